@@ -1,0 +1,96 @@
+import cookie from "@fastify/cookie";
+import rateLimit from "@fastify/rate-limit";
+import swagger from "@fastify/swagger";
+import swaggerUi from "@fastify/swagger-ui";
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
+import { createGuards } from "./http/auth.js";
+import { installErrorHandler, installJsonParser } from "./http/error-handler.js";
+import { opsRoutes } from "./http/ops-routes.js";
+import { sha256Hex } from "./ids.js";
+import { accessRoutes } from "./modules/access/routes.js";
+import { captureRoutes } from "./modules/capture/routes.js";
+import { consentRoutes } from "./modules/consent/routes.js";
+import { tenantsRoutes } from "./modules/tenants/routes.js";
+import type { Services } from "./wiring.js";
+
+export interface AppOptions {
+  /** Fastify's logger option: pino options, or a pino-compatible instance (tests pass a capturing stream). */
+  readonly logger?: FastifyServerOptions["logger"];
+  readonly loggerInstance?: FastifyServerOptions["loggerInstance"];
+  readonly secureCookies?: boolean;
+}
+
+/** Headers never logged: credentials. Bodies are never logged at all. */
+export const REDACT = ["req.headers.authorization", "req.headers.cookie", 'res.headers["set-cookie"]'];
+
+/** Builds the HTTP application on top of the services. No listen, no globals. */
+export async function buildApp(services: Services, opts: AppOptions = {}): Promise<FastifyInstance> {
+  const { config } = services;
+  const app = Fastify({
+    ...(opts.loggerInstance
+      ? { loggerInstance: opts.loggerInstance }
+      : { logger: opts.logger ?? { level: config.logLevel, redact: REDACT } }),
+    bodyLimit: 256 * 1024,
+    forceCloseConnections: true,
+    trustProxy: false,
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.decorateRequest("user", null);
+  app.decorateRequest("ingestKey", null);
+  installJsonParser(app);
+  installErrorHandler(app, config.ingest.maxBodyBytes);
+
+  await app.register(cookie);
+  await app.register(rateLimit, { global: false });
+  await app.register(swagger, {
+    openapi: {
+      openapi: "3.1.0",
+      info: {
+        title: "Assent API",
+        version: "0.1.0",
+        description: "Consent-gated data sharing for AI features. Errors are {error, message}.",
+      },
+      components: {
+        securitySchemes: {
+          ingestionKey: { type: "http", scheme: "bearer", description: "an ingestion key (ask_…)" },
+          session: { type: "apiKey", in: "cookie", name: "assent_session" },
+        },
+      },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: "/docs" });
+
+  const guards = createGuards({ users: services.users, tenants: services.tenants });
+  const perKey = (request: { headers: Record<string, unknown>; ip: string }) => {
+    const auth = request.headers.authorization;
+    return typeof auth === "string" ? `key:${sha256Hex(auth)}` : `ip:${request.ip}`;
+  };
+  const ingestRateLimit =
+    config.ingest.rateLimitPerMinute > 0
+      ? { rateLimit: { max: config.ingest.rateLimitPerMinute, timeWindow: "1 minute", keyGenerator: perKey } }
+      : {};
+
+  await app.register(opsRoutes, { stores: services.stores, registry: services.metrics.registry });
+  await app.register(accessRoutes, {
+    users: services.users,
+    guards,
+    secureCookies: opts.secureCookies ?? false,
+    signInRateLimit: { rateLimit: { max: 30, timeWindow: "1 minute" } },
+  });
+  await app.register(tenantsRoutes, { tenants: services.tenants, guards });
+  await app.register(consentRoutes, {
+    consent: services.consent,
+    tenants: services.tenants,
+    program: config.program,
+    guards,
+  });
+  await app.register(captureRoutes, {
+    capture: services.capture,
+    ingest: config.ingest,
+    guards,
+    rateLimit: ingestRateLimit,
+  });
+  app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
+  return app;
+}

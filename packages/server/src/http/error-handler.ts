@@ -1,0 +1,72 @@
+import type { FastifyError, FastifyInstance } from "fastify";
+import { AppError } from "../errors.js";
+
+interface ErrorBody {
+  error: string;
+  message: string;
+}
+
+/**
+ * One place turns every failure into `{"error": code, "message": text}` with the right status.
+ * Fastify's own messages (validation, limits) name fields and rules, never values; anything
+ * unexpected becomes a bare 500 so no stack trace or content leaves the process.
+ */
+export function installErrorHandler(app: FastifyInstance, maxBodyBytes: number): void {
+  app.setErrorHandler((err: FastifyError | AppError, request, reply) => {
+    let status = 500;
+    let body: ErrorBody = { error: "internal", message: "internal error" };
+    if (err instanceof AppError) {
+      status = err.status;
+      body = { error: err.code, message: err.message };
+      for (const [k, v] of Object.entries(err.headers)) void reply.header(k, v);
+    } else if ((err as FastifyError).validation) {
+      status = 400;
+      body = { error: "invalid_request", message: err.message };
+    } else if (err.code === "FST_ERR_CTP_BODY_TOO_LARGE") {
+      status = 413;
+      body = { error: "payload_too_large", message: `body exceeds the limit of ${maxBodyBytes} bytes for this route` };
+    } else if (err.code === "FST_ERR_CTP_INVALID_MEDIA_TYPE") {
+      status = 415;
+      body = { error: "unsupported_media_type", message: "send the body as application/json" };
+    } else if (err.code === "FST_ERR_CTP_EMPTY_JSON_BODY") {
+      status = 400;
+      body = { error: "invalid_json", message: "body is empty; send a JSON object" };
+    } else if (err.statusCode === 429) {
+      status = 429;
+      body = { error: "rate_limited", message: "too many requests; retry after the time in Retry-After" };
+    } else if (typeof err.statusCode === "number" && err.statusCode >= 400 && err.statusCode < 500) {
+      status = err.statusCode;
+      body = { error: "bad_request", message: "the request could not be processed" };
+    }
+    if (status >= 500) {
+      // The message of an internal error may come from a driver; log its kind and stack, not data.
+      request.log.error({ err: { type: err.name, code: err.code, stack: err.stack } }, "request failed");
+    }
+    void reply.status(status).send(body);
+  });
+  app.setNotFoundHandler((request, reply) => {
+    void reply.status(404).send({ error: "not_found", message: `no route ${request.method} ${request.url.split("?")[0]}` });
+  });
+}
+
+/**
+ * JSON bodies are parsed here instead of by Fastify's parser so a syntax error is reported by
+ * position only: V8's messages quote the text around the error, which may be content.
+ */
+export function installJsonParser(app: FastifyInstance): void {
+  app.removeContentTypeParser("application/json");
+  app.addContentTypeParser("application/json", { parseAs: "string" }, (_req, body, done) => {
+    const text = body as string;
+    if (text.length === 0) {
+      done(new AppError(400, "invalid_json", "body is empty; send a JSON object"), undefined);
+      return;
+    }
+    try {
+      done(null, JSON.parse(text));
+    } catch (err) {
+      const at = /position (\d+)/.exec((err as Error).message)?.[1];
+      const where = at ? ` (at position ${at})` : /end of JSON/.test((err as Error).message) ? " (it ends early)" : "";
+      done(new AppError(400, "invalid_json", `body is not valid JSON${where}`), undefined);
+    }
+  });
+}

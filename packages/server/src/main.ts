@@ -1,0 +1,191 @@
+import { Command, InvalidArgumentError } from "commander";
+import { CLI_ACTOR } from "./actor.js";
+import { buildApp } from "./app.js";
+import { ensureFirstOperator } from "./bootstrap.js";
+import { type Config, ConfigError, loadConfig } from "./config.js";
+import { AppError } from "./errors.js";
+import { verifyChain } from "./modules/audit/chain.js";
+import { createServices, type Services } from "./wiring.js";
+
+interface GlobalOpts {
+  config?: string;
+  data?: string;
+}
+
+const print = (value: unknown) => process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+
+function configFrom(opts: GlobalOpts & { port?: number; host?: string }): Config {
+  const overrides: Record<string, string | number> = {};
+  if (opts.data) overrides.dataDir = opts.data;
+  if (opts.port !== undefined) overrides.port = opts.port;
+  if (opts.host) overrides.host = opts.host;
+  return loadConfig(process.env, overrides, opts.config);
+}
+
+async function withServices<T>(opts: GlobalOpts, run: (s: Services) => Promise<T>): Promise<T> {
+  const services = await createServices(configFrom(opts));
+  try {
+    return await run(services);
+  } finally {
+    await services.close();
+  }
+}
+
+async function readStdin(): Promise<string> {
+  if (process.stdin.isTTY) process.stderr.write("password (end with Enter, then Ctrl-D): ");
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(Buffer.from(chunk));
+  return Buffer.concat(chunks).toString("utf8").replace(/\r?\n$/, "");
+}
+
+const port = (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError("a port is 0-65535");
+  return n;
+};
+
+async function serve(opts: GlobalOpts & { port?: number; host?: string; demo?: boolean }): Promise<void> {
+  const config = configFrom(opts);
+  const services = await createServices(config);
+  const app = await buildApp(services);
+  const first = await ensureFirstOperator(services.users);
+  const address = await app.listen({ port: config.port, host: config.host });
+  const lines = [
+    "",
+    `Assent is running at ${address}`,
+    `  API docs:   ${address}/docs`,
+    `  data:       ${config.dataDir} (regions: ${Object.keys(config.regions).join(", ")})`,
+  ];
+  if (first) {
+    lines.push(
+      "",
+      "First start: an operator account was created. Sign in with",
+      `  email:    ${first.email}`,
+      `  password: ${first.password}   (one-time: change it at first sign-in)`,
+      `  curl -c cookies -H 'content-type: application/json' -d '{"email":"${first.email}","password":"${first.password}"}' ${address}/api/session`,
+    );
+  }
+  process.stdout.write(`${lines.join("\n")}\n\n`);
+  let closing = false;
+  const shutdown = async () => {
+    if (closing) return;
+    closing = true;
+    await app.close();
+    await services.close();
+    process.exit(0);
+  };
+  process.on("SIGINT", () => void shutdown());
+  process.on("SIGTERM", () => void shutdown());
+}
+
+export function buildCli(): Command {
+  const program = new Command("assent")
+    .description("Consent-gated data sharing for AI features")
+    .option("--config <file>", "configuration file (JSON); also ASSENT_CONFIG")
+    .option("--data <dir>", "data directory for the embedded stores; also ASSENT_DATA_DIR")
+    .showHelpAfterError();
+
+  program
+    .command("serve")
+    .description("run the API, the web app and the background jobs")
+    .option("--port <n>", "port to listen on (default 8080; also ASSENT_PORT)", port)
+    .option("--host <host>", "address to listen on (default 127.0.0.1; also ASSENT_HOST)")
+    .action(async (opts: { port?: number; host?: string }) => serve({ ...program.opts<GlobalOpts>(), ...opts }));
+
+  const tenant = program.command("tenant").description("manage tenants");
+  tenant
+    .command("create")
+    .description("create a tenant in its home region; prints it as JSON")
+    .requiredOption("--name <name>", "the tenant's name")
+    .requiredOption("--region <region>", "its home region (fixed)")
+    .option("--id <id>", "an id of your choice (a-z, 0-9, _ and -)")
+    .action(async (opts: { name: string; region: string; id?: string }) =>
+      withServices(program.opts(), async (s) => {
+        const t = await s.tenants.createTenant(opts, CLI_ACTOR);
+        print({ id: t.id, name: t.name, region: t.region, createdAt: new Date(t.createdAt).toISOString() });
+      }),
+    );
+  tenant
+    .command("list")
+    .description("list tenants as JSON")
+    .action(async () =>
+      withServices(program.opts(), async (s) => {
+        print(await s.tenants.listTenants());
+      }),
+    );
+
+  const key = program.command("key").description("manage ingestion keys");
+  key
+    .command("create")
+    .description("issue an ingestion key; prints it once as JSON")
+    .requiredOption("--tenant <id>", "the tenant the key sends for")
+    .option("--label <label>", "a note to recognise the key by")
+    .action(async (opts: { tenant: string; label?: string }) =>
+      withServices(program.opts(), async (s) => {
+        const k = await s.tenants.createKey(opts.tenant, CLI_ACTOR, opts.label);
+        print({ key: k.key, id: k.id, prefix: k.prefix });
+      }),
+    );
+  key
+    .command("revoke")
+    .description("revoke an ingestion key at once")
+    .argument("<id>", "the key's id")
+    .action(async (id: string) =>
+      withServices(program.opts(), async (s) => {
+        const k = await s.tenants.revokeKey(id, CLI_ACTOR);
+        print({ id: k.id, revokedAt: k.revokedAt === null ? null : new Date(k.revokedAt).toISOString() });
+      }),
+    );
+
+  const user = program.command("user").description("manage users");
+  user
+    .command("create")
+    .description("create a user; the password is read from standard input")
+    .requiredOption("--email <email>", "sign-in email")
+    .requiredOption("--role <role...>", "tenant-admin, reviewer, approver or operator (staff may hold several)")
+    .option("--tenant <id>", "the tenant of a tenant-admin")
+    .option("--name <name>", "display name")
+    .action(async (opts: { email: string; role: string[]; tenant?: string; name?: string }) => {
+      const password = await readStdin();
+      await withServices(program.opts(), async (s) => {
+        const u = await s.users.createUser(
+          { email: opts.email, password, roles: opts.role, tenantId: opts.tenant ?? null, name: opts.name ?? null },
+          CLI_ACTOR,
+        );
+        print({ id: u.id, email: u.email, roles: u.roles, tenantId: u.tenantId });
+      });
+    });
+
+  const audit = program.command("audit").description("the audit log");
+  audit
+    .command("verify")
+    .description("recompute every audit chain; exit 1 naming the first broken entry")
+    .action(async () =>
+      withServices(program.opts(), async (s) => {
+        const chains: Record<string, unknown> = {};
+        let ok = true;
+        const stores = [["control", s.stores.control] as const, ...[...s.stores.regions].map(([r, st]) => [`region-${r}`, st] as const)];
+        for (const [name, store] of stores) {
+          const report = await verifyChain(store.db);
+          chains[name] = report;
+          if (report.broken) ok = false;
+        }
+        print({ ok, chains });
+        if (!ok) process.exitCode = 1;
+      }),
+    );
+  return program;
+}
+
+export async function runCli(argv: string[]): Promise<void> {
+  try {
+    await buildCli().parseAsync(argv);
+  } catch (err) {
+    if (err instanceof ConfigError || err instanceof AppError) {
+      process.stderr.write(`assent: ${err.message}\n`);
+      process.exit(2);
+    }
+    process.stderr.write(`assent: ${(err as Error).message}\n`);
+    process.exit(1);
+  }
+}

@@ -1,0 +1,45 @@
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import type { IngestConfig } from "../../config.js";
+import { currentKey, type Guards } from "../../http/auth.js";
+import { ErrorSchema } from "../../http/schemas.js";
+import { IngestBodySchema, IngestResultSchema } from "./schemas.js";
+import type { CaptureService } from "./service.js";
+
+export interface CaptureRoutesDeps {
+  readonly capture: Pick<CaptureService, "ingestBatch">;
+  readonly ingest: IngestConfig;
+  readonly guards: Guards;
+  /** Route config for the per-key rate limit (empty when disabled). */
+  readonly rateLimit: Record<string, unknown>;
+}
+
+export const captureRoutes: FastifyPluginAsyncTypebox<CaptureRoutesDeps> = async (app, deps) => {
+  app.post(
+    "/v1/interactions",
+    {
+      bodyLimit: deps.ingest.maxBodyBytes,
+      preHandler: deps.guards.ingestKey,
+      config: deps.rateLimit,
+      schema: {
+        tags: ["ingestion"],
+        summary: "Capture a batch of AI feature interactions (stored only while the tenant shares)",
+        description:
+          "Sharing off: every valid item is `dropped` and nothing is stored; this is not an error, so do not retry. " +
+          "Invalid items are `rejected` with their index and a reason; the valid items of the batch are still taken.",
+        security: [{ ingestionKey: [] }],
+        body: IngestBodySchema,
+        response: {
+          200: IngestResultSchema,
+          400: ErrorSchema,
+          401: ErrorSchema,
+          413: ErrorSchema,
+          429: ErrorSchema,
+        },
+      },
+    },
+    async (request) => {
+      const key = currentKey(request);
+      return deps.capture.ingestBatch({ id: key.tenantId, region: key.region }, request.body);
+    },
+  );
+};

@@ -1,0 +1,204 @@
+import type { Insertable, Kysely } from "kysely";
+import { type Clock, DAY_MS, dayOf } from "../../clock.js";
+import type { IngestConfig, ProgramConfig } from "../../config.js";
+import type { KeyWrapper } from "../../crypto/data-keys.js";
+import { badRequest } from "../../errors.js";
+import { newId } from "../../ids.js";
+import type { InteractionTable, RegionDb } from "../../stores/region-schema.js";
+import { readJson, type Store, toNumber, writeJson } from "../../stores/store.js";
+import type { ConsentService, GateContext } from "../consent/service.js";
+import type { TenantRef } from "../consent/types.js";
+import { openContent, sealContent } from "./content.js";
+import { captureRepo } from "./repo.js";
+import type {
+  IngestResult,
+  InteractionInput,
+  InteractionMeta,
+  InteractionWithContent,
+  RejectedItem,
+  Telemetry,
+} from "./types.js";
+import { validateItem } from "./validate.js";
+
+export type IngestOutcome = "accepted" | "dropped" | "rejected" | "duplicate";
+
+export interface CaptureMetrics {
+  ingested(region: string, outcome: IngestOutcome, count: number): void;
+}
+
+export interface CaptureService {
+  /** POST /v1/interactions: validates the batch, then stores the valid items through the gate. */
+  ingestBatch(tenant: TenantRef, body: unknown): Promise<IngestResult>;
+  /** Stores already-validated interactions (OTLP mapping) through the gate. */
+  ingest(tenant: TenantRef, items: readonly InteractionInput[], rejected: RejectedItem[]): Promise<IngestResult>;
+  /** One interaction with its content decrypted, or null when absent, expired or shredded. */
+  readInteraction(tenant: TenantRef, id: string): Promise<InteractionWithContent | null>;
+  countInteractions(tenant: TenantRef): Promise<number>;
+}
+
+export interface CaptureDeps {
+  readonly consent: Pick<ConsentService, "withinSharing" | "getState">;
+  readonly regions: ReadonlyMap<string, Store<RegionDb>>;
+  readonly keys: Pick<KeyWrapper, "create" | "unwrap">;
+  readonly clock: Clock;
+  readonly program: Pick<ProgramConfig, "retentionDays">;
+  readonly ingest: Pick<IngestConfig, "maxBatchItems" | "maxContentBytes">;
+  readonly metrics: CaptureMetrics;
+}
+
+export function toTelemetry(row: InteractionTable): Telemetry {
+  const n = (v: unknown) => (v === null || v === undefined ? null : toNumber(v));
+  return {
+    model: row.model,
+    provider: row.provider,
+    latencyMs: n(row.latency_ms),
+    tokensIn: n(row.tokens_in),
+    tokensOut: n(row.tokens_out),
+    finishReason: row.finish_reason,
+    feedback: n(row.feedback),
+    attributes: row.attributes === null ? {} : readJson(row.attributes),
+  };
+}
+
+export function toInteractionMeta(region: string, row: InteractionTable): InteractionMeta {
+  return {
+    id: row.id,
+    tenantId: row.tenant_id,
+    region,
+    clientId: row.client_id,
+    periodId: row.period_id,
+    feature: row.feature,
+    conversationId: row.conversation_id,
+    occurredAt: toNumber(row.occurred_at),
+    capturedAt: toNumber(row.captured_at),
+    telemetry: toTelemetry(row),
+  };
+}
+
+export function createCaptureService(deps: CaptureDeps): CaptureService {
+  const { metrics } = deps;
+
+  /** The data key of (tenant, period, day), made on first use. */
+  async function dataKey(trx: Kysely<RegionDb>, tenantId: string, periodId: string, day: number, now: number) {
+    const existing = await captureRepo.findDataKey(trx, tenantId, periodId, day);
+    if (existing) {
+      return { id: existing.id, key: deps.keys.unwrap({ id: existing.id, tenantId, periodId, day }, existing.wrapped) };
+    }
+    const ref = { id: newId(), tenantId, periodId, day };
+    const { key, wrapped } = deps.keys.create(ref);
+    if (await captureRepo.insertDataKey(trx, { ...ref, tenant_id: tenantId, period_id: periodId, wrapped, created_at: now })) {
+      return { id: ref.id, key };
+    }
+    // Another writer made this day's key between our read and insert: use theirs.
+    const theirs = await captureRepo.findDataKey(trx, tenantId, periodId, day);
+    if (!theirs) throw new Error("data key vanished during capture");
+    return { id: theirs.id, key: deps.keys.unwrap({ id: theirs.id, tenantId, periodId, day }, theirs.wrapped) };
+  }
+
+  async function store(ctx: GateContext, tenantId: string, items: readonly InteractionInput[]) {
+    // Interactions that happened before this period's opt-in were not consented to.
+    const inPeriod = items.filter((it) => it.occurredAt >= ctx.period.optedInAt);
+    const keys = new Map<number, { id: string; key: Buffer }>();
+    const rows: Insertable<InteractionTable>[] = [];
+    for (const it of inPeriod) {
+      const day = dayOf(it.occurredAt);
+      let k = keys.get(day);
+      if (!k) {
+        k = await dataKey(ctx.trx, tenantId, ctx.period.id, day, ctx.now);
+        keys.set(day, k);
+      }
+      const id = newId();
+      const t = it.telemetry;
+      rows.push({
+        tenant_id: tenantId,
+        id,
+        client_id: it.clientId,
+        period_id: ctx.period.id,
+        key_id: k.id,
+        feature: it.feature,
+        conversation_id: it.conversationId,
+        occurred_at: it.occurredAt,
+        captured_at: ctx.now,
+        content: sealContent(k.key, tenantId, id, it.input, it.output),
+        model: t.model,
+        provider: t.provider,
+        latency_ms: t.latencyMs,
+        tokens_in: t.tokensIn,
+        tokens_out: t.tokensOut,
+        finish_reason: t.finishReason,
+        feedback: t.feedback,
+        attributes: Object.keys(t.attributes).length ? writeJson(t.attributes) : null,
+      });
+    }
+    const inserted = await captureRepo.insertInteractions(ctx.trx, rows);
+    return { accepted: inserted, duplicates: rows.length - inserted, dropped: items.length - inPeriod.length };
+  }
+
+  const service: CaptureService = {
+    async ingestBatch(tenant, body) {
+      if (typeof body !== "object" || body === null || Array.isArray(body)) {
+        throw badRequest("invalid_body", 'body must be a JSON object with an "interactions" array');
+      }
+      const extra = Object.keys(body).filter((k) => k !== "interactions");
+      if (extra.length) throw badRequest("invalid_body", 'body may only hold "interactions"');
+      const list = (body as { interactions?: unknown }).interactions;
+      if (!Array.isArray(list)) throw badRequest("invalid_body", '"interactions" must be an array');
+      if (list.length < 1 || list.length > deps.ingest.maxBatchItems) {
+        throw badRequest("invalid_batch_size", `"interactions" must hold 1-${deps.ingest.maxBatchItems} items`);
+      }
+      const ctx = {
+        now: deps.clock.now(),
+        retentionDays: deps.program.retentionDays,
+        maxContentBytes: deps.ingest.maxContentBytes,
+      };
+      const valid: InteractionInput[] = [];
+      const rejected: RejectedItem[] = [];
+      list.forEach((item, index) => {
+        const r = validateItem(item, ctx);
+        if (r.ok) valid.push(r.value);
+        else rejected.push({ index, error: r.error });
+      });
+      return service.ingest(tenant, valid, rejected);
+    },
+
+    async ingest(tenant, items, rejected) {
+      let result: IngestResult;
+      if (items.length === 0) {
+        const { sharing } = await deps.consent.getState(tenant);
+        result = { sharing, accepted: 0, dropped: 0, duplicates: 0, rejected };
+      } else {
+        const stored = await deps.consent.withinSharing(tenant, (ctx) => store(ctx, tenant.id, items));
+        result = stored
+          ? { sharing: "on", ...stored, rejected }
+          : { sharing: "off", accepted: 0, dropped: items.length, duplicates: 0, rejected };
+      }
+      metrics.ingested(tenant.region, "accepted", result.accepted);
+      metrics.ingested(tenant.region, "dropped", result.dropped);
+      metrics.ingested(tenant.region, "duplicate", result.duplicates);
+      metrics.ingested(tenant.region, "rejected", rejected.length);
+      return result;
+    },
+
+    async readInteraction(tenant, id) {
+      const store = deps.regions.get(tenant.region);
+      if (!store) return null;
+      const notBefore = deps.clock.now() - deps.program.retentionDays * DAY_MS;
+      const row = await captureRepo.findInteraction(store.db, id, notBefore);
+      if (!row || row.tenant_id !== tenant.id) return null;
+      const keyRow = await captureRepo.findDataKeyById(store.db, row.key_id);
+      // A destroyed key means the content was shredded: it is gone, whatever rows remain.
+      if (!keyRow) return null;
+      const key = deps.keys.unwrap(
+        { id: keyRow.id, tenantId: keyRow.tenant_id, periodId: keyRow.period_id, day: Number(keyRow.day) },
+        keyRow.wrapped,
+      );
+      return { ...toInteractionMeta(tenant.region, row), ...openContent(key, row.tenant_id, row.id, row.content) };
+    },
+
+    async countInteractions(tenant) {
+      const store = deps.regions.get(tenant.region);
+      return store ? captureRepo.countForTenant(store.db, tenant.id) : 0;
+    },
+  };
+  return service;
+}

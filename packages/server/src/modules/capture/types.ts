@@ -1,0 +1,55 @@
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+
+export interface Telemetry {
+  readonly model: string | null;
+  readonly provider: string | null;
+  readonly latencyMs: number | null;
+  readonly tokensIn: number | null;
+  readonly tokensOut: number | null;
+  readonly finishReason: string | null;
+  readonly feedback: number | null;
+  readonly attributes: Readonly<Record<string, string | number | boolean | null>>;
+}
+
+/** One validated interaction, ready for the gate. */
+export interface InteractionInput {
+  readonly clientId: string | null;
+  readonly feature: string;
+  readonly input: JsonValue;
+  readonly output: JsonValue;
+  readonly occurredAt: number;
+  readonly conversationId: string | null;
+  readonly telemetry: Telemetry;
+}
+
+export interface RejectedItem {
+  readonly index: number;
+  readonly error: string;
+}
+
+export interface IngestResult {
+  readonly sharing: "on" | "off";
+  readonly accepted: number;
+  readonly dropped: number;
+  readonly duplicates: number;
+  readonly rejected: RejectedItem[];
+}
+
+/** An interaction's metadata: everything but the content. */
+export interface InteractionMeta {
+  readonly id: string;
+  readonly tenantId: string;
+  readonly region: string;
+  readonly clientId: string | null;
+  readonly periodId: string;
+  readonly feature: string;
+  readonly conversationId: string | null;
+  readonly occurredAt: number;
+  readonly capturedAt: number;
+  readonly telemetry: Telemetry;
+}
+
+export interface InteractionWithContent extends InteractionMeta {
+  readonly input: JsonValue;
+  readonly output: JsonValue;
+}

@@ -1,0 +1,121 @@
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { Type } from "typebox";
+import type { ProgramConfig } from "../../config.js";
+import { currentKey, currentUser, type Guards } from "../../http/auth.js";
+import { ErrorSchema } from "../../http/schemas.js";
+import { actorOf } from "../access/service.js";
+import type { TenantsService } from "../tenants/service.js";
+import { AdminSharingSchema, MachineSharingSchema, SetSharingSchema } from "./schemas.js";
+import type { ConsentService } from "./service.js";
+import type { SharingState } from "./types.js";
+import { adminSharingView, machineSharingView } from "./views.js";
+
+export interface ConsentRoutesDeps {
+  readonly consent: ConsentService;
+  readonly tenants: Pick<TenantsService, "getTenant">;
+  readonly program: ProgramConfig;
+  readonly guards: Guards;
+}
+
+const etagOf = (s: SharingState) => `"${s.tenantId}-${s.version}-${s.sharing}"`;
+
+export const consentRoutes: FastifyPluginAsyncTypebox<ConsentRoutesDeps> = async (app, deps) => {
+  const { consent, guards } = deps;
+  const tenantAdmin = guards.user(["tenant-admin"]);
+
+  const adminView = async (tenantId: string) => {
+    const tenant = await deps.tenants.getTenant(tenantId);
+    const [state, periods] = await Promise.all([consent.getState(tenant), consent.periods(tenant)]);
+    return adminSharingView(tenant, state, periods, deps.program);
+  };
+
+  app.get(
+    "/api/tenant/sharing",
+    {
+      preHandler: tenantAdmin,
+      schema: {
+        tags: ["admin center"],
+        summary: "The data-sharing setting of the signed-in admin's tenant, with its history",
+        response: { 200: AdminSharingSchema, 401: ErrorSchema, 403: ErrorSchema },
+      },
+    },
+    async (request) => adminView(currentUser(request).tenantId as string),
+  );
+
+  app.put(
+    "/api/tenant/sharing",
+    {
+      preHandler: tenantAdmin,
+      schema: {
+        tags: ["admin center"],
+        summary: "Turn sharing on or off (takes effect at once)",
+        body: SetSharingSchema,
+        response: { 200: AdminSharingSchema, 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema },
+      },
+    },
+    async (request) => {
+      const user = currentUser(request);
+      const tenant = await deps.tenants.getTenant(user.tenantId as string);
+      await consent.setSharing(tenant, request.body.enabled, actorOf(user, "tenant-admin"));
+      return adminView(tenant.id);
+    },
+  );
+
+  app.get(
+    "/v1/sharing",
+    {
+      preHandler: guards.ingestKey,
+      schema: {
+        tags: ["ingestion"],
+        summary: "The sharing state of the ingestion key's tenant",
+        security: [{ ingestionKey: [] }],
+        response: { 200: MachineSharingSchema, 304: Type.Null(), 401: ErrorSchema },
+      },
+    },
+    async (request, reply) => {
+      const key = currentKey(request);
+      const state = await consent.getState({ id: key.tenantId, region: key.region });
+      const etag = etagOf(state);
+      void reply.header("etag", etag).header("cache-control", "no-cache");
+      if (request.headers["if-none-match"] === etag) return reply.status(304).send(null);
+      return machineSharingView(state);
+    },
+  );
+
+  app.get(
+    "/v1/sharing/stream",
+    {
+      preHandler: guards.ingestKey,
+      schema: {
+        tags: ["ingestion"],
+        summary: "Server-Sent Events: a `sharing` event at once and on every change",
+        security: [{ ingestionKey: [] }],
+      },
+    },
+    async (request, reply) => {
+      const key = currentKey(request);
+      const tenant = { id: key.tenantId, region: key.region };
+      const state = await consent.getState(tenant);
+      reply.hijack();
+      const res = reply.raw;
+      res.writeHead(200, {
+        "content-type": "text/event-stream; charset=utf-8",
+        "cache-control": "no-cache, no-transform",
+        connection: "keep-alive",
+        "x-accel-buffering": "no",
+      });
+      const send = (s: SharingState) => {
+        res.write(`id: ${s.version}\nevent: sharing\ndata: ${JSON.stringify(machineSharingView(s))}\n\n`);
+      };
+      res.write("retry: 1000\n\n");
+      send(state);
+      const unsubscribe = consent.subscribe(tenant, send, state.version);
+      const ping = setInterval(() => res.write(": ping\n\n"), 15_000);
+      ping.unref();
+      request.raw.on("close", () => {
+        clearInterval(ping);
+        unsubscribe();
+      });
+    },
+  );
+};

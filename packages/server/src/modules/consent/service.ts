@@ -1,0 +1,172 @@
+import type { Kysely } from "kysely";
+import type { Actor } from "../../actor.js";
+import { type Clock, DAY_MS } from "../../clock.js";
+import type { ProgramConfig } from "../../config.js";
+import { AppError, notFound } from "../../errors.js";
+import { newId } from "../../ids.js";
+import type { RegionDb, SharingPeriodTable, SharingStateTable } from "../../stores/region-schema.js";
+import { type Dialect, readJson, type Store, toNumber } from "../../stores/store.js";
+import { appendAudit } from "../audit/chain.js";
+import type { SharingNotifier } from "./notifier.js";
+import { consentRepo } from "./repo.js";
+import type { DeletionReceipt, OpenPeriod, SharingPeriod, SharingState, TenantRef } from "./types.js";
+
+/** What a capture may do inside the gate: write to the region store in the gate's transaction. */
+export interface GateContext {
+  readonly trx: Kysely<RegionDb>;
+  readonly dialect: Dialect;
+  /** The capture time: inside the open sharing period. */
+  readonly now: number;
+  readonly period: OpenPeriod;
+}
+
+export interface ConsentService {
+  /** Creates the tenant's sharing state (off) in its home region. Idempotent. */
+  initTenant(tenant: TenantRef): Promise<void>;
+  getState(tenant: TenantRef): Promise<SharingState>;
+  setSharing(tenant: TenantRef, enabled: boolean, actor: Actor): Promise<SharingState>;
+  periods(tenant: TenantRef): Promise<SharingPeriod[]>;
+  /**
+   * The consent gate. Runs `write` in one transaction with a read of the tenant's sharing state
+   * that excludes a concurrent toggle; `write` runs only while sharing is on and receives the
+   * open period. Returns null (and writes nothing) while sharing is off.
+   */
+  withinSharing<T>(tenant: TenantRef, write: (ctx: GateContext) => Promise<T>): Promise<T | null>;
+  subscribe(tenant: TenantRef, listener: (state: SharingState) => void, knownVersion?: number): () => void;
+  /** Current states of several tenants of one region (for the change stream). */
+  readStates(region: string, tenantIds: readonly string[]): Promise<SharingState[]>;
+}
+
+export interface ConsentDeps {
+  readonly regions: ReadonlyMap<string, Store<RegionDb>>;
+  readonly clock: Clock;
+  readonly program: Pick<ProgramConfig, "withdrawalDeleteDays">;
+  readonly notifier: Pick<SharingNotifier, "publish" | "subscribe">;
+}
+
+export const toSharingState = (region: string, row: SharingStateTable): SharingState => ({
+  tenantId: row.tenant_id,
+  region,
+  sharing: Number(row.enabled) === 1 ? "on" : "off",
+  since: toNumber(row.since),
+  periodId: row.period_id,
+  version: Number(row.version),
+});
+
+const nullableNumber = (v: unknown) => (v === null || v === undefined ? null : toNumber(v));
+
+export const toSharingPeriod = (row: SharingPeriodTable): SharingPeriod => ({
+  id: row.id,
+  optedInAt: toNumber(row.opted_in_at),
+  optedInBy: row.opted_in_by,
+  optedOutAt: nullableNumber(row.opted_out_at),
+  optedOutBy: row.opted_out_by,
+  deleteBy: nullableNumber(row.delete_by),
+  deletedAt: nullableNumber(row.deleted_at),
+  receipt: row.receipt === null || row.receipt === undefined ? null : readJson<DeletionReceipt>(row.receipt),
+});
+
+export function createConsentService(deps: ConsentDeps): ConsentService {
+  const storeOf = (region: string): Store<RegionDb> => {
+    const store = deps.regions.get(region);
+    // A tenant's region is fixed and validated at creation; a missing store is a deployment error.
+    if (!store) throw new AppError(500, "region_unavailable", `region ${region} has no store configured`);
+    return store;
+  };
+  const offState = (tenant: TenantRef, since: number): SharingState => ({
+    tenantId: tenant.id,
+    region: tenant.region,
+    sharing: "off",
+    since,
+    periodId: null,
+    version: 0,
+  });
+
+  return {
+    async initTenant(tenant) {
+      await consentRepo.ensureState(storeOf(tenant.region).db, tenant.id, deps.clock.now());
+    },
+
+    async getState(tenant) {
+      const store = storeOf(tenant.region);
+      const row = await consentRepo.getState(store.db, store.dialect, tenant.id, "none");
+      return row ? toSharingState(tenant.region, row) : offState(tenant, 0);
+    },
+
+    async setSharing(tenant, enabled, actor) {
+      const store = storeOf(tenant.region);
+      const now = deps.clock.now();
+      const { state, changed } = await store.db.transaction().execute(async (trx) => {
+        await consentRepo.ensureState(trx, tenant.id, now);
+        const current = await consentRepo.getState(trx, store.dialect, tenant.id, "update");
+        if (!current) throw notFound(`sharing state of tenant ${tenant.id}`);
+        const isOn = Number(current.enabled) === 1;
+        if (isOn === enabled) return { state: current, changed: false };
+        const who = actor.label ?? actor.id;
+        let next: SharingStateTable;
+        if (enabled) {
+          const periodId = newId();
+          await consentRepo.insertPeriod(trx, {
+            tenant_id: tenant.id,
+            id: periodId,
+            opted_in_at: now,
+            opted_in_by: who,
+            opted_out_at: null,
+            opted_out_by: null,
+            delete_by: null,
+            deleted_at: null,
+            receipt: null,
+          });
+          next = { ...current, enabled: 1, since: now, period_id: periodId, version: Number(current.version) + 1 };
+        } else {
+          const deleteBy = now + deps.program.withdrawalDeleteDays * DAY_MS;
+          if (current.period_id) await consentRepo.closePeriod(trx, current.period_id, now, who, deleteBy);
+          next = { ...current, enabled: 0, since: now, period_id: null, version: Number(current.version) + 1 };
+        }
+        await consentRepo.updateState(trx, next);
+        await appendAudit(trx, store.dialect, now, {
+          actorId: actor.id,
+          actorRole: actor.role,
+          action: enabled ? "sharing.enable" : "sharing.disable",
+          tenantId: tenant.id,
+          targetType: "sharing-period",
+          targetId: enabled ? next.period_id : current.period_id,
+        });
+        return { state: next, changed: true };
+      });
+      const result = toSharingState(tenant.region, state);
+      if (changed) deps.notifier.publish(result);
+      return result;
+    },
+
+    async periods(tenant) {
+      const rows = await consentRepo.listPeriods(storeOf(tenant.region).db, tenant.id);
+      return rows.map(toSharingPeriod);
+    },
+
+    async withinSharing(tenant, write) {
+      const store = storeOf(tenant.region);
+      return store.db.transaction().execute(async (trx) => {
+        const state = await consentRepo.getState(trx, store.dialect, tenant.id, "share");
+        if (!state || Number(state.enabled) !== 1 || !state.period_id) return null;
+        const period = await consentRepo.getPeriod(trx, state.period_id);
+        if (!period) return null;
+        return write({
+          trx,
+          dialect: store.dialect,
+          now: deps.clock.now(),
+          period: { id: period.id, optedInAt: toNumber(period.opted_in_at) },
+        });
+      });
+    },
+
+    subscribe: (tenant, listener, knownVersion) => deps.notifier.subscribe(tenant, listener, knownVersion),
+
+    async readStates(region, tenantIds) {
+      const store = storeOf(region);
+      if (tenantIds.length === 0) return [];
+      const rows = await store.db.selectFrom("sharing_state").selectAll().where("tenant_id", "in", tenantIds).execute();
+      return rows.map((r) => toSharingState(region, r));
+    },
+  };
+}

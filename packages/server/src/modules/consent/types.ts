@@ -1,0 +1,38 @@
+export type SharingValue = "on" | "off";
+
+export interface SharingState {
+  readonly tenantId: string;
+  readonly region: string;
+  readonly sharing: SharingValue;
+  /** When the current state began (opt-in or opt-out time; tenant creation while never on). */
+  readonly since: number;
+  /** The open sharing period while sharing is on. */
+  readonly periodId: string | null;
+  readonly version: number;
+}
+
+export interface DeletionReceipt {
+  readonly [key: string]: unknown;
+}
+
+export interface SharingPeriod {
+  readonly id: string;
+  readonly optedInAt: number;
+  readonly optedInBy: string;
+  readonly optedOutAt: number | null;
+  readonly optedOutBy: string | null;
+  readonly deleteBy: number | null;
+  readonly deletedAt: number | null;
+  readonly receipt: DeletionReceipt | null;
+}
+
+/** The open period as seen by the consent gate inside the capture transaction. */
+export interface OpenPeriod {
+  readonly id: string;
+  readonly optedInAt: number;
+}
+
+export interface TenantRef {
+  readonly id: string;
+  readonly region: string;
+}

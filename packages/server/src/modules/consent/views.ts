@@ -1,0 +1,58 @@
+import type { ProgramConfig } from "../../config.js";
+import { iso, isoOrNull } from "../../http/time.js";
+import type { SharingPeriod, SharingState } from "./types.js";
+
+export const machineSharingView = (s: SharingState) => ({
+  tenant: s.tenantId,
+  sharing: s.sharing,
+  since: iso(s.since),
+  region: s.region,
+});
+
+export const periodView = (p: SharingPeriod) => ({
+  id: p.id,
+  optedInAt: iso(p.optedInAt),
+  optedInBy: p.optedInBy,
+  optedOutAt: isoOrNull(p.optedOutAt),
+  optedOutBy: p.optedOutBy,
+  deleteBy: isoOrNull(p.deleteBy),
+  deletedAt: isoOrNull(p.deletedAt),
+  receipt: p.receipt ? { ...p.receipt } : null,
+});
+
+/** What the admin center shows about the program: the facts a tenant admin decides on. */
+export const programView = (program: ProgramConfig, region: string) => ({
+  name: program.name,
+  description: program.description,
+  retentionDays: program.retentionDays,
+  withdrawalDeleteDays: program.withdrawalDeleteDays,
+  allowedPurposes: [...program.allowedPurposes],
+  neverAllowed: ["training foundation models"],
+  region,
+  whoCanSee:
+    "Only vendor staff holding elevated access approved by another staff member, limited in time, can read " +
+    "shared content; every read is recorded and shown to you in the access log.",
+  lockbox:
+    "Customer approval workflows (lockbox) do not apply to this program: staff access is approved by the " +
+    "vendor, not by you. You can still see who accessed your data, when and why.",
+});
+
+export function adminSharingView(
+  tenant: { id: string; name: string; region: string },
+  state: SharingState,
+  periods: readonly SharingPeriod[],
+  program: ProgramConfig,
+) {
+  // The pending deadline: the earliest deleteBy of a closed period whose data is not yet purged.
+  const pending = periods
+    .filter((p) => p.optedOutAt !== null && p.deletedAt === null && p.deleteBy !== null)
+    .map((p) => p.deleteBy as number);
+  return {
+    tenant: { id: tenant.id, name: tenant.name, region: tenant.region },
+    sharing: state.sharing,
+    since: iso(state.since),
+    program: programView(program, tenant.region),
+    deleteBy: pending.length ? iso(Math.min(...pending)) : null,
+    periods: periods.map(periodView),
+  };
+}

@@ -1,0 +1,87 @@
+import type { Kysely } from "kysely";
+import type { ControlDb, IngestionKeyTable, TenantTable } from "../../stores/control-schema.js";
+
+export interface TenantRow {
+  readonly id: string;
+  readonly name: string;
+  readonly region: string;
+  readonly createdAt: number;
+}
+
+const toTenant = (r: TenantTable): TenantRow => ({
+  id: r.id,
+  name: r.name,
+  region: r.region,
+  createdAt: Number(r.created_at),
+});
+
+export interface IngestionKeyRow {
+  readonly id: string;
+  readonly tenantId: string;
+  readonly prefix: string;
+  readonly label: string | null;
+  readonly createdAt: number;
+  readonly revokedAt: number | null;
+}
+
+const toKey = (r: IngestionKeyTable): IngestionKeyRow => ({
+  id: r.id,
+  tenantId: r.tenant_id,
+  prefix: r.prefix,
+  label: r.label,
+  createdAt: Number(r.created_at),
+  revokedAt: r.revoked_at === null ? null : Number(r.revoked_at),
+});
+
+export const tenantsRepo = {
+  async insertTenant(db: Kysely<ControlDb>, row: TenantTable): Promise<void> {
+    await db.insertInto("tenants").values(row).execute();
+  },
+  async findTenant(db: Kysely<ControlDb>, id: string): Promise<TenantRow | null> {
+    const r = await db.selectFrom("tenants").selectAll().where("id", "=", id).executeTakeFirst();
+    return r ? toTenant(r) : null;
+  },
+  async listTenants(db: Kysely<ControlDb>): Promise<TenantRow[]> {
+    const rows = await db.selectFrom("tenants").selectAll().orderBy("name").orderBy("id").execute();
+    return rows.map(toTenant);
+  },
+  async insertKey(db: Kysely<ControlDb>, row: IngestionKeyTable): Promise<void> {
+    await db.insertInto("ingestion_keys").values(row).execute();
+  },
+  async listKeys(db: Kysely<ControlDb>, tenantId: string): Promise<IngestionKeyRow[]> {
+    const rows = await db
+      .selectFrom("ingestion_keys")
+      .selectAll()
+      .where("tenant_id", "=", tenantId)
+      .orderBy("created_at", "desc")
+      .execute();
+    return rows.map(toKey);
+  },
+  async findKey(db: Kysely<ControlDb>, id: string): Promise<IngestionKeyRow | null> {
+    const r = await db.selectFrom("ingestion_keys").selectAll().where("id", "=", id).executeTakeFirst();
+    return r ? toKey(r) : null;
+  },
+  async revokeKey(db: Kysely<ControlDb>, id: string, at: number, by: string): Promise<boolean> {
+    const res = await db
+      .updateTable("ingestion_keys")
+      .set({ revoked_at: at, revoked_by: by })
+      .where("id", "=", id)
+      .where("revoked_at", "is", null)
+      .executeTakeFirst();
+    return Number(res.numUpdatedRows) > 0;
+  },
+  /** The live key with this hash and its tenant's home region. */
+  async findActiveKeyByHash(
+    db: Kysely<ControlDb>,
+    keyHash: string,
+  ): Promise<{ keyId: string; tenantId: string; region: string } | null> {
+    const r = await db
+      .selectFrom("ingestion_keys as k")
+      .innerJoin("tenants as t", "t.id", "k.tenant_id")
+      .select(["k.id as keyId", "k.tenant_id as tenantId", "t.region as region"])
+      .where("k.key_hash", "=", keyHash)
+      .where("k.revoked_at", "is", null)
+      .executeTakeFirst();
+    return r ?? null;
+  },
+};

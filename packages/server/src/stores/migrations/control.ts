@@ -1,0 +1,65 @@
+import type { Kysely } from "kysely";
+import { auditTables } from "./audit-tables.js";
+import { columnTypes, type MigrationSet } from "./types.js";
+
+// Frozen in time: a migration never imports application code and is never edited once landed.
+// biome-ignore lint/suspicious/noExplicitAny: migrations run against the schema as it was then
+type AnyDb = Kysely<any>;
+
+export const controlMigrations: MigrationSet = (dialect) => {
+  const t = columnTypes(dialect);
+  return {
+    "001_foundation": {
+      async up(db: AnyDb) {
+        await db.schema
+          .createTable("tenants")
+          .addColumn("id", "text", (c) => c.primaryKey())
+          .addColumn("name", "text", (c) => c.notNull())
+          .addColumn("region", "text", (c) => c.notNull())
+          .addColumn("created_at", t.time, (c) => c.notNull())
+          .addColumn("created_by", "text")
+          .execute();
+        await db.schema
+          .createTable("ingestion_keys")
+          .addColumn("id", "text", (c) => c.primaryKey())
+          .addColumn("tenant_id", "text", (c) => c.notNull().references("tenants.id"))
+          .addColumn("key_hash", "text", (c) => c.notNull().unique())
+          .addColumn("prefix", "text", (c) => c.notNull())
+          .addColumn("label", "text")
+          .addColumn("created_at", t.time, (c) => c.notNull())
+          .addColumn("created_by", "text")
+          .addColumn("revoked_at", t.time)
+          .addColumn("revoked_by", "text")
+          .execute();
+        await db.schema.createIndex("ingestion_keys_tenant").on("ingestion_keys").column("tenant_id").execute();
+        await db.schema
+          .createTable("users")
+          .addColumn("id", "text", (c) => c.primaryKey())
+          .addColumn("email", "text", (c) => c.notNull().unique())
+          .addColumn("name", "text")
+          .addColumn("password_hash", "text", (c) => c.notNull())
+          .addColumn("roles", t.json, (c) => c.notNull())
+          .addColumn("tenant_id", "text", (c) => c.references("tenants.id"))
+          .addColumn("must_change_password", t.int, (c) => c.notNull().defaultTo(0))
+          .addColumn("created_at", t.time, (c) => c.notNull())
+          .addColumn("disabled_at", t.time)
+          .execute();
+        await db.schema
+          .createTable("sessions")
+          .addColumn("id", "text", (c) => c.primaryKey())
+          .addColumn("user_id", "text", (c) => c.notNull().references("users.id"))
+          .addColumn("created_at", t.time, (c) => c.notNull())
+          .addColumn("expires_at", t.time, (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex("sessions_user").on("sessions").column("user_id").execute();
+        await db.schema
+          .createTable("job_leases")
+          .addColumn("name", "text", (c) => c.primaryKey())
+          .addColumn("holder", "text", (c) => c.notNull())
+          .addColumn("expires_at", t.time, (c) => c.notNull())
+          .execute();
+        await auditTables(db, t);
+      },
+    },
+  };
+};

@@ -1,0 +1,90 @@
+import type { Kysely } from "kysely";
+import { auditTables } from "./audit-tables.js";
+import { columnTypes, type MigrationSet } from "./types.js";
+
+// Frozen in time: a migration never imports application code and is never edited once landed.
+// Every region table leads with tenant_id, so a region can later be distributed by tenant.
+// biome-ignore lint/suspicious/noExplicitAny: migrations run against the schema as it was then
+type AnyDb = Kysely<any>;
+
+export const regionMigrations: MigrationSet = (dialect) => {
+  const t = columnTypes(dialect);
+  return {
+    "001_foundation": {
+      async up(db: AnyDb) {
+        await db.schema
+          .createTable("sharing_state")
+          .addColumn("tenant_id", "text", (c) => c.primaryKey())
+          .addColumn("enabled", t.int, (c) => c.notNull())
+          .addColumn("since", t.time, (c) => c.notNull())
+          .addColumn("period_id", "text")
+          .addColumn("version", t.int, (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createTable("sharing_periods")
+          .addColumn("tenant_id", "text", (c) => c.notNull())
+          .addColumn("id", "text", (c) => c.primaryKey())
+          .addColumn("opted_in_at", t.time, (c) => c.notNull())
+          .addColumn("opted_in_by", "text", (c) => c.notNull())
+          .addColumn("opted_out_at", t.time)
+          .addColumn("opted_out_by", "text")
+          .addColumn("delete_by", t.time)
+          .addColumn("deleted_at", t.time)
+          .addColumn("receipt", t.json)
+          .execute();
+        await db.schema
+          .createIndex("sharing_periods_tenant")
+          .on("sharing_periods")
+          .columns(["tenant_id", "opted_in_at"])
+          .execute();
+        await db.schema
+          .createTable("data_keys")
+          .addColumn("tenant_id", "text", (c) => c.notNull())
+          .addColumn("id", "text", (c) => c.primaryKey())
+          .addColumn("period_id", "text", (c) => c.notNull())
+          .addColumn("day", t.int, (c) => c.notNull())
+          .addColumn("wrapped", t.bytes, (c) => c.notNull())
+          .addColumn("created_at", t.time, (c) => c.notNull())
+          .addUniqueConstraint("data_keys_tenant_period_day", ["tenant_id", "period_id", "day"])
+          .execute();
+        await db.schema
+          .createTable("interactions")
+          .addColumn("tenant_id", "text", (c) => c.notNull())
+          .addColumn("id", "text", (c) => c.notNull())
+          .addColumn("client_id", "text")
+          .addColumn("period_id", "text", (c) => c.notNull())
+          .addColumn("key_id", "text", (c) => c.notNull())
+          .addColumn("feature", "text", (c) => c.notNull())
+          .addColumn("conversation_id", "text")
+          .addColumn("occurred_at", t.time, (c) => c.notNull())
+          .addColumn("captured_at", t.time, (c) => c.notNull())
+          .addColumn("content", t.bytes, (c) => c.notNull())
+          .addColumn("model", "text")
+          .addColumn("provider", "text")
+          .addColumn("latency_ms", t.int)
+          .addColumn("tokens_in", t.int)
+          .addColumn("tokens_out", t.int)
+          .addColumn("finish_reason", "text")
+          .addColumn("feedback", t.int)
+          .addColumn("attributes", t.json)
+          .addPrimaryKeyConstraint("interactions_pk", ["tenant_id", "id"])
+          .addUniqueConstraint("interactions_client_id", ["tenant_id", "client_id"])
+          .execute();
+        await db.schema.createIndex("interactions_id").on("interactions").column("id").execute();
+        await db.schema
+          .createIndex("interactions_tenant_occurred")
+          .on("interactions")
+          .columns(["tenant_id", "occurred_at"])
+          .execute();
+        await db.schema.createIndex("interactions_occurred").on("interactions").column("occurred_at").execute();
+        await db.schema.createIndex("interactions_key").on("interactions").column("key_id").execute();
+        await db.schema
+          .createIndex("interactions_period")
+          .on("interactions")
+          .columns(["tenant_id", "period_id"])
+          .execute();
+        await auditTables(db, t);
+      },
+    },
+  };
+};

@@ -1,0 +1,52 @@
+import { Kysely, PostgresDialect } from "kysely";
+import pg from "pg";
+import type { Store } from "./store.js";
+
+const INT8_OID = 20;
+const NUMERIC_OID = 1700;
+
+/** Epoch milliseconds and counts are bigint in PostgreSQL; they fit in a double. */
+const types = {
+  getTypeParser(oid: number, format?: "text" | "binary") {
+    if (oid === INT8_OID || oid === NUMERIC_OID) return (v: string) => Number(v);
+    return pg.types.getTypeParser(oid, format);
+  },
+};
+
+/**
+ * `postgres://…/db?schema=name` puts the store in its own schema (created on first use), so
+ * several stores can share one database in development and tests; production gives each
+ * region its own database or cluster.
+ */
+export function parsePostgresUrl(url: string): { connectionString: string; schema: string | null } {
+  const u = new URL(url);
+  const schema = u.searchParams.get("schema");
+  u.searchParams.delete("schema");
+  if (schema !== null && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
+    throw new Error(`schema "${schema}" in a store URL must be a lower-case SQL identifier`);
+  }
+  return { connectionString: u.toString(), schema };
+}
+
+export async function openPostgresStore<DB>(name: string, url: string, poolSize = 10): Promise<Store<DB>> {
+  const { connectionString, schema } = parsePostgresUrl(url);
+  if (schema) {
+    const admin = new pg.Client({ connectionString });
+    await admin.connect();
+    try {
+      await admin.query(`create schema if not exists "${schema}"`);
+    } finally {
+      await admin.end();
+    }
+  }
+  const pool = new pg.Pool({
+    connectionString,
+    max: poolSize,
+    types,
+    ...(schema ? { options: `-c search_path="${schema}"` } : {}),
+  });
+  // A broken idle connection must not crash the process; the pool replaces it.
+  pool.on("error", () => {});
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  return { name, dialect: "postgres", db, sqlite: null, file: null, close: () => db.destroy() };
+}

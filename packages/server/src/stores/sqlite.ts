@@ -1,0 +1,54 @@
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import Database from "better-sqlite3";
+import {
+  CompiledQuery,
+  type DatabaseConnection,
+  type Driver,
+  Kysely,
+  SqliteDialect,
+  type SqliteDialectConfig,
+  SqliteDriver,
+} from "kysely";
+import type { Store } from "./store.js";
+
+/**
+ * Transactions start with BEGIN IMMEDIATE: a transaction takes the write lock up front, so the
+ * consent gate's read and the insert that depends on it cannot interleave with another
+ * process's toggle, and no reader is upgraded into a busy deadlock.
+ */
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw("begin immediate"));
+  }
+}
+
+class ImmediateSqliteDialect extends SqliteDialect {
+  constructor(private readonly cfg: SqliteDialectConfig) {
+    super(cfg);
+  }
+  override createDriver(): Driver {
+    return new ImmediateSqliteDriver(this.cfg);
+  }
+}
+
+export function openSqliteStore<DB>(name: string, file: string): Store<DB> {
+  mkdirSync(path.dirname(file), { recursive: true });
+  const sqlite = new Database(file);
+  sqlite.pragma("journal_mode = WAL");
+  // FULL: every commit is fsynced, so an accepted interaction survives a power loss.
+  sqlite.pragma("synchronous = FULL");
+  sqlite.pragma("foreign_keys = ON");
+  sqlite.pragma("busy_timeout = 10000");
+  // Deleted content and keys are overwritten, not left in free pages.
+  sqlite.pragma("secure_delete = ON");
+  const db = new Kysely<DB>({ dialect: new ImmediateSqliteDialect({ database: sqlite }) });
+  return {
+    name,
+    dialect: "sqlite",
+    db,
+    sqlite,
+    file,
+    close: () => db.destroy(),
+  };
+}

@@ -1,0 +1,49 @@
+import type Database from "better-sqlite3";
+import type { Kysely, SelectQueryBuilder } from "kysely";
+
+export type Dialect = "sqlite" | "postgres";
+
+/**
+ * One database: the control store or one region's store. The same Kysely code runs on both
+ * dialects; `sqlite` is exposed for the few places that need the file itself (checkpoints).
+ */
+export interface Store<DB> {
+  readonly name: string;
+  readonly dialect: Dialect;
+  readonly db: Kysely<DB>;
+  /** The embedded database handle, on SQLite only. */
+  readonly sqlite: Database.Database | null;
+  /** The file path, on SQLite only. */
+  readonly file: string | null;
+  close(): Promise<void>;
+}
+
+/** Row lock for a read-modify-write on PostgreSQL; SQLite serializes writers already. */
+export function forUpdate<DB, TB extends keyof DB, O>(
+  dialect: Dialect,
+  query: SelectQueryBuilder<DB, TB, O>,
+): SelectQueryBuilder<DB, TB, O> {
+  return dialect === "postgres" ? query.forUpdate() : query;
+}
+
+/** Shared row lock: readers that must not run concurrently with a writer holding forUpdate. */
+export function forShare<DB, TB extends keyof DB, O>(
+  dialect: Dialect,
+  query: SelectQueryBuilder<DB, TB, O>,
+): SelectQueryBuilder<DB, TB, O> {
+  return dialect === "postgres" ? query.forShare() : query;
+}
+
+/** JSON columns are text on SQLite and jsonb on PostgreSQL; this reads either back. */
+export function readJson<T>(value: unknown): T {
+  return (typeof value === "string" ? JSON.parse(value) : value) as T;
+}
+
+export function writeJson(value: unknown): string {
+  return JSON.stringify(value);
+}
+
+/** PostgreSQL bigint and count() come back as strings; epoch ms fit in a double. */
+export function toNumber(value: unknown): number {
+  return typeof value === "number" ? value : Number(value);
+}
