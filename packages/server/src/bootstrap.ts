@@ -14,7 +14,13 @@ export async function ensureFirstOperator(
   if ((await users.countUsers()) > 0) return null;
   const password = randomBytes(15).toString("base64url");
   await users.createUser(
-    { email: FIRST_OPERATOR_EMAIL, password, roles: ["operator"], name: "First operator", mustChangePassword: true },
+    {
+      email: FIRST_OPERATOR_EMAIL,
+      password,
+      roles: ["operator"],
+      name: "First operator",
+      mustChangePassword: true,
+    },
     CLI_ACTOR,
   );
   return { email: FIRST_OPERATOR_EMAIL, password };

@@ -81,7 +81,9 @@ export function loadRawConfig(env: NodeJS.ProcessEnv, configFile?: string): Json
     try {
       text = readFileSync(file, "utf8");
     } catch (err) {
-      throw new ConfigError([`cannot read config file ${file}: ${(err as NodeJS.ErrnoException).code ?? "error"}`]);
+      throw new ConfigError([
+        `cannot read config file ${file}: ${(err as NodeJS.ErrnoException).code ?? "error"}`,
+      ]);
     }
     let parsed: unknown;
     try {
@@ -218,7 +220,8 @@ export function parseConfig(raw: JsonObject): Config {
     problems.push("regions must be an object mapping region names to store URLs");
   } else {
     for (const [name, url] of Object.entries(regionsRaw)) {
-      if (!REGION_NAME.test(name)) problems.push(`regions: "${name}" is not a valid region name (a-z, 0-9, -)`);
+      if (!REGION_NAME.test(name))
+        problems.push(`regions: "${name}" is not a valid region name (a-z, 0-9, -)`);
       if (typeof url !== "string" || !isStoreUrl(url)) {
         problems.push(`regions.${name} must be a store URL (sqlite:FILE or postgres://…)`);
         continue;
@@ -229,8 +232,10 @@ export function parseConfig(raw: JsonObject): Config {
     if (new Set(urls).size !== urls.length) problems.push("regions must each have their own store");
   }
   const controlStore = text("controlStore", raw.controlStore, "sqlite:control.db");
-  if (!isStoreUrl(controlStore)) problems.push("controlStore must be a store URL (sqlite:FILE or postgres://…)");
-  if (Object.values(regions).includes(controlStore)) problems.push("controlStore must not be a region's store");
+  if (!isStoreUrl(controlStore))
+    problems.push("controlStore must be a store URL (sqlite:FILE or postgres://…)");
+  if (Object.values(regions).includes(controlStore))
+    problems.push("controlStore must not be a region's store");
 
   let masterKey: string | null = null;
   if (raw.masterKey !== undefined && raw.masterKey !== null) {
@@ -242,7 +247,10 @@ export function parseConfig(raw: JsonObject): Config {
   const p = isObject(raw.program) ? raw.program : {};
   const purposesRaw = p.allowedPurposes ?? [...DEFAULT_PROGRAM.allowedPurposes];
   let allowedPurposes: string[] = [...DEFAULT_PROGRAM.allowedPurposes];
-  if (!Array.isArray(purposesRaw) || purposesRaw.some((x) => typeof x !== "string" || !/^[a-z][a-z0-9-]{0,63}$/.test(x))) {
+  if (
+    !Array.isArray(purposesRaw) ||
+    purposesRaw.some((x) => typeof x !== "string" || !/^[a-z][a-z0-9-]{0,63}$/.test(x))
+  ) {
     problems.push("program.allowedPurposes must be a list of purpose names (a-z, 0-9, -)");
   } else if (purposesRaw.some((x) => /foundation|pretrain|pre-train/.test(String(x)))) {
     problems.push("program.allowedPurposes: training foundation models is never an allowed purpose");

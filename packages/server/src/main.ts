@@ -35,7 +35,9 @@ async function readStdin(): Promise<string> {
   if (process.stdin.isTTY) process.stderr.write("password (end with Enter, then Ctrl-D): ");
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(Buffer.from(chunk));
-  return Buffer.concat(chunks).toString("utf8").replace(/\r?\n$/, "");
+  return Buffer.concat(chunks)
+    .toString("utf8")
+    .replace(/\r?\n$/, "");
 }
 
 const port = (v: string) => {
@@ -90,7 +92,9 @@ export function buildCli(): Command {
     .description("run the API, the web app and the background jobs")
     .option("--port <n>", "port to listen on (default 8080; also ASSENT_PORT)", port)
     .option("--host <host>", "address to listen on (default 127.0.0.1; also ASSENT_HOST)")
-    .action(async (opts: { port?: number; host?: string }) => serve({ ...program.opts<GlobalOpts>(), ...opts }));
+    .action(async (opts: { port?: number; host?: string }) =>
+      serve({ ...program.opts<GlobalOpts>(), ...opts }),
+    );
 
   const tenant = program.command("tenant").description("manage tenants");
   tenant
@@ -142,14 +146,23 @@ export function buildCli(): Command {
     .command("create")
     .description("create a user; the password is read from standard input")
     .requiredOption("--email <email>", "sign-in email")
-    .requiredOption("--role <role...>", "tenant-admin, reviewer, approver or operator (staff may hold several)")
+    .requiredOption(
+      "--role <role...>",
+      "tenant-admin, reviewer, approver or operator (staff may hold several)",
+    )
     .option("--tenant <id>", "the tenant of a tenant-admin")
     .option("--name <name>", "display name")
     .action(async (opts: { email: string; role: string[]; tenant?: string; name?: string }) => {
       const password = await readStdin();
       await withServices(program.opts(), async (s) => {
         const u = await s.users.createUser(
-          { email: opts.email, password, roles: opts.role, tenantId: opts.tenant ?? null, name: opts.name ?? null },
+          {
+            email: opts.email,
+            password,
+            roles: opts.role,
+            tenantId: opts.tenant ?? null,
+            name: opts.name ?? null,
+          },
           CLI_ACTOR,
         );
         print({ id: u.id, email: u.email, roles: u.roles, tenantId: u.tenantId });
@@ -164,7 +177,10 @@ export function buildCli(): Command {
       withServices(program.opts(), async (s) => {
         const chains: Record<string, unknown> = {};
         let ok = true;
-        const stores = [["control", s.stores.control] as const, ...[...s.stores.regions].map(([r, st]) => [`region-${r}`, st] as const)];
+        const stores = [
+          ["control", s.stores.control] as const,
+          ...[...s.stores.regions].map(([r, st]) => [`region-${r}`, st] as const),
+        ];
         for (const [name, store] of stores) {
           const report = await verifyChain(store.db);
           chains[name] = report;

@@ -23,7 +23,9 @@ export default async function setup(project: TestProject): Promise<void> {
     reachable = true;
   } catch (err) {
     if (process.env.ASSENT_REQUIRE_PG === "1") {
-      throw new Error(`ASSENT_REQUIRE_PG=1 but PostgreSQL at ${url} is not reachable: ${(err as Error).message}`);
+      throw new Error(
+        `ASSENT_REQUIRE_PG=1 but PostgreSQL at ${url} is not reachable: ${(err as Error).message}`,
+      );
     }
     process.stderr.write(`PostgreSQL not reachable at ${url}: PostgreSQL tests are skipped\n`);
   } finally {

@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from "fastify";
 import { AppError, forbidden, unauthorized } from "../errors.js";
-import type { User, UsersService } from "../modules/access/service.js";
 import type { Role } from "../modules/access/roles.js";
+import type { User, UsersService } from "../modules/access/service.js";
 import type { KeyIdentity, TenantsService } from "../modules/tenants/service.js";
 
 export const SESSION_COOKIE = "assent_session";
@@ -64,9 +64,14 @@ export function createGuards(deps: AuthDeps): Guards {
       const match = /^Bearer\s+(\S+)$/i.exec(header);
       const identity = match?.[1] ? await deps.tenants.authenticateKey(match[1]) : null;
       if (!identity) {
-        throw new AppError(401, "invalid_key", "an unknown or revoked ingestion key (Authorization: Bearer <key>)", {
-          "www-authenticate": 'Bearer realm="assent"',
-        });
+        throw new AppError(
+          401,
+          "invalid_key",
+          "an unknown or revoked ingestion key (Authorization: Bearer <key>)",
+          {
+            "www-authenticate": 'Bearer realm="assent"',
+          },
+        );
       }
       request.ingestKey = identity;
     },

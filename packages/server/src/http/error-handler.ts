@@ -24,7 +24,10 @@ export function installErrorHandler(app: FastifyInstance, maxBodyBytes: number):
       body = { error: "invalid_request", message: err.message };
     } else if (err.code === "FST_ERR_CTP_BODY_TOO_LARGE") {
       status = 413;
-      body = { error: "payload_too_large", message: `body exceeds the limit of ${maxBodyBytes} bytes for this route` };
+      body = {
+        error: "payload_too_large",
+        message: `body exceeds the limit of ${maxBodyBytes} bytes for this route`,
+      };
     } else if (err.code === "FST_ERR_CTP_INVALID_MEDIA_TYPE") {
       status = 415;
       body = { error: "unsupported_media_type", message: "send the body as application/json" };
@@ -45,7 +48,9 @@ export function installErrorHandler(app: FastifyInstance, maxBodyBytes: number):
     void reply.status(status).send(body);
   });
   app.setNotFoundHandler((request, reply) => {
-    void reply.status(404).send({ error: "not_found", message: `no route ${request.method} ${request.url.split("?")[0]}` });
+    void reply
+      .status(404)
+      .send({ error: "not_found", message: `no route ${request.method} ${request.url.split("?")[0]}` });
   });
 }
 
@@ -65,7 +70,11 @@ export function installJsonParser(app: FastifyInstance): void {
       done(null, JSON.parse(text));
     } catch (err) {
       const at = /position (\d+)/.exec((err as Error).message)?.[1];
-      const where = at ? ` (at position ${at})` : /end of JSON/.test((err as Error).message) ? " (it ends early)" : "";
+      const where = at
+        ? ` (at position ${at})`
+        : /end of JSON/.test((err as Error).message)
+          ? " (it ends early)"
+          : "";
       done(new AppError(400, "invalid_json", `body is not valid JSON${where}`), undefined);
     }
   });

@@ -11,7 +11,10 @@ export interface OpsRoutesDeps {
 
 async function reachable(run: () => Promise<unknown>): Promise<boolean> {
   try {
-    await Promise.race([run(), new Promise((_, reject) => setTimeout(() => reject(new Error("timeout")), 2000).unref())]);
+    await Promise.race([
+      run(),
+      new Promise((_, reject) => setTimeout(() => reject(new Error("timeout")), 2000).unref()),
+    ]);
     return true;
   } catch {
     return false;
@@ -21,7 +24,10 @@ async function reachable(run: () => Promise<unknown>): Promise<boolean> {
 export const opsRoutes: FastifyPluginAsyncTypebox<OpsRoutesDeps> = async (app, deps) => {
   app.get(
     "/healthz",
-    { logLevel: "warn", schema: { tags: ["operations"], response: { 200: Type.Object({ ok: Type.Boolean() }) } } },
+    {
+      logLevel: "warn",
+      schema: { tags: ["operations"], response: { 200: Type.Object({ ok: Type.Boolean() }) } },
+    },
     async () => ({ ok: true }),
   );
   app.get(
@@ -50,8 +56,12 @@ export const opsRoutes: FastifyPluginAsyncTypebox<OpsRoutesDeps> = async (app, d
       return reply.status(ok ? 200 : 503).send({ ok, stores });
     },
   );
-  app.get("/metrics", { logLevel: "warn", schema: { tags: ["operations"], hide: false } }, async (_request, reply) => {
-    const body = await deps.registry.metrics();
-    return reply.type(deps.registry.contentType).send(body);
-  });
+  app.get(
+    "/metrics",
+    { logLevel: "warn", schema: { tags: ["operations"], hide: false } },
+    async (_request, reply) => {
+      const body = await deps.registry.metrics();
+      return reply.type(deps.registry.contentType).send(body);
+    },
+  );
 };

@@ -22,6 +22,8 @@ export async function migrate<DB>(store: Store<DB>, set: MigrationSet): Promise<
   const migrations = set(store.dialect);
   const migrator = new Migrator({
     db: store.db,
+    // Kysely looks for its bookkeeping tables in every schema unless told which one is ours.
+    ...(store.schema ? { migrationTableSchema: store.schema } : {}),
     provider: { getMigrations: async (): Promise<Record<string, Migration>> => migrations },
   });
   const { error, results } = await migrator.migrateToLatest();
@@ -39,7 +41,9 @@ export interface Stores {
 }
 
 /** Opens the control store and every region's store and brings their schemas up to date. */
-export async function openStores(config: Pick<Config, "controlStore" | "regions" | "dataDir">): Promise<Stores> {
+export async function openStores(
+  config: Pick<Config, "controlStore" | "regions" | "dataDir">,
+): Promise<Stores> {
   const opened: Store<unknown>[] = [];
   try {
     const control = await openStore<ControlDb>("control", config.controlStore, config.dataDir);

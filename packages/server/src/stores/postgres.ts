@@ -43,10 +43,10 @@ export async function openPostgresStore<DB>(name: string, url: string, poolSize 
     connectionString,
     max: poolSize,
     types,
-    ...(schema ? { options: `-c search_path="${schema}"` } : {}),
+    ...(schema ? { options: `-c search_path=${schema}` } : {}),
   });
   // A broken idle connection must not crash the process; the pool replaces it.
   pool.on("error", () => {});
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
-  return { name, dialect: "postgres", db, sqlite: null, file: null, close: () => db.destroy() };
+  return { name, dialect: "postgres", db, sqlite: null, file: null, schema, close: () => db.destroy() };
 }

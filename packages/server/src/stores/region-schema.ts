@@ -56,7 +56,44 @@ export interface InteractionTable {
   attributes: unknown;
 }
 
+export interface LabelTable {
+  tenant_id: string;
+  id: string;
+  interaction_id: string;
+  period_id: string;
+  reviewer_id: string;
+  grant_id: string;
+  rating: number | null;
+  /** JSON array of tag strings. */
+  tags: unknown;
+  /** The reviewer's note, sealed with the interaction's data key (it may quote content). */
+  note: Buffer | null;
+  created_at: number;
+}
+
+export interface DatasetTable {
+  id: string;
+  name: string;
+  purpose: string;
+  description: string | null;
+  created_by: string;
+  grant_id: string;
+  created_at: number;
+}
+
+export interface DatasetItemTable {
+  tenant_id: string;
+  dataset_id: string;
+  interaction_id: string;
+  period_id: string;
+  added_by: string;
+  added_at: number;
+}
+
 export interface RegionDb extends AuditTables {
+  labels: LabelTable;
+  datasets: DatasetTable;
+  dataset_items: DatasetItemTable;
   sharing_state: SharingStateTable;
   sharing_periods: SharingPeriodTable;
   data_keys: DataKeyTable;

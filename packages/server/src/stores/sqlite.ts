@@ -49,6 +49,7 @@ export function openSqliteStore<DB>(name: string, file: string): Store<DB> {
     db,
     sqlite,
     file,
+    schema: null,
     close: () => db.destroy(),
   };
 }

@@ -15,6 +15,8 @@ export interface Store<DB> {
   readonly sqlite: Database.Database | null;
   /** The file path, on SQLite only. */
   readonly file: string | null;
+  /** The PostgreSQL schema the store lives in, when its URL names one. */
+  readonly schema: string | null;
   close(): Promise<void>;
 }
 

@@ -22,7 +22,11 @@ export const usersRepo = {
     return Number(r.n);
   },
   async setPassword(db: Kysely<ControlDb>, id: string, hash: string): Promise<void> {
-    await db.updateTable("users").set({ password_hash: hash, must_change_password: 0 }).where("id", "=", id).execute();
+    await db
+      .updateTable("users")
+      .set({ password_hash: hash, must_change_password: 0 })
+      .where("id", "=", id)
+      .execute();
   },
   async insertSession(
     db: Kysely<ControlDb>,

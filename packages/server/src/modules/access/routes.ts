@@ -3,7 +3,13 @@ import { Type } from "typebox";
 import { currentUser, type Guards, SESSION_COOKIE, sessionToken } from "../../http/auth.js";
 import { ErrorSchema } from "../../http/schemas.js";
 import { iso } from "../../http/time.js";
-import { ChangePasswordSchema, CreateUserSchema, SessionSchema, SignInSchema, UserSchema } from "./schemas.js";
+import {
+  ChangePasswordSchema,
+  CreateUserSchema,
+  SessionSchema,
+  SignInSchema,
+  UserSchema,
+} from "./schemas.js";
 import { actorOf, type User, type UsersService } from "./service.js";
 
 export interface AccessRoutesDeps {
@@ -35,7 +41,12 @@ export const accessRoutes: FastifyPluginAsyncTypebox<AccessRoutesDeps> = async (
     "/api/session",
     {
       config: deps.signInRateLimit,
-      schema: { tags: ["session"], summary: "Sign in", body: SignInSchema, response: { 200: SessionSchema, ...errors } },
+      schema: {
+        tags: ["session"],
+        summary: "Sign in",
+        body: SignInSchema,
+        response: { 200: SessionSchema, ...errors },
+      },
     },
     async (request, reply) => {
       const { token, user, expiresAt } = await users.signIn(request.body.email, request.body.password);
@@ -54,12 +65,16 @@ export const accessRoutes: FastifyPluginAsyncTypebox<AccessRoutesDeps> = async (
     { preHandler: anyUser, schema: { tags: ["session"], response: { 200: SessionSchema, ...errors } } },
     async (request) => ({ user: userView(currentUser(request)) }),
   );
-  app.delete("/api/session", { schema: { tags: ["session"], summary: "Sign out" } }, async (request, reply) => {
-    const token = sessionToken(request);
-    if (token) await users.signOut(token);
-    void reply.clearCookie(SESSION_COOKIE, { path: "/" });
-    return reply.status(204).send();
-  });
+  app.delete(
+    "/api/session",
+    { schema: { tags: ["session"], summary: "Sign out" } },
+    async (request, reply) => {
+      const token = sessionToken(request);
+      if (token) await users.signOut(token);
+      void reply.clearCookie(SESSION_COOKIE, { path: "/" });
+      return reply.status(204).send();
+    },
+  );
   app.post(
     "/api/session/sign-out-everywhere",
     {
@@ -84,7 +99,11 @@ export const accessRoutes: FastifyPluginAsyncTypebox<AccessRoutesDeps> = async (
       },
     },
     async (request, reply) => {
-      await users.changePassword(currentUser(request), request.body.currentPassword, request.body.newPassword);
+      await users.changePassword(
+        currentUser(request),
+        request.body.currentPassword,
+        request.body.newPassword,
+      );
       return reply.status(204).send(null);
     },
   );
@@ -92,14 +111,21 @@ export const accessRoutes: FastifyPluginAsyncTypebox<AccessRoutesDeps> = async (
   const operator = guards.user(["operator"]);
   app.get(
     "/api/users",
-    { preHandler: operator, schema: { tags: ["operations"], response: { 200: Type.Array(UserSchema), ...errors } } },
+    {
+      preHandler: operator,
+      schema: { tags: ["operations"], response: { 200: Type.Array(UserSchema), ...errors } },
+    },
     async () => (await users.listUsers()).map(userView),
   );
   app.post(
     "/api/users",
     {
       preHandler: operator,
-      schema: { tags: ["operations"], body: CreateUserSchema, response: { 201: UserSchema, 404: ErrorSchema, ...errors } },
+      schema: {
+        tags: ["operations"],
+        body: CreateUserSchema,
+        response: { 201: UserSchema, 404: ErrorSchema, ...errors },
+      },
     },
     async (request, reply) => {
       const user = await users.createUser(request.body, actorOf(currentUser(request), "operator"));

@@ -80,15 +80,21 @@ export function createUsersService(deps: UsersDeps): UsersService {
       const roles = [...new Set(input.roles)];
       if (roles.length === 0) throw badRequest("invalid_roles", "a user needs at least one role");
       for (const r of roles) {
-        if (!isRole(r)) throw badRequest("invalid_roles", `unknown role "${r}" (tenant-admin, reviewer, approver, operator)`);
+        if (!isRole(r))
+          throw badRequest(
+            "invalid_roles",
+            `unknown role "${r}" (tenant-admin, reviewer, approver, operator)`,
+          );
       }
       const isTenantAdmin = roles.includes("tenant-admin");
       if (isTenantAdmin && roles.length > 1) {
         throw badRequest("invalid_roles", "a tenant admin cannot also hold staff roles");
       }
       const tenantId = input.tenantId ?? null;
-      if (isTenantAdmin && !tenantId) throw badRequest("tenant_required", "a tenant admin must belong to a tenant");
-      if (!isTenantAdmin && tenantId) throw badRequest("invalid_tenant", "staff users do not belong to a tenant");
+      if (isTenantAdmin && !tenantId)
+        throw badRequest("tenant_required", "a tenant admin must belong to a tenant");
+      if (!isTenantAdmin && tenantId)
+        throw badRequest("invalid_tenant", "staff users do not belong to a tenant");
       if (tenantId && !(await deps.tenantExists(tenantId))) throw notFound(`tenant ${tenantId}`);
       const problem = passwordProblem(input.password);
       if (problem) throw badRequest("weak_password", problem);
@@ -106,7 +112,8 @@ export function createUsersService(deps: UsersDeps): UsersService {
       };
       try {
         await control.db.transaction().execute(async (trx) => {
-          if (await usersRepo.findByEmail(trx, email)) throw conflict("user_exists", "a user with this email exists");
+          if (await usersRepo.findByEmail(trx, email))
+            throw conflict("user_exists", "a user with this email exists");
           await usersRepo.insertUser(trx, row);
           await appendAudit(trx, control.dialect, now, {
             actorId: actor.id,
@@ -120,7 +127,8 @@ export function createUsersService(deps: UsersDeps): UsersService {
         });
       } catch (err) {
         if (err instanceof AppError) throw err;
-        if (/unique|duplicate/i.test((err as Error).message)) throw conflict("user_exists", "a user with this email exists");
+        if (/unique|duplicate/i.test((err as Error).message))
+          throw conflict("user_exists", "a user with this email exists");
         throw err;
       }
       return toUser(row);
@@ -154,7 +162,12 @@ export function createUsersService(deps: UsersDeps): UsersService {
       const now = clock.now();
       const expiresAt = now + deps.sessionHours * HOUR_MS;
       await control.db.transaction().execute(async (trx) => {
-        await usersRepo.insertSession(trx, { id: sha256Hex(token), user_id: row.id, created_at: now, expires_at: expiresAt });
+        await usersRepo.insertSession(trx, {
+          id: sha256Hex(token),
+          user_id: row.id,
+          created_at: now,
+          expires_at: expiresAt,
+        });
         await appendAudit(trx, control.dialect, now, {
           actorId: row.id,
           actorRole: null,
@@ -201,7 +214,8 @@ export function createUsersService(deps: UsersDeps): UsersService {
       }
       const problem = passwordProblem(next);
       if (problem) throw badRequest("weak_password", problem);
-      if (current === next) throw badRequest("weak_password", "the new password must differ from the current one");
+      if (current === next)
+        throw badRequest("weak_password", "the new password must differ from the current one");
       const hash = await hashPassword(next);
       const now = clock.now();
       await control.db.transaction().execute(async (trx) => {

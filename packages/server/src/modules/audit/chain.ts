@@ -119,7 +119,11 @@ export async function verifyChain(trx: AuditDb, pageSize = 5000): Promise<ChainR
         return {
           events: count,
           head: prev,
-          broken: { seq: expectedSeq, id: null, problem: `event ${expectedSeq} is missing (next is ${e.seq})` },
+          broken: {
+            seq: expectedSeq,
+            id: null,
+            problem: `event ${expectedSeq} is missing (next is ${e.seq})`,
+          },
         };
       }
       if (e.prev_hash !== prev) {
@@ -144,7 +148,11 @@ export async function verifyChain(trx: AuditDb, pageSize = 5000): Promise<ChainR
     }
     if (page.length < pageSize) break;
   }
-  const head = await db.selectFrom("audit_head").select(["seq", "hash"]).where("id", "=", 1).executeTakeFirst();
+  const head = await db
+    .selectFrom("audit_head")
+    .select(["seq", "hash"])
+    .where("id", "=", 1)
+    .executeTakeFirst();
   if (!head || Number(head.seq) !== count || head.hash !== prev) {
     return {
       events: count,

@@ -2,9 +2,16 @@ import { open, seal } from "../../crypto/aead.js";
 import type { JsonValue } from "./types.js";
 
 /** Input and output are sealed together; the associated data binds them to their row. */
-const contentAad = (tenantId: string, interactionId: string) => `assent:interaction:${tenantId}:${interactionId}`;
+const contentAad = (tenantId: string, interactionId: string) =>
+  `assent:interaction:${tenantId}:${interactionId}`;
 
-export function sealContent(key: Buffer, tenantId: string, id: string, input: JsonValue, output: JsonValue): Buffer {
+export function sealContent(
+  key: Buffer,
+  tenantId: string,
+  id: string,
+  input: JsonValue,
+  output: JsonValue,
+): Buffer {
   return seal(key, Buffer.from(JSON.stringify({ i: input, o: output }), "utf8"), contentAad(tenantId, id));
 }
 

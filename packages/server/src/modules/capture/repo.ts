@@ -48,7 +48,11 @@ export const captureRepo = {
     }
     return inserted;
   },
-  async findInteraction(db: Kysely<RegionDb>, id: string, notBefore: number): Promise<InteractionTable | null> {
+  async findInteraction(
+    db: Kysely<RegionDb>,
+    id: string,
+    notBefore: number,
+  ): Promise<InteractionTable | null> {
     return (
       (await db
         .selectFrom("interactions")

@@ -29,7 +29,8 @@ export const IngestBodySchema = Type.Object(
     interactions: Type.Array(Type.Unknown(), {
       minItems: 1,
       maxItems: 1000,
-      description: "1-1000 interactions, each shaped like InteractionItem; invalid items are rejected one by one",
+      description:
+        "1-1000 interactions, each shaped like InteractionItem; invalid items are rejected one by one",
     }),
   },
   { additionalProperties: false },

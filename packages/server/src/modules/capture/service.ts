@@ -30,7 +30,11 @@ export interface CaptureService {
   /** POST /v1/interactions: validates the batch, then stores the valid items through the gate. */
   ingestBatch(tenant: TenantRef, body: unknown): Promise<IngestResult>;
   /** Stores already-validated interactions (OTLP mapping) through the gate. */
-  ingest(tenant: TenantRef, items: readonly InteractionInput[], rejected: RejectedItem[]): Promise<IngestResult>;
+  ingest(
+    tenant: TenantRef,
+    items: readonly InteractionInput[],
+    rejected: RejectedItem[],
+  ): Promise<IngestResult>;
   /** One interaction with its content decrypted, or null when absent, expired or shredded. */
   readInteraction(tenant: TenantRef, id: string): Promise<InteractionWithContent | null>;
   countInteractions(tenant: TenantRef): Promise<number>;
@@ -79,20 +83,33 @@ export function createCaptureService(deps: CaptureDeps): CaptureService {
   const { metrics } = deps;
 
   /** The data key of (tenant, period, day), made on first use. */
-  async function dataKey(trx: Kysely<RegionDb>, tenantId: string, periodId: string, day: number, now: number) {
+  async function dataKey(
+    trx: Kysely<RegionDb>,
+    tenantId: string,
+    periodId: string,
+    day: number,
+    now: number,
+  ) {
     const existing = await captureRepo.findDataKey(trx, tenantId, periodId, day);
     if (existing) {
-      return { id: existing.id, key: deps.keys.unwrap({ id: existing.id, tenantId, periodId, day }, existing.wrapped) };
+      return {
+        id: existing.id,
+        key: deps.keys.unwrap({ id: existing.id, tenantId, periodId, day }, existing.wrapped),
+      };
     }
     const ref = { id: newId(), tenantId, periodId, day };
     const { key, wrapped } = deps.keys.create(ref);
-    if (await captureRepo.insertDataKey(trx, { ...ref, tenant_id: tenantId, period_id: periodId, wrapped, created_at: now })) {
+    const row = { id: ref.id, tenant_id: tenantId, period_id: periodId, day, wrapped, created_at: now };
+    if (await captureRepo.insertDataKey(trx, row)) {
       return { id: ref.id, key };
     }
     // Another writer made this day's key between our read and insert: use theirs.
     const theirs = await captureRepo.findDataKey(trx, tenantId, periodId, day);
     if (!theirs) throw new Error("data key vanished during capture");
-    return { id: theirs.id, key: deps.keys.unwrap({ id: theirs.id, tenantId, periodId, day }, theirs.wrapped) };
+    return {
+      id: theirs.id,
+      key: deps.keys.unwrap({ id: theirs.id, tenantId, periodId, day }, theirs.wrapped),
+    };
   }
 
   async function store(ctx: GateContext, tenantId: string, items: readonly InteractionInput[]) {
@@ -131,7 +148,11 @@ export function createCaptureService(deps: CaptureDeps): CaptureService {
       });
     }
     const inserted = await captureRepo.insertInteractions(ctx.trx, rows);
-    return { accepted: inserted, duplicates: rows.length - inserted, dropped: items.length - inPeriod.length };
+    return {
+      accepted: inserted,
+      duplicates: rows.length - inserted,
+      dropped: items.length - inPeriod.length,
+    };
   }
 
   const service: CaptureService = {
@@ -144,7 +165,10 @@ export function createCaptureService(deps: CaptureDeps): CaptureService {
       const list = (body as { interactions?: unknown }).interactions;
       if (!Array.isArray(list)) throw badRequest("invalid_body", '"interactions" must be an array');
       if (list.length < 1 || list.length > deps.ingest.maxBatchItems) {
-        throw badRequest("invalid_batch_size", `"interactions" must hold 1-${deps.ingest.maxBatchItems} items`);
+        throw badRequest(
+          "invalid_batch_size",
+          `"interactions" must hold 1-${deps.ingest.maxBatchItems} items`,
+        );
       }
       const ctx = {
         now: deps.clock.now(),
@@ -192,7 +216,10 @@ export function createCaptureService(deps: CaptureDeps): CaptureService {
         { id: keyRow.id, tenantId: keyRow.tenant_id, periodId: keyRow.period_id, day: Number(keyRow.day) },
         keyRow.wrapped,
       );
-      return { ...toInteractionMeta(tenant.region, row), ...openContent(key, row.tenant_id, row.id, row.content) };
+      return {
+        ...toInteractionMeta(tenant.region, row),
+        ...openContent(key, row.tenant_id, row.id, row.content),
+      };
     },
 
     async countInteractions(tenant) {

@@ -14,7 +14,15 @@ export interface ValidationContext {
   readonly maxContentBytes: number;
 }
 
-const ITEM_FIELDS = new Set(["id", "feature", "input", "output", "occurredAt", "conversationId", "telemetry"]);
+const ITEM_FIELDS = new Set([
+  "id",
+  "feature",
+  "input",
+  "output",
+  "occurredAt",
+  "conversationId",
+  "telemetry",
+]);
 const TELEMETRY_FIELDS = new Set([
   "model",
   "provider",
@@ -79,7 +87,8 @@ function parseTelemetry(v: unknown): Telemetry {
   if (v.attributes !== undefined && v.attributes !== null) {
     if (!isPlainObject(v.attributes)) return fail("telemetry.attributes must be an object");
     const entries = Object.entries(v.attributes);
-    if (entries.length > LIMITS.attributes) fail(`telemetry.attributes may hold at most ${LIMITS.attributes} keys`);
+    if (entries.length > LIMITS.attributes)
+      fail(`telemetry.attributes may hold at most ${LIMITS.attributes} keys`);
     for (const [k, a] of entries) {
       if (k.length === 0 || k.length > LIMITS.attributeKeyLength) {
         fail(`telemetry.attributes keys must be 1-${LIMITS.attributeKeyLength} characters`);

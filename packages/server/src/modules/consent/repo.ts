@@ -5,7 +5,12 @@ import { type Dialect, forShare, forUpdate } from "../../stores/store.js";
 export type Lock = "none" | "share" | "update";
 
 export const consentRepo = {
-  async getState(db: Kysely<RegionDb>, dialect: Dialect, tenantId: string, lock: Lock): Promise<SharingStateTable | null> {
+  async getState(
+    db: Kysely<RegionDb>,
+    dialect: Dialect,
+    tenantId: string,
+    lock: Lock,
+  ): Promise<SharingStateTable | null> {
     const q = db.selectFrom("sharing_state").selectAll().where("tenant_id", "=", tenantId);
     const locked = lock === "update" ? forUpdate(dialect, q) : lock === "share" ? forShare(dialect, q) : q;
     return (await locked.executeTakeFirst()) ?? null;
@@ -42,7 +47,10 @@ export const consentRepo = {
       .execute();
   },
   async getPeriod(db: Kysely<RegionDb>, periodId: string): Promise<SharingPeriodTable | null> {
-    return (await db.selectFrom("sharing_periods").selectAll().where("id", "=", periodId).executeTakeFirst()) ?? null;
+    return (
+      (await db.selectFrom("sharing_periods").selectAll().where("id", "=", periodId).executeTakeFirst()) ??
+      null
+    );
   },
   async listPeriods(db: Kysely<RegionDb>, tenantId: string): Promise<SharingPeriodTable[]> {
     return db

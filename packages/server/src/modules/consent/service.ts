@@ -117,11 +117,23 @@ export function createConsentService(deps: ConsentDeps): ConsentService {
             deleted_at: null,
             receipt: null,
           });
-          next = { ...current, enabled: 1, since: now, period_id: periodId, version: Number(current.version) + 1 };
+          next = {
+            ...current,
+            enabled: 1,
+            since: now,
+            period_id: periodId,
+            version: Number(current.version) + 1,
+          };
         } else {
           const deleteBy = now + deps.program.withdrawalDeleteDays * DAY_MS;
           if (current.period_id) await consentRepo.closePeriod(trx, current.period_id, now, who, deleteBy);
-          next = { ...current, enabled: 0, since: now, period_id: null, version: Number(current.version) + 1 };
+          next = {
+            ...current,
+            enabled: 0,
+            since: now,
+            period_id: null,
+            version: Number(current.version) + 1,
+          };
         }
         await consentRepo.updateState(trx, next);
         await appendAudit(trx, store.dialect, now, {
@@ -165,7 +177,11 @@ export function createConsentService(deps: ConsentDeps): ConsentService {
     async readStates(region, tenantIds) {
       const store = storeOf(region);
       if (tenantIds.length === 0) return [];
-      const rows = await store.db.selectFrom("sharing_state").selectAll().where("tenant_id", "in", tenantIds).execute();
+      const rows = await store.db
+        .selectFrom("sharing_state")
+        .selectAll()
+        .where("tenant_id", "in", tenantIds)
+        .execute();
       return rows.map((r) => toSharingState(region, r));
     },
   };

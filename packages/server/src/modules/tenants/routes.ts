@@ -5,7 +5,14 @@ import { ErrorSchema } from "../../http/schemas.js";
 import { iso, isoOrNull } from "../../http/time.js";
 import { actorOf } from "../access/service.js";
 import type { IngestionKeyRow, TenantRow } from "./repo.js";
-import { CreateKeySchema, CreateTenantSchema, IdParams, KeySchema, NewKeySchema, TenantSchema } from "./schemas.js";
+import {
+  CreateKeySchema,
+  CreateTenantSchema,
+  IdParams,
+  KeySchema,
+  NewKeySchema,
+  TenantSchema,
+} from "./schemas.js";
 import type { TenantsService } from "./service.js";
 
 export interface TenantsRoutesDeps {
@@ -13,7 +20,12 @@ export interface TenantsRoutesDeps {
   readonly guards: Guards;
 }
 
-const tenantView = (t: TenantRow) => ({ id: t.id, name: t.name, region: t.region, createdAt: iso(t.createdAt) });
+const tenantView = (t: TenantRow) => ({
+  id: t.id,
+  name: t.name,
+  region: t.region,
+  createdAt: iso(t.createdAt),
+});
 const keyView = (k: IngestionKeyRow) => ({
   id: k.id,
   tenantId: k.tenantId,
@@ -46,7 +58,10 @@ export const tenantsRoutes: FastifyPluginAsyncTypebox<TenantsRoutesDeps> = async
   );
   app.get(
     "/api/tenants/:id",
-    { preHandler: operator, schema: { tags: ["operations"], params: IdParams, response: { 200: TenantSchema, ...errors } } },
+    {
+      preHandler: operator,
+      schema: { tags: ["operations"], params: IdParams, response: { 200: TenantSchema, ...errors } },
+    },
     async (request) => tenantView(await tenants.getTenant(request.params.id)),
   );
   app.get(
@@ -83,8 +98,11 @@ export const tenantsRoutes: FastifyPluginAsyncTypebox<TenantsRoutesDeps> = async
   );
   app.post(
     "/api/keys/:id/revoke",
-    { preHandler: operator, schema: { tags: ["operations"], params: IdParams, response: { 200: KeySchema, ...errors } } },
-    async (request) => keyView(await tenants.revokeKey(request.params.id, actorOf(currentUser(request), "operator"))),
+    {
+      preHandler: operator,
+      schema: { tags: ["operations"], params: IdParams, response: { 200: KeySchema, ...errors } },
+    },
+    async (request) =>
+      keyView(await tenants.revokeKey(request.params.id, actorOf(currentUser(request), "operator"))),
   );
 };
-

@@ -20,7 +20,11 @@ export interface TenantsService {
   listTenants(): Promise<TenantRow[]>;
   regions(): string[];
   /** Issues a key; the secret is returned here once and stored only as a hash. */
-  createKey(tenantId: string, actor: Actor, label?: string): Promise<{ key: string; id: string; prefix: string }>;
+  createKey(
+    tenantId: string,
+    actor: Actor,
+    label?: string,
+  ): Promise<{ key: string; id: string; prefix: string }>;
   listKeys(tenantId: string): Promise<IngestionKeyRow[]>;
   revokeKey(keyId: string, actor: Actor): Promise<IngestionKeyRow>;
   authenticateKey(secret: string): Promise<KeyIdentity | null>;
@@ -43,7 +47,8 @@ export function createTenantsService(deps: TenantsDeps): TenantsService {
 
     async createTenant(input, actor) {
       const name = input.name.trim();
-      if (!name || name.length > 200) throw badRequest("invalid_name", "tenant name must be 1-200 characters");
+      if (!name || name.length > 200)
+        throw badRequest("invalid_name", "tenant name must be 1-200 characters");
       if (!deps.stores.regions.has(input.region)) {
         throw badRequest(
           "unknown_region",
@@ -52,12 +57,16 @@ export function createTenantsService(deps: TenantsDeps): TenantsService {
       }
       const id = input.id ?? newId();
       if (!TENANT_ID.test(id)) {
-        throw badRequest("invalid_id", "tenant id must be 1-64 characters of a-z, 0-9, _ and -, starting alphanumeric");
+        throw badRequest(
+          "invalid_id",
+          "tenant id must be 1-64 characters of a-z, 0-9, _ and -, starting alphanumeric",
+        );
       }
       const now = deps.clock.now();
       try {
         await control.db.transaction().execute(async (trx) => {
-          if (await tenantsRepo.findTenant(trx, id)) throw conflict("tenant_exists", `tenant ${id} already exists`);
+          if (await tenantsRepo.findTenant(trx, id))
+            throw conflict("tenant_exists", `tenant ${id} already exists`);
           await tenantsRepo.insertTenant(trx, {
             id,
             name,

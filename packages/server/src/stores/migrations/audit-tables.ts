@@ -21,7 +21,11 @@ export async function auditTables(db: Kysely<any>, t: ReturnType<typeof columnTy
     .addColumn("prev_hash", "text", (c) => c.notNull())
     .addColumn("hash", "text", (c) => c.notNull())
     .execute();
-  await db.schema.createIndex("audit_events_tenant").on("audit_events").columns(["tenant_id", "seq"]).execute();
+  await db.schema
+    .createIndex("audit_events_tenant")
+    .on("audit_events")
+    .columns(["tenant_id", "seq"])
+    .execute();
   // One row: the chain's head. Appends lock it, so the chain stays linear under concurrency.
   await db.schema
     .createTable("audit_head")

@@ -31,7 +31,11 @@ export const controlMigrations: MigrationSet = (dialect) => {
           .addColumn("revoked_at", t.time)
           .addColumn("revoked_by", "text")
           .execute();
-        await db.schema.createIndex("ingestion_keys_tenant").on("ingestion_keys").column("tenant_id").execute();
+        await db.schema
+          .createIndex("ingestion_keys_tenant")
+          .on("ingestion_keys")
+          .column("tenant_id")
+          .execute();
         await db.schema
           .createTable("users")
           .addColumn("id", "text", (c) => c.primaryKey())

@@ -76,7 +76,11 @@ export const regionMigrations: MigrationSet = (dialect) => {
           .on("interactions")
           .columns(["tenant_id", "occurred_at"])
           .execute();
-        await db.schema.createIndex("interactions_occurred").on("interactions").column("occurred_at").execute();
+        await db.schema
+          .createIndex("interactions_occurred")
+          .on("interactions")
+          .column("occurred_at")
+          .execute();
         await db.schema.createIndex("interactions_key").on("interactions").column("key_id").execute();
         await db.schema
           .createIndex("interactions_period")
@@ -84,6 +88,64 @@ export const regionMigrations: MigrationSet = (dialect) => {
           .columns(["tenant_id", "period_id"])
           .execute();
         await auditTables(db, t);
+      },
+    },
+    "002_review": {
+      async up(db: AnyDb) {
+        await db.schema
+          .createTable("labels")
+          .addColumn("tenant_id", "text", (c) => c.notNull())
+          .addColumn("id", "text", (c) => c.primaryKey())
+          .addColumn("interaction_id", "text", (c) => c.notNull())
+          .addColumn("period_id", "text", (c) => c.notNull())
+          .addColumn("reviewer_id", "text", (c) => c.notNull())
+          .addColumn("grant_id", "text", (c) => c.notNull())
+          .addColumn("rating", t.int)
+          .addColumn("tags", t.json, (c) => c.notNull())
+          // The note may quote content, so it is sealed with the interaction's data key.
+          .addColumn("note", t.bytes)
+          .addColumn("created_at", t.time, (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createIndex("labels_interaction")
+          .on("labels")
+          .columns(["tenant_id", "interaction_id"])
+          .execute();
+        await db.schema
+          .createIndex("labels_period")
+          .on("labels")
+          .columns(["tenant_id", "period_id"])
+          .execute();
+        await db.schema
+          .createTable("datasets")
+          .addColumn("id", "text", (c) => c.primaryKey())
+          .addColumn("name", "text", (c) => c.notNull())
+          .addColumn("purpose", "text", (c) => c.notNull())
+          .addColumn("description", "text")
+          .addColumn("created_by", "text", (c) => c.notNull())
+          .addColumn("grant_id", "text", (c) => c.notNull())
+          .addColumn("created_at", t.time, (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createTable("dataset_items")
+          .addColumn("tenant_id", "text", (c) => c.notNull())
+          .addColumn("dataset_id", "text", (c) => c.notNull())
+          .addColumn("interaction_id", "text", (c) => c.notNull())
+          .addColumn("period_id", "text", (c) => c.notNull())
+          .addColumn("added_by", "text", (c) => c.notNull())
+          .addColumn("added_at", t.time, (c) => c.notNull())
+          .addPrimaryKeyConstraint("dataset_items_pk", ["tenant_id", "dataset_id", "interaction_id"])
+          .execute();
+        await db.schema
+          .createIndex("dataset_items_dataset")
+          .on("dataset_items")
+          .columns(["dataset_id", "added_at"])
+          .execute();
+        await db.schema
+          .createIndex("dataset_items_period")
+          .on("dataset_items")
+          .columns(["tenant_id", "period_id"])
+          .execute();
       },
     },
   };
