@@ -3,10 +3,9 @@
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
-const entry = new URL("../dist/main.js", import.meta.url);
+const entry = new URL("../dist/cli.js", import.meta.url);
 if (!existsSync(fileURLToPath(entry))) {
   process.stderr.write("assent: not built yet; run `npm run build` in the repository root\n");
   process.exit(2);
 }
-const { runCli } = await import(entry.href);
-await runCli(process.argv);
+await import(entry.href);

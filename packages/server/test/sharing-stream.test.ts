@@ -1,0 +1,68 @@
+import type { FastifyInstance } from "fastify";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildApp } from "../src/app.js";
+import { createServices, type Services } from "../src/wiring.js";
+import { setSharing, tenantWithAdmin } from "./fixtures.js";
+import { createTestContext, dialects, type TestContext } from "./harness.js";
+import { openEventStream } from "./sse.js";
+
+describe.each(dialects())("sharing change stream on %s", (dialect) => {
+  let ctx: TestContext;
+  let base: string;
+  beforeAll(async () => {
+    ctx = await createTestContext(dialect);
+    base = await ctx.app.listen({ port: 0, host: "127.0.0.1" });
+  });
+  afterAll(async () => ctx?.close());
+
+  it("sends the state at once and every change within a second", async () => {
+    const t = await tenantWithAdmin(ctx);
+    const stream = openEventStream(`${base}/v1/sharing/stream`, { authorization: `Bearer ${t.key}` });
+    try {
+      const [first] = await stream.waitFor(1);
+      expect(first?.event).toBe("sharing");
+      expect(JSON.parse(first!.data)).toMatchObject({ tenant: t.id, sharing: "off", region: "us" });
+      const toggledAt = Date.now();
+      await setSharing(ctx, t, true);
+      const events = await stream.waitFor(2, 1000);
+      expect(JSON.parse(events[1]!.data).sharing).toBe("on");
+      await setSharing(ctx, t, false);
+      const after = await stream.waitFor(3, 1000);
+      expect(JSON.parse(after[2]!.data).sharing).toBe("off");
+      expect(Date.now() - toggledAt).toBeLessThan(2000);
+    } finally {
+      await stream.close();
+    }
+  });
+
+  it("rejects a stream without a valid key", async () => {
+    const res = await fetch(`${base}/v1/sharing/stream`, {
+      headers: { authorization: "Bearer ask_unknown" },
+    });
+    expect(res.status).toBe(401);
+  });
+
+  it("pushes a change made by another process on the same stores", async () => {
+    // A second service process (same stores, its own app and in-memory subscribers).
+    let other: Services | null = null;
+    let otherApp: FastifyInstance | null = null;
+    const t = await tenantWithAdmin(ctx);
+    try {
+      other = await createServices(ctx.services.config, { clock: ctx.clock });
+      otherApp = await buildApp(other, { logger: false });
+      const otherBase = await otherApp.listen({ port: 0, host: "127.0.0.1" });
+      const stream = openEventStream(`${otherBase}/v1/sharing/stream`, { authorization: `Bearer ${t.key}` });
+      try {
+        await stream.waitFor(1);
+        await setSharing(ctx, t, true); // through the first process
+        const events = await stream.waitFor(2, 1500);
+        expect(JSON.parse(events[1]!.data).sharing).toBe("on");
+      } finally {
+        await stream.close();
+      }
+    } finally {
+      await otherApp?.close();
+      await other?.close();
+    }
+  });
+});
