@@ -27,6 +27,20 @@ export interface IngestConfig {
 
 export interface AccessConfig {
   readonly sessionHours: number;
+  /** Longest grant a request may ask for, in minutes (at most 8 hours). */
+  readonly grantMaxMinutes: number;
+  /** Duration of a grant when the request names none (at most grantMaxMinutes). */
+  readonly grantDefaultMinutes: number;
+  /** A request not decided within this many hours expires (at most 4 days). */
+  readonly requestExpiryHours: number;
+  /** Distinct approvers a request needs (1 or 2), none of them the requester. */
+  readonly approvalsRequired: number;
+  /** How the access-transparency log names staff to tenants: their name (or email), or their staff id. */
+  readonly transparencyIdentity: "name" | "staff-id";
+  /** Failed sign-ins per account, and per client address, before sign-in is locked for signInLockMinutes. */
+  readonly signInMaxFailuresPerAccount: number;
+  readonly signInMaxFailuresPerAddress: number;
+  readonly signInLockMinutes: number;
 }
 
 export interface Config {
@@ -273,6 +287,7 @@ export function parseConfig(raw: JsonObject): Config {
   const a = isObject(raw.access) ? raw.access : {};
   const access: AccessConfig = Object.freeze({
     sessionHours: int("access.sessionHours", a.sessionHours, 12, 1, 24 * 30),
+    ...accessGrantSettings(a, int, problems),
   });
   const logLevel = text("logLevel", raw.logLevel, "info", 10);
   if (!["fatal", "error", "warn", "info", "debug", "trace", "silent"].includes(logLevel)) {
@@ -302,6 +317,48 @@ export function parseConfig(raw: JsonObject): Config {
   };
   if (problems.length) throw new ConfigError(problems);
   return Object.freeze(config);
+}
+
+/** Staff access: grants, request expiry, approvals, transparency, sign-in throttling. */
+function accessGrantSettings(
+  a: JsonObject,
+  int: (where: string, v: Json | undefined, dflt: number, min: number, max: number) => number,
+  problems: string[],
+): Omit<AccessConfig, "sessionHours"> {
+  const grantMaxMinutes = int("access.grantMaxMinutes", a.grantMaxMinutes, 480, 5, 480);
+  const grantDefaultMinutes = int(
+    "access.grantDefaultMinutes",
+    a.grantDefaultMinutes,
+    grantMaxMinutes,
+    5,
+    grantMaxMinutes,
+  );
+  const identity = a.transparencyIdentity ?? "name";
+  if (identity !== "name" && identity !== "staff-id") {
+    problems.push('access.transparencyIdentity must be "name" or "staff-id"');
+  }
+  return {
+    grantMaxMinutes,
+    grantDefaultMinutes,
+    requestExpiryHours: int("access.requestExpiryHours", a.requestExpiryHours, 96, 1, 96),
+    approvalsRequired: int("access.approvalsRequired", a.approvalsRequired, 1, 1, 2),
+    transparencyIdentity: identity === "staff-id" ? "staff-id" : "name",
+    signInMaxFailuresPerAccount: int(
+      "access.signInMaxFailuresPerAccount",
+      a.signInMaxFailuresPerAccount,
+      5,
+      1,
+      100,
+    ),
+    signInMaxFailuresPerAddress: int(
+      "access.signInMaxFailuresPerAddress",
+      a.signInMaxFailuresPerAddress,
+      20,
+      1,
+      10_000,
+    ),
+    signInLockMinutes: int("access.signInLockMinutes", a.signInLockMinutes, 15, 1, 24 * 60),
+  };
 }
 
 function isStoreUrl(url: string): boolean {

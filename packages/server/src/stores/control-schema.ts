@@ -47,7 +47,58 @@ export interface JobLeaseTable {
   expires_at: number;
 }
 
+export interface AccessRequestTable {
+  id: string;
+  requester_id: string;
+  region: string;
+  /** The one tenant the request is scoped to; null for the whole region. */
+  tenant_id: string | null;
+  reason_code: string;
+  justification: string;
+  ticket: string | null;
+  duration_minutes: number;
+  approvals_required: number;
+  /** pending, approved, denied, expired or cancelled; decisions are final. */
+  state: string;
+  created_at: number;
+  /** Still pending at this time, the request expires. */
+  decide_by: number;
+  decided_at: number | null;
+  decided_by: string | null;
+  decision_note: string | null;
+}
+
+export interface AccessApprovalTable {
+  request_id: string;
+  approver_id: string;
+  at: number;
+}
+
+export interface AccessGrantTable {
+  id: string;
+  request_id: string;
+  user_id: string;
+  region: string;
+  tenant_id: string | null;
+  starts_at: number;
+  ends_at: number;
+  revoked_at: number | null;
+  revoked_by: string | null;
+}
+
+export interface SignInThrottleTable {
+  /** `account:<sha256 of the email>` or `address:<sha256 of the client address>`. */
+  key: string;
+  failures: number;
+  window_start: number;
+  locked_until: number | null;
+}
+
 export interface ControlDb extends AuditTables {
+  access_requests: AccessRequestTable;
+  access_approvals: AccessApprovalTable;
+  access_grants: AccessGrantTable;
+  sign_in_throttle: SignInThrottleTable;
   tenants: TenantTable;
   ingestion_keys: IngestionKeyTable;
   users: UserTable;

@@ -65,5 +65,71 @@ export const controlMigrations: MigrationSet = (dialect) => {
         await auditTables(db, t);
       },
     },
+    "002_access": {
+      async up(db: AnyDb) {
+        await db.schema
+          .createTable("access_requests")
+          .addColumn("id", "text", (c) => c.primaryKey())
+          .addColumn("requester_id", "text", (c) => c.notNull().references("users.id"))
+          .addColumn("region", "text", (c) => c.notNull())
+          .addColumn("tenant_id", "text", (c) => c.references("tenants.id"))
+          .addColumn("reason_code", "text", (c) => c.notNull())
+          .addColumn("justification", "text", (c) => c.notNull())
+          .addColumn("ticket", "text")
+          .addColumn("duration_minutes", t.int, (c) => c.notNull())
+          .addColumn("approvals_required", t.int, (c) => c.notNull())
+          .addColumn("state", "text", (c) => c.notNull())
+          .addColumn("created_at", t.time, (c) => c.notNull())
+          .addColumn("decide_by", t.time, (c) => c.notNull())
+          .addColumn("decided_at", t.time)
+          .addColumn("decided_by", "text")
+          .addColumn("decision_note", "text")
+          .execute();
+        await db.schema
+          .createIndex("access_requests_requester")
+          .on("access_requests")
+          .columns(["requester_id", "created_at"])
+          .execute();
+        await db.schema
+          .createIndex("access_requests_state")
+          .on("access_requests")
+          .columns(["state", "decide_by"])
+          .execute();
+        await db.schema
+          .createTable("access_approvals")
+          .addColumn("request_id", "text", (c) => c.notNull().references("access_requests.id"))
+          .addColumn("approver_id", "text", (c) => c.notNull().references("users.id"))
+          .addColumn("at", t.time, (c) => c.notNull())
+          .addPrimaryKeyConstraint("access_approvals_pk", ["request_id", "approver_id"])
+          .execute();
+        await db.schema
+          .createTable("access_grants")
+          .addColumn("id", "text", (c) => c.primaryKey())
+          .addColumn("request_id", "text", (c) => c.notNull().unique().references("access_requests.id"))
+          .addColumn("user_id", "text", (c) => c.notNull().references("users.id"))
+          .addColumn("region", "text", (c) => c.notNull())
+          .addColumn("tenant_id", "text")
+          .addColumn("starts_at", t.time, (c) => c.notNull())
+          .addColumn("ends_at", t.time, (c) => c.notNull())
+          .addColumn("revoked_at", t.time)
+          .addColumn("revoked_by", "text")
+          .execute();
+        await db.schema
+          .createIndex("access_grants_user")
+          .on("access_grants")
+          .columns(["user_id", "ends_at"])
+          .execute();
+        await db.schema.createIndex("access_grants_ends").on("access_grants").column("ends_at").execute();
+        // Failed sign-ins per account and per client address (both keyed by a hash), shared by
+        // every process so a lock holds behind a load balancer.
+        await db.schema
+          .createTable("sign_in_throttle")
+          .addColumn("key", "text", (c) => c.primaryKey())
+          .addColumn("failures", t.int, (c) => c.notNull())
+          .addColumn("window_start", t.time, (c) => c.notNull())
+          .addColumn("locked_until", t.time)
+          .execute();
+      },
+    },
   };
 };
