@@ -32,9 +32,33 @@ class ImmediateSqliteDialect extends SqliteDialect {
   }
 }
 
+/**
+ * Kysely prepares every query anew; preparing a 200-row insert costs as much as encrypting it.
+ * Statements are reused by SQL text (the query builder emits the same text for the same shape).
+ * Safe because Kysely runs each statement to completion before the next on this connection.
+ */
+function cachePreparedStatements(sqlite: Database.Database, size: number): void {
+  const prepare = sqlite.prepare.bind(sqlite);
+  const cache = new Map<string, Database.Statement>();
+  sqlite.prepare = ((source: string) => {
+    let stmt = cache.get(source);
+    if (stmt) {
+      cache.delete(source);
+    } else {
+      stmt = prepare(source);
+      if (cache.size >= size) cache.delete(cache.keys().next().value as string);
+    }
+    cache.set(source, stmt);
+    return stmt;
+  }) as Database.Database["prepare"];
+}
+
 export function openSqliteStore<DB>(name: string, file: string): Store<DB> {
   mkdirSync(path.dirname(file), { recursive: true });
   const sqlite = new Database(file);
+  // Takes effect only when the file is new. Interactions are ~2 KB rows: 16 KiB pages hold
+  // several per page and measured 1.5x the insert rate of the 4 KiB default (bench/ingest).
+  sqlite.pragma("page_size = 16384");
   sqlite.pragma("journal_mode = WAL");
   // FULL: every commit is fsynced, so an accepted interaction survives a power loss.
   sqlite.pragma("synchronous = FULL");
@@ -42,6 +66,7 @@ export function openSqliteStore<DB>(name: string, file: string): Store<DB> {
   sqlite.pragma("busy_timeout = 10000");
   // Deleted content and keys are overwritten, not left in free pages.
   sqlite.pragma("secure_delete = ON");
+  cachePreparedStatements(sqlite, 256);
   const db = new Kysely<DB>({ dialect: new ImmediateSqliteDialect({ database: sqlite }) });
   return {
     name,

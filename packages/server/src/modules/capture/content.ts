@@ -5,14 +5,13 @@ import type { JsonValue } from "./types.js";
 const contentAad = (tenantId: string, interactionId: string) =>
   `assent:interaction:${tenantId}:${interactionId}`;
 
-export function sealContent(
-  key: Buffer,
-  tenantId: string,
-  id: string,
-  input: JsonValue,
-  output: JsonValue,
-): Buffer {
-  return seal(key, Buffer.from(JSON.stringify({ i: input, o: output }), "utf8"), contentAad(tenantId, id));
+/** The plaintext form of an interaction's content, made once at validation. */
+export function serializeContent(input: JsonValue, output: JsonValue): string {
+  return JSON.stringify({ i: input, o: output });
+}
+
+export function sealContent(key: Buffer, tenantId: string, id: string, content: string): Buffer {
+  return seal(key, Buffer.from(content, "utf8"), contentAad(tenantId, id));
 }
 
 export function openContent(

@@ -1,6 +1,7 @@
 import type { Insertable, Kysely } from "kysely";
 import { type Clock, DAY_MS, dayOf } from "../../clock.js";
 import type { IngestConfig, ProgramConfig } from "../../config.js";
+import { open, seal } from "../../crypto/aead.js";
 import type { KeyWrapper } from "../../crypto/data-keys.js";
 import { badRequest } from "../../errors.js";
 import { newId } from "../../ids.js";
@@ -38,7 +39,20 @@ export interface CaptureService {
   /** One interaction with its content decrypted, or null when absent, expired or shredded. */
   readInteraction(tenant: TenantRef, id: string): Promise<InteractionWithContent | null>;
   countInteractions(tenant: TenantRef): Promise<number>;
+  /**
+   * Seals and opens reviewers' label notes (which may quote content) with the data key of the
+   * interaction they are about, so a note is shredded with it. Null when the interaction is gone.
+   */
+  labelNoteCipher(tenant: TenantRef, interactionId: string): Promise<LabelNoteCipher | null>;
 }
+
+export interface LabelNoteCipher {
+  seal(labelId: string, note: string): Buffer;
+  open(labelId: string, sealed: Buffer): string;
+}
+
+const labelNoteAad = (tenantId: string, interactionId: string, labelId: string) =>
+  `assent:label-note:${tenantId}:${interactionId}:${labelId}`;
 
 export interface CaptureDeps {
   readonly consent: Pick<ConsentService, "withinSharing" | "getState">;
@@ -136,7 +150,7 @@ export function createCaptureService(deps: CaptureDeps): CaptureService {
         conversation_id: it.conversationId,
         occurred_at: it.occurredAt,
         captured_at: ctx.now,
-        content: sealContent(k.key, tenantId, id, it.input, it.output),
+        content: sealContent(k.key, tenantId, id, it.content),
         model: t.model,
         provider: t.provider,
         latency_ms: t.latencyMs,
@@ -219,6 +233,26 @@ export function createCaptureService(deps: CaptureDeps): CaptureService {
       return {
         ...toInteractionMeta(tenant.region, row),
         ...openContent(key, row.tenant_id, row.id, row.content),
+      };
+    },
+
+    async labelNoteCipher(tenant, interactionId) {
+      const store = deps.regions.get(tenant.region);
+      if (!store) return null;
+      const notBefore = deps.clock.now() - deps.program.retentionDays * DAY_MS;
+      const row = await captureRepo.findInteraction(store.db, interactionId, notBefore);
+      if (!row || row.tenant_id !== tenant.id) return null;
+      const keyRow = await captureRepo.findDataKeyById(store.db, row.key_id);
+      if (!keyRow) return null;
+      const key = deps.keys.unwrap(
+        { id: keyRow.id, tenantId: keyRow.tenant_id, periodId: keyRow.period_id, day: Number(keyRow.day) },
+        keyRow.wrapped,
+      );
+      return {
+        seal: (labelId, note) =>
+          seal(key, Buffer.from(note, "utf8"), labelNoteAad(tenant.id, interactionId, labelId)),
+        open: (labelId, sealed) =>
+          open(key, sealed, labelNoteAad(tenant.id, interactionId, labelId)).toString("utf8"),
       };
     },
 

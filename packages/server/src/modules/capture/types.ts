@@ -15,8 +15,8 @@ export interface Telemetry {
 export interface InteractionInput {
   readonly clientId: string | null;
   readonly feature: string;
-  readonly input: JsonValue;
-  readonly output: JsonValue;
+  /** Input and output serialized once, as sealed: JSON of {"i": input, "o": output}. */
+  readonly content: string;
   readonly occurredAt: number;
   readonly conversationId: string | null;
   readonly telemetry: Telemetry;

@@ -1,5 +1,9 @@
 import { DAY_MS } from "../../clock.js";
+import { serializeContent } from "./content.js";
 import { LIMITS } from "./limits.js";
+
+/** The bytes serializeContent adds around input and output: {"i":…,"o":…}. */
+const CONTENT_ENVELOPE_BYTES = 11;
 import type { InteractionInput, JsonValue, Telemetry } from "./types.js";
 
 /**
@@ -126,15 +130,16 @@ export function validateItem(item: unknown, ctx: ValidationContext): ItemResult 
     if (item.output === undefined) fail("output is required (null when the feature produced none)");
     const input = item.input as JsonValue;
     const output = item.output as JsonValue;
-    const size = Buffer.byteLength(JSON.stringify(input)) + Buffer.byteLength(JSON.stringify(output));
-    if (size > ctx.maxContentBytes) fail(`input and output together exceed ${ctx.maxContentBytes} bytes`);
+    const content = serializeContent(input, output);
+    if (Buffer.byteLength(content) > ctx.maxContentBytes + CONTENT_ENVELOPE_BYTES) {
+      fail(`input and output together exceed ${ctx.maxContentBytes} bytes`);
+    }
     return {
       ok: true,
       value: {
         clientId,
         feature,
-        input,
-        output,
+        content,
         occurredAt: parseTime(item.occurredAt, ctx),
         conversationId: optionalString(item.conversationId, "conversationId", LIMITS.conversationIdLength),
         telemetry: parseTelemetry(item.telemetry),
