@@ -4,6 +4,7 @@ import { LIMITS } from "./limits.js";
 
 /** The bytes serializeContent adds around input and output: {"i":…,"o":…}. */
 const CONTENT_ENVELOPE_BYTES = 11;
+
 import type { InteractionInput, JsonValue, Telemetry } from "./types.js";
 
 /**
