@@ -11,6 +11,7 @@ import { sha256Hex } from "./ids.js";
 import { accessRoutes } from "./modules/access/routes.js";
 import { captureRoutes } from "./modules/capture/routes.js";
 import { consentRoutes } from "./modules/consent/routes.js";
+import { retentionRoutes } from "./modules/retention/routes.js";
 import { tenantsRoutes } from "./modules/tenants/routes.js";
 import type { Services } from "./wiring.js";
 
@@ -80,6 +81,13 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
   });
   await app.register(tenantsRoutes, { tenants: services.tenants, guards });
   await app.register(consentRoutes, {
+    consent: services.consent,
+    tenants: services.tenants,
+    program: config.program,
+    guards,
+  });
+  await app.register(retentionRoutes, {
+    retention: services.retention,
     consent: services.consent,
     tenants: services.tenants,
     program: config.program,

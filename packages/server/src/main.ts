@@ -68,10 +68,12 @@ async function serve(opts: GlobalOpts & { port?: number; host?: string; demo?: b
     );
   }
   process.stdout.write(`${lines.join("\n")}\n\n`);
+  services.jobs.start(app.log);
   let closing = false;
   const shutdown = async () => {
     if (closing) return;
     closing = true;
+    await services.jobs.stop();
     await app.close();
     await services.close();
     process.exit(0);
@@ -168,6 +170,18 @@ export function buildCli(): Command {
         print({ id: u.id, email: u.email, roles: u.roles, tenantId: u.tenantId });
       });
     });
+
+  const jobs = program.command("jobs").description("the background jobs (withdrawal purge, retention)");
+  jobs
+    .command("run-once")
+    .description("run the withdrawal purges and the retention sweep now; prints what they deleted as JSON")
+    .action(async () =>
+      withServices(program.opts(), async (s) => {
+        const report = await s.jobs.runOnce();
+        print(report);
+        if (report.jobs.some((j) => j.status === "failed")) process.exitCode = 1;
+      }),
+    );
 
   const audit = program.command("audit").description("the audit log");
   audit

@@ -1,9 +1,12 @@
-import { Counter, collectDefaultMetrics, Registry } from "prom-client";
+import { Counter, collectDefaultMetrics, Gauge, Registry } from "prom-client";
 import type { CaptureMetrics, IngestOutcome } from "./modules/capture/service.js";
+import type { DeletionGauge, PurgeMetrics } from "./modules/retention/types.js";
 
 /** The Prometheus registry of one app instance (no global registry, so tests can run several). */
-export interface Metrics extends CaptureMetrics {
+export interface Metrics extends CaptureMetrics, PurgeMetrics {
   readonly registry: Registry;
+  /** Where the deletion gauges (oldest interaction age, purge lag) are read from at scrape time. */
+  watchDeletion(read: () => Promise<readonly DeletionGauge[]>): void;
 }
 
 export function createMetrics(): Metrics {
@@ -35,10 +38,75 @@ export function createMetrics(): Metrics {
       registers: [registry],
     }),
   };
+  const deletion = deletionMetrics(registry);
   return {
     registry,
     ingested(region, outcome, count) {
       if (count > 0) counters[outcome].inc({ region }, count);
+    },
+    ...deletion,
+  };
+}
+
+/** Purge counters and the deletion gauges (P4/P5: what was destroyed, and how far behind). */
+function deletionMetrics(registry: Registry): PurgeMetrics & Pick<Metrics, "watchDeletion"> {
+  const rows = new Counter({
+    name: "assent_purged_rows_total",
+    help: "Rows deleted by purges, by region, kind (withdrawal, delete-now, retention) and table.",
+    labelNames: ["region", "kind", "table"],
+    registers: [registry],
+  });
+  const keys = new Counter({
+    name: "assent_purged_keys_total",
+    help: "Data keys destroyed (crypto-shredding) by purges, by region and kind.",
+    labelNames: ["region", "kind"],
+    registers: [registry],
+  });
+  let read: (() => Promise<readonly DeletionGauge[]>) | null = null;
+  let pending: Promise<readonly DeletionGauge[]> | null = null;
+  // One store read per scrape serves both gauges.
+  const current = async (): Promise<readonly DeletionGauge[]> => {
+    if (!read) return [];
+    // A store that does not answer leaves its gauges out of this scrape; /readyz reports it.
+    pending ??= read()
+      .catch(() => [])
+      .finally(() => {
+        pending = null;
+      });
+    return pending;
+  };
+  new Gauge({
+    name: "assent_oldest_interaction_age_seconds",
+    help: "Age of the oldest stored interaction (by occurredAt), per region; 0 when none is stored.",
+    labelNames: ["region"],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const g of await current()) this.set({ region: g.region }, g.oldestInteractionAgeSeconds);
+    },
+  });
+  new Gauge({
+    name: "assent_purge_lag_seconds",
+    help: "Now minus the oldest missed withdrawal deadline (deleteBy) not yet purged, per region; 0 when none.",
+    labelNames: ["region"],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const g of await current()) this.set({ region: g.region }, g.purgeLagSeconds);
+    },
+  });
+  return {
+    purged(region, kind, counts) {
+      const tables = [
+        ["interactions", counts.interactions],
+        ["labels", counts.labels],
+        ["dataset_items", counts.datasetItems],
+      ] as const;
+      for (const [table, n] of tables) if (n) rows.inc({ region, kind, table }, n);
+      if (counts.dataKeys) keys.inc({ region, kind }, counts.dataKeys);
+    },
+    watchDeletion(source) {
+      read = source;
     },
   };
 }

@@ -2,11 +2,15 @@ import { type Clock, systemClock } from "./clock.js";
 import type { Config } from "./config.js";
 import { createKeyWrapper } from "./crypto/data-keys.js";
 import { loadMasterKey } from "./crypto/master-key.js";
+import { deletionJobs } from "./jobs/deletion-jobs.js";
+import { createLeases, JOB_LEASE_MS, newHolderId } from "./jobs/leases.js";
+import { createJobScheduler, type JobScheduler } from "./jobs/scheduler.js";
 import { createMetrics, type Metrics } from "./metrics.js";
 import { createUsersService, type UsersService } from "./modules/access/service.js";
 import { type CaptureService, createCaptureService } from "./modules/capture/service.js";
 import { createSharingNotifier, type SharingNotifier } from "./modules/consent/notifier.js";
 import { type ConsentService, createConsentService } from "./modules/consent/service.js";
+import { createRetentionService, type RetentionService } from "./modules/retention/service.js";
 import { createTenantsService, type TenantsService } from "./modules/tenants/service.js";
 import { openStores, type Stores } from "./stores/open.js";
 
@@ -20,6 +24,9 @@ export interface Services {
   readonly consent: ConsentService;
   readonly capture: CaptureService;
   readonly users: UsersService;
+  readonly retention: RetentionService;
+  /** The background jobs (withdrawal purge, retention sweep); `serve` starts them. */
+  readonly jobs: JobScheduler;
   close(): Promise<void>;
 }
 
@@ -52,6 +59,24 @@ export async function createServices(config: Config, opts: { clock?: Clock } = {
     sessionHours: config.access.sessionHours,
     tenantExists: async (id) => (await tenants.findTenant(id)) !== null,
   });
+  const retention = createRetentionService({
+    regions: stores.regions,
+    clock,
+    keys,
+    metrics,
+    program: config.program,
+    consent,
+    withdrawalLeadMs: config.jobs.intervalSeconds * 1000,
+    staleReceiptMs: 2 * JOB_LEASE_MS,
+  });
+  metrics.watchDeletion(() => retention.gauges());
+  const jobs = createJobScheduler({
+    leases: createLeases({ control: stores.control, clock, holderId: newHolderId() }),
+    clock,
+    intervalSeconds: config.jobs.intervalSeconds,
+    jobs: deletionJobs(retention),
+    leaseMs: JOB_LEASE_MS,
+  });
   return {
     config,
     clock,
@@ -61,7 +86,10 @@ export async function createServices(config: Config, opts: { clock?: Clock } = {
     consent,
     capture,
     users,
+    retention,
+    jobs,
     async close() {
+      await jobs.stop();
       notifier.close();
       await stores.close();
     },

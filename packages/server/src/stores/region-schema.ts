@@ -90,6 +90,29 @@ export interface DatasetItemTable {
   added_at: number;
 }
 
+/** A deletion receipt; completed_at null while its purge is in progress. */
+export interface DeletionReceiptTable {
+  tenant_id: string;
+  id: string;
+  /** withdrawal | delete-now | retention */
+  kind: string;
+  /** The purged sharing period (withdrawal, delete-now); null for retention. */
+  period_id: string | null;
+  /** Retention: interactions that occurred at or before this time were deleted. */
+  cutoff: number | null;
+  started_at: number;
+  updated_at: number;
+  keys_destroyed_at: number | null;
+  completed_at: number | null;
+  interactions: number;
+  labels: number;
+  dataset_items: number;
+  keys_destroyed: number;
+  /** JSON of the final receipt (with its hash), once completed. */
+  receipt: unknown;
+  hash: string | null;
+}
+
 export interface RegionDb extends AuditTables {
   labels: LabelTable;
   datasets: DatasetTable;
@@ -98,4 +121,5 @@ export interface RegionDb extends AuditTables {
   sharing_periods: SharingPeriodTable;
   data_keys: DataKeyTable;
   interactions: InteractionTable;
+  deletion_receipts: DeletionReceiptTable;
 }

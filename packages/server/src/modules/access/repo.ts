@@ -11,6 +11,14 @@ export const usersRepo = {
   async findById(db: Kysely<ControlDb>, id: string): Promise<UserTable | null> {
     return (await db.selectFrom("users").selectAll().where("id", "=", id).executeTakeFirst()) ?? null;
   },
+  async findByIds(db: Kysely<ControlDb>, ids: readonly string[]): Promise<UserTable[]> {
+    if (ids.length === 0) return [];
+    return db
+      .selectFrom("users")
+      .selectAll()
+      .where("id", "in", [...ids])
+      .execute();
+  },
   async list(db: Kysely<ControlDb>): Promise<UserTable[]> {
     return db.selectFrom("users").selectAll().orderBy("email").execute();
   },

@@ -49,7 +49,11 @@ export const accessRoutes: FastifyPluginAsyncTypebox<AccessRoutesDeps> = async (
       },
     },
     async (request, reply) => {
-      const { token, user, expiresAt } = await users.signIn(request.body.email, request.body.password);
+      const { token, user, expiresAt } = await users.signIn(
+        request.body.email,
+        request.body.password,
+        request.ip,
+      );
       void reply.setCookie(SESSION_COOKIE, token, {
         httpOnly: true,
         sameSite: "strict",

@@ -8,6 +8,7 @@ import { appendAudit } from "../audit/chain.js";
 import { hashPassword, passwordProblem, verifyPassword } from "./passwords.js";
 import { usersRepo } from "./repo.js";
 import { isRole, type Role, STAFF_ROLES } from "./roles.js";
+import { accountKey, type ThrottleSettings, throttleKeys, throttleRepo, tooManySignIns } from "./throttle.js";
 
 export interface User {
   readonly id: string;
@@ -33,7 +34,17 @@ export interface UsersService {
   createUser(input: NewUser, actor: Actor): Promise<User>;
   listUsers(): Promise<User[]>;
   countUsers(): Promise<number>;
-  signIn(email: string, password: string): Promise<{ token: string; user: User; expiresAt: number }>;
+  /**
+   * Checks the password and opens a session. Failed attempts are counted per account and per
+   * client `address`; past the limit sign-in answers 429 with Retry-After until the lock ends.
+   */
+  signIn(
+    email: string,
+    password: string,
+    address?: string | null,
+  ): Promise<{ token: string; user: User; expiresAt: number }>;
+  /** Staff and admins by id, for views that name who did something (audit, access log). */
+  describeUsers(ids: readonly string[]): Promise<Map<string, User>>;
   /** The user behind a session cookie's token, or null when unknown or expired. */
   authenticate(token: string): Promise<User | null>;
   signOut(token: string): Promise<void>;
@@ -45,6 +56,7 @@ export interface UsersDeps {
   readonly control: Store<ControlDb>;
   readonly clock: Clock;
   readonly sessionHours: number;
+  readonly throttle: ThrottleSettings;
   readonly tenantExists: (tenantId: string) => Promise<boolean>;
 }
 
@@ -135,33 +147,63 @@ export function createUsersService(deps: UsersDeps): UsersService {
     },
 
     listUsers: async () => (await usersRepo.list(control.db)).map(toUser),
+    async describeUsers(ids) {
+      const rows = await usersRepo.findByIds(control.db, [...new Set(ids)]);
+      return new Map(rows.map((r) => [r.id, toUser(r)]));
+    },
     countUsers: () => usersRepo.count(control.db),
 
-    async signIn(email, password) {
-      const row = await usersRepo.findByEmail(control.db, email.trim().toLowerCase());
-      if (!row || row.disabled_at !== null) {
+    async signIn(email, password, address = null) {
+      const normalized = email.trim().toLowerCase();
+      const keys = throttleKeys(deps.throttle, normalized, address);
+      // A locked account or address is refused before any password is checked, right or wrong.
+      const lockedUntil = await throttleRepo.lockedUntil(
+        control.db,
+        keys.map((k) => k.key),
+        clock.now(),
+      );
+      if (lockedUntil !== null) throw tooManySignIns(lockedUntil - clock.now());
+      const row = await usersRepo.findByEmail(control.db, normalized);
+      const known = row !== null && row.disabled_at === null;
+      if (!known) {
         decoyHash ??= hashPassword("decoy password for timing");
         await verifyPassword(password, await decoyHash);
-        throw unauthorized("email or password is wrong");
       }
-      if (!(await verifyPassword(password, row.password_hash))) {
+      if (!row || !known || !(await verifyPassword(password, row.password_hash))) {
         const now = clock.now();
-        await control.db.transaction().execute((trx) =>
-          appendAudit(trx, control.dialect, now, {
+        await control.db.transaction().execute(async (trx) => {
+          const locked = await throttleRepo.recordFailure(trx, control.dialect, keys, deps.throttle, now);
+          if (!row) return;
+          await appendAudit(trx, control.dialect, now, {
             actorId: row.id,
             actorRole: null,
             action: "session.sign-in-failed",
             tenantId: row.tenant_id,
             targetType: "user",
             targetId: row.id,
-          }),
-        );
+          });
+          if (locked.length > 0) {
+            await appendAudit(trx, control.dialect, now, {
+              actorId: row.id,
+              actorRole: null,
+              action: "session.sign-in-locked",
+              tenantId: row.tenant_id,
+              targetType: "user",
+              targetId: row.id,
+              details: {
+                by: locked.map((k) => k.split(":")[0] ?? k),
+                minutes: deps.throttle.signInLockMinutes,
+              },
+            });
+          }
+        });
         throw unauthorized("email or password is wrong");
       }
       const token = newSecret("ass_");
       const now = clock.now();
       const expiresAt = now + deps.sessionHours * HOUR_MS;
       await control.db.transaction().execute(async (trx) => {
+        await throttleRepo.clear(trx, accountKey(normalized));
         await usersRepo.insertSession(trx, {
           id: sha256Hex(token),
           user_id: row.id,

@@ -46,7 +46,7 @@ export function hashEvent(e: Omit<AuditEventTable, "hash">): string {
 /** Every store holds a chain: the control store and each region's store. */
 export type AuditDb = Kysely<ControlDb> | Kysely<RegionDb>;
 
-function asAuditDb(db: AuditDb): Kysely<AuditTables> {
+export function asAuditDb(db: AuditDb): Kysely<AuditTables> {
   return db as unknown as Kysely<AuditTables>;
 }
 
@@ -88,7 +88,9 @@ export async function appendAudit(
 
 export interface ChainBreak {
   readonly seq: number;
+  /** The event's id and action as stored now (null when the event is missing). */
   readonly id: string | null;
+  readonly action: string | null;
   readonly problem: string;
 }
 
@@ -122,6 +124,7 @@ export async function verifyChain(trx: AuditDb, pageSize = 5000): Promise<ChainR
           broken: {
             seq: expectedSeq,
             id: null,
+            action: null,
             problem: `event ${expectedSeq} is missing (next is ${e.seq})`,
           },
         };
@@ -130,7 +133,12 @@ export async function verifyChain(trx: AuditDb, pageSize = 5000): Promise<ChainR
         return {
           events: count,
           head: prev,
-          broken: { seq: e.seq, id: e.id, problem: "its previous-hash does not match the event before it" },
+          broken: {
+            seq: e.seq,
+            id: e.id,
+            action: e.action,
+            problem: "its previous-hash does not match the event before it (removed, inserted or reordered)",
+          },
         };
       }
       const { hash, ...rest } = e;
@@ -138,7 +146,12 @@ export async function verifyChain(trx: AuditDb, pageSize = 5000): Promise<ChainR
         return {
           events: count,
           head: prev,
-          broken: { seq: e.seq, id: e.id, problem: "its content does not match its hash (edited)" },
+          broken: {
+            seq: e.seq,
+            id: e.id,
+            action: e.action,
+            problem: "its content does not match its hash (edited)",
+          },
         };
       }
       prev = hash;
@@ -160,6 +173,7 @@ export async function verifyChain(trx: AuditDb, pageSize = 5000): Promise<ChainR
       broken: {
         seq: count + 1,
         id: null,
+        action: null,
         problem: `the chain head records event ${head ? Number(head.seq) : "none"} but the log ends at ${count} (events removed from the end)`,
       },
     };

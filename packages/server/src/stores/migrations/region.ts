@@ -148,5 +148,51 @@ export const regionMigrations: MigrationSet = (dialect) => {
           .execute();
       },
     },
+    "003_deletion": {
+      async up(db: AnyDb) {
+        // Deletion receipts of every kind (withdrawal, delete-now, retention), kept after the data
+        // is gone. A row with completed_at null is a purge in progress: its counters grow in the
+        // same transactions as the deletes they count, so a crash loses neither data nor counts.
+        await db.schema
+          .createTable("deletion_receipts")
+          .addColumn("tenant_id", "text", (c) => c.notNull())
+          .addColumn("id", "text", (c) => c.primaryKey())
+          .addColumn("kind", "text", (c) => c.notNull())
+          .addColumn("period_id", "text")
+          .addColumn("cutoff", t.time)
+          .addColumn("started_at", t.time, (c) => c.notNull())
+          .addColumn("updated_at", t.time, (c) => c.notNull())
+          .addColumn("keys_destroyed_at", t.time)
+          .addColumn("completed_at", t.time)
+          .addColumn("interactions", t.time, (c) => c.notNull().defaultTo(0))
+          .addColumn("labels", t.time, (c) => c.notNull().defaultTo(0))
+          .addColumn("dataset_items", t.time, (c) => c.notNull().defaultTo(0))
+          .addColumn("keys_destroyed", t.time, (c) => c.notNull().defaultTo(0))
+          .addColumn("receipt", t.json)
+          .addColumn("hash", "text")
+          .execute();
+        await db.schema
+          .createIndex("deletion_receipts_tenant")
+          .on("deletion_receipts")
+          .columns(["tenant_id", "id"])
+          .execute();
+        await db.schema
+          .createIndex("deletion_receipts_open")
+          .on("deletion_receipts")
+          .columns(["completed_at", "period_id"])
+          .execute();
+        // Retention deletes an expired interaction's dataset items by interaction id.
+        await db.schema
+          .createIndex("dataset_items_interaction")
+          .on("dataset_items")
+          .columns(["tenant_id", "interaction_id"])
+          .execute();
+        await db.schema
+          .createIndex("sharing_periods_delete_by")
+          .on("sharing_periods")
+          .columns(["deleted_at", "delete_by"])
+          .execute();
+      },
+    },
   };
 };

@@ -1,0 +1,73 @@
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { currentUser, type Guards } from "../../http/auth.js";
+import { ErrorSchema } from "../../http/schemas.js";
+import { iso, isoOrNull } from "../../http/time.js";
+import type { TenantsService } from "../tenants/service.js";
+import { AccessLogQuery, AccessLogSchema, AuditPageSchema, AuditQuery } from "./schemas.js";
+import type { AccessLogEntry, AuditEvent, AuditService } from "./service.js";
+
+export interface AuditRoutesDeps {
+  readonly audit: AuditService;
+  readonly tenants: Pick<TenantsService, "getTenant">;
+  readonly guards: Guards;
+}
+
+const eventView = (e: AuditEvent) => ({ ...e, at: iso(e.at) });
+const accessView = (e: AccessLogEntry) => ({
+  ...e,
+  at: iso(e.at),
+  grantEndsAt: isoOrNull(e.grantEndsAt),
+  interactionIds: [...e.interactionIds],
+});
+
+export const auditRoutes: FastifyPluginAsyncTypebox<AuditRoutesDeps> = async (app, deps) => {
+  const errors = { 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema };
+
+  app.get(
+    "/api/audit",
+    {
+      preValidation: deps.guards.user(["operator"]),
+      schema: {
+        tags: ["operations"],
+        summary: "The audit log of one chain (control or region-<name>), newest first",
+        querystring: AuditQuery,
+        response: { 200: AuditPageSchema, ...errors },
+      },
+    },
+    async (request) => {
+      const q = request.query;
+      const page = await deps.audit.listEvents({
+        chain: q.chain ?? "control",
+        ...(q.tenant ? { tenantId: q.tenant } : {}),
+        ...(q.action ? { action: q.action } : {}),
+        ...(q.actor ? { actorId: q.actor } : {}),
+        ...(q.from ? { from: Date.parse(q.from) } : {}),
+        ...(q.to ? { to: Date.parse(q.to) } : {}),
+        ...(q.cursor ? { cursor: q.cursor } : {}),
+        ...(q.limit ? { limit: q.limit } : {}),
+      });
+      return { items: page.items.map(eventView), nextCursor: page.nextCursor };
+    },
+  );
+
+  app.get(
+    "/api/tenant/access-log",
+    {
+      preValidation: deps.guards.user(["tenant-admin"]),
+      schema: {
+        tags: ["admin center"],
+        summary: "Access transparency: every staff access to this tenant's shared data, newest first",
+        querystring: AccessLogQuery,
+        response: { 200: AccessLogSchema, ...errors },
+      },
+    },
+    async (request) => {
+      const tenant = await deps.tenants.getTenant(currentUser(request).tenantId as string);
+      const page = await deps.audit.accessLog(tenant, {
+        ...(request.query.cursor ? { cursor: request.query.cursor } : {}),
+        ...(request.query.limit ? { limit: request.query.limit } : {}),
+      });
+      return { tenant: tenant.id, items: page.items.map(accessView), nextCursor: page.nextCursor };
+    },
+  );
+};

@@ -1,0 +1,55 @@
+import { isoOrNull } from "../../http/time.js";
+import { sha256Hex } from "../../ids.js";
+import type { DeletionReceiptTable } from "../../stores/region-schema.js";
+import { toNumber } from "../../stores/store.js";
+import type { DeletionReceipt, PurgeCounts, PurgeKind } from "./types.js";
+
+/** JSON with object keys sorted at every level: the same receipt always hashes the same. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  if (value !== null && typeof value === "object") {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** sha256 (hex) of the receipt's canonical JSON without its `hash` field. */
+export function receiptHash(receipt: Omit<DeletionReceipt, "hash"> | DeletionReceipt): string {
+  const { hash: _ignored, ...rest } = receipt as DeletionReceipt;
+  return sha256Hex(canonicalJson(rest));
+}
+
+export const countsOf = (row: DeletionReceiptTable): PurgeCounts => ({
+  interactions: toNumber(row.interactions),
+  labels: toNumber(row.labels),
+  datasetItems: toNumber(row.dataset_items),
+  dataKeys: toNumber(row.keys_destroyed),
+});
+
+const nullableNumber = (v: unknown) => (v === null || v === undefined ? null : toNumber(v));
+
+/** The final receipt of a purge whose counters are in `row`, completed at `completedAt`. */
+export function buildReceipt(
+  row: DeletionReceiptTable,
+  region: string,
+  completedAt: number,
+  deleteBy: number | null,
+): DeletionReceipt {
+  const body: Omit<DeletionReceipt, "hash"> = {
+    id: row.id,
+    kind: row.kind as PurgeKind,
+    tenantId: row.tenant_id,
+    region,
+    periodId: row.period_id,
+    deleteBy: isoOrNull(deleteBy),
+    cutoff: isoOrNull(nullableNumber(row.cutoff)),
+    deleted: countsOf(row),
+    startedAt: new Date(toNumber(row.started_at)).toISOString(),
+    keysDestroyedAt: isoOrNull(nullableNumber(row.keys_destroyed_at)),
+    completedAt: new Date(completedAt).toISOString(),
+  };
+  return { ...body, hash: receiptHash(body) };
+}

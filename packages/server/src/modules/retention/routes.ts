@@ -1,0 +1,70 @@
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import type { ProgramConfig } from "../../config.js";
+import { currentUser, type Guards } from "../../http/auth.js";
+import { ErrorSchema } from "../../http/schemas.js";
+import { actorOf } from "../access/service.js";
+import { AdminSharingSchema } from "../consent/schemas.js";
+import type { ConsentService } from "../consent/service.js";
+import { adminSharingView } from "../consent/views.js";
+import type { TenantsService } from "../tenants/service.js";
+import { ReceiptListQuery, ReceiptListSchema } from "./schemas.js";
+import type { RetentionService } from "./service.js";
+
+export interface RetentionRoutesDeps {
+  readonly retention: Pick<RetentionService, "deleteNow" | "listReceipts">;
+  readonly consent: Pick<ConsentService, "getState" | "periods">;
+  readonly tenants: Pick<TenantsService, "getTenant">;
+  readonly program: ProgramConfig;
+  readonly guards: Guards;
+}
+
+export const retentionRoutes: FastifyPluginAsyncTypebox<RetentionRoutesDeps> = async (app, deps) => {
+  const tenantAdmin = deps.guards.user(["tenant-admin"]);
+
+  app.post(
+    "/api/tenant/sharing/delete-now",
+    {
+      preHandler: tenantAdmin,
+      schema: {
+        tags: ["admin center"],
+        summary: "Delete now: purge the data of every closed sharing period at once (sharing must be off)",
+        description:
+          "Destroys the periods' data keys, then deletes their interactions, labels and dataset items, and " +
+          "records a deletion receipt per period (shown in periods[].receipt). Answers like GET " +
+          "/api/tenant/sharing; 409 while sharing is on.",
+        response: { 200: AdminSharingSchema, 401: ErrorSchema, 403: ErrorSchema, 409: ErrorSchema },
+      },
+    },
+    async (request) => {
+      const user = currentUser(request);
+      const tenant = await deps.tenants.getTenant(user.tenantId as string);
+      await deps.retention.deleteNow(tenant, actorOf(user, "tenant-admin"));
+      const [state, periods] = await Promise.all([
+        deps.consent.getState(tenant),
+        deps.consent.periods(tenant),
+      ]);
+      return adminSharingView(tenant, state, periods, deps.program);
+    },
+  );
+
+  app.get(
+    "/api/tenant/deletion-receipts",
+    {
+      preHandler: tenantAdmin,
+      schema: {
+        tags: ["admin center"],
+        summary: "Deletion receipts of the tenant (withdrawal, delete-now and retention), newest first",
+        querystring: ReceiptListQuery,
+        response: { 200: ReceiptListSchema, 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema },
+      },
+    },
+    async (request) => {
+      const user = currentUser(request);
+      const tenant = await deps.tenants.getTenant(user.tenantId as string);
+      return deps.retention.listReceipts(tenant, {
+        limit: request.query.limit ?? 100,
+        cursor: request.query.cursor ?? null,
+      });
+    },
+  );
+};

@@ -1,0 +1,39 @@
+import { Type } from "typebox";
+
+const Counts = Type.Object({
+  interactions: Type.Integer(),
+  labels: Type.Integer(),
+  datasetItems: Type.Integer(),
+  dataKeys: Type.Integer(),
+});
+
+const Time = Type.String({ format: "date-time" });
+const NullableTime = Type.Union([Time, Type.Null()]);
+
+export const ReceiptSchema = Type.Object({
+  id: Type.String(),
+  kind: Type.Union([Type.Literal("withdrawal"), Type.Literal("delete-now"), Type.Literal("retention")]),
+  tenantId: Type.String(),
+  region: Type.String(),
+  periodId: Type.Union([Type.String(), Type.Null()]),
+  deleteBy: NullableTime,
+  cutoff: NullableTime,
+  deleted: Counts,
+  startedAt: Time,
+  keysDestroyedAt: NullableTime,
+  completedAt: Time,
+  hash: Type.String({ description: "sha256 of the receipt's canonical JSON (sorted keys) without hash" }),
+});
+
+export const ReceiptListQuery = Type.Object(
+  {
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })),
+    cursor: Type.Optional(Type.String({ maxLength: 64, pattern: "^[0-9a-f-]+$" })),
+  },
+  { additionalProperties: false },
+);
+
+export const ReceiptListSchema = Type.Object({
+  items: Type.Array(ReceiptSchema),
+  nextCursor: Type.Union([Type.String(), Type.Null()]),
+});

@@ -1,0 +1,85 @@
+import type { Kysely } from "kysely";
+import type { InteractionTable, LabelTable, RegionDb } from "../../stores/region-schema.js";
+
+export type InteractionMetaRow = Omit<InteractionTable, "content">;
+
+/** Every interaction column but the ciphertext: the queue never loads content. */
+const META_COLUMNS = [
+  "tenant_id",
+  "id",
+  "client_id",
+  "period_id",
+  "key_id",
+  "feature",
+  "conversation_id",
+  "occurred_at",
+  "captured_at",
+  "model",
+  "provider",
+  "latency_ms",
+  "tokens_in",
+  "tokens_out",
+  "finish_reason",
+  "feedback",
+  "attributes",
+] as const;
+
+export interface QueueQuery {
+  /** null: every tenant of the region. */
+  readonly tenantIds: readonly string[] | null;
+  readonly feature?: string;
+  readonly from?: number;
+  readonly to?: number;
+  /** Retention: only interactions that occurred after this. */
+  readonly notBefore: number;
+  readonly after?: { readonly occurredAt: number; readonly id: string };
+  readonly limit: number;
+}
+
+export const reviewRepo = {
+  /** Where an interaction lives (metadata only), if it is still within retention. */
+  async findMeta(db: Kysely<RegionDb>, id: string, notBefore: number): Promise<InteractionMetaRow | null> {
+    return (
+      (await db
+        .selectFrom("interactions")
+        .select(META_COLUMNS)
+        .where("id", "=", id)
+        .where("occurred_at", ">", notBefore)
+        .executeTakeFirst()) ?? null
+    );
+  },
+
+  /** Newest first by (occurredAt, id), after the cursor. */
+  async queue(db: Kysely<RegionDb>, q: QueueQuery): Promise<InteractionMetaRow[]> {
+    let query = db.selectFrom("interactions").select(META_COLUMNS).where("occurred_at", ">", q.notBefore);
+    if (q.tenantIds !== null) query = query.where("tenant_id", "in", [...q.tenantIds]);
+    if (q.feature !== undefined) query = query.where("feature", "=", q.feature);
+    if (q.from !== undefined) query = query.where("occurred_at", ">=", q.from);
+    if (q.to !== undefined) query = query.where("occurred_at", "<", q.to);
+    if (q.after) {
+      const { occurredAt, id } = q.after;
+      query = query.where((eb) =>
+        eb.or([
+          eb("occurred_at", "<", occurredAt),
+          eb.and([eb("occurred_at", "=", occurredAt), eb("id", "<", id)]),
+        ]),
+      );
+    }
+    return query.orderBy("occurred_at", "desc").orderBy("id", "desc").limit(q.limit).execute();
+  },
+
+  async labels(db: Kysely<RegionDb>, tenantId: string, interactionId: string): Promise<LabelTable[]> {
+    return db
+      .selectFrom("labels")
+      .selectAll()
+      .where("tenant_id", "=", tenantId)
+      .where("interaction_id", "=", interactionId)
+      .orderBy("created_at")
+      .orderBy("id")
+      .execute();
+  },
+
+  async insertLabel(db: Kysely<RegionDb>, row: LabelTable): Promise<void> {
+    await db.insertInto("labels").values(row).execute();
+  },
+};

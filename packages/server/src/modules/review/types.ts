@@ -1,0 +1,42 @@
+import type { InteractionMeta, InteractionWithContent } from "../capture/types.js";
+
+export interface QueueFilter {
+  readonly tenantId?: string;
+  readonly region?: string;
+  readonly feature?: string;
+  /** Inclusive lower and exclusive upper bound on occurredAt. */
+  readonly from?: number;
+  readonly to?: number;
+  readonly limit?: number;
+  readonly cursor?: string;
+}
+
+export interface QueuePage {
+  readonly items: InteractionMeta[];
+  readonly nextCursor: string | null;
+}
+
+export interface LabelInput {
+  readonly rating?: number | null;
+  readonly tags?: readonly string[];
+  readonly note?: string | null;
+}
+
+export interface Label {
+  readonly id: string;
+  readonly interactionId: string;
+  readonly tenantId: string;
+  readonly reviewerId: string;
+  readonly grantId: string;
+  readonly rating: number | null;
+  readonly tags: readonly string[];
+  /** Opened only inside an audited read (or echoed to its author on creation). */
+  readonly note: string | null;
+  readonly createdAt: number;
+}
+
+/** One interaction with its content, read under a grant (the read is in the audit log). */
+export interface ReviewedInteraction extends InteractionWithContent {
+  readonly grantId: string;
+  readonly labels: readonly Label[];
+}
