@@ -9,6 +9,8 @@ import { installErrorHandler, installJsonParser } from "./http/error-handler.js"
 import { opsRoutes } from "./http/ops-routes.js";
 import { sha256Hex } from "./ids.js";
 import { accessRoutes } from "./modules/access/routes.js";
+import { otlpRoutes } from "./modules/capture/otlp/routes.js";
+import { createOtlpService } from "./modules/capture/otlp/service.js";
 import { captureRoutes } from "./modules/capture/routes.js";
 import { consentRoutes } from "./modules/consent/routes.js";
 import { retentionRoutes } from "./modules/retention/routes.js";
@@ -97,6 +99,18 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
     capture: services.capture,
     ingest: config.ingest,
     guards,
+    rateLimit: ingestRateLimit,
+  });
+  await app.register(otlpRoutes, {
+    otlp: createOtlpService({
+      capture: services.capture,
+      clock: services.clock,
+      program: config.program,
+      ingest: config.ingest,
+      metrics: services.metrics,
+    }),
+    guards,
+    maxBodyBytes: config.ingest.maxBodyBytes,
     rateLimit: ingestRateLimit,
   });
   app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());

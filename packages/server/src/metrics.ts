@@ -1,9 +1,10 @@
 import { Counter, collectDefaultMetrics, Gauge, Registry } from "prom-client";
+import type { OtlpMetrics } from "./modules/capture/otlp/service.js";
 import type { CaptureMetrics, IngestOutcome } from "./modules/capture/service.js";
 import type { DeletionGauge, PurgeMetrics } from "./modules/retention/types.js";
 
 /** The Prometheus registry of one app instance (no global registry, so tests can run several). */
-export interface Metrics extends CaptureMetrics, PurgeMetrics {
+export interface Metrics extends CaptureMetrics, PurgeMetrics, OtlpMetrics {
   readonly registry: Registry;
   /** Where the deletion gauges (oldest interaction age, purge lag) are read from at scrape time. */
   watchDeletion(read: () => Promise<readonly DeletionGauge[]>): void;
@@ -39,10 +40,19 @@ export function createMetrics(): Metrics {
     }),
   };
   const deletion = deletionMetrics(registry);
+  const spansIgnored = new Counter({
+    name: "assent_otlp_spans_ignored_total",
+    help: "Spans sent to /v1/traces that are not model calls (HTTP, tool executions, …), so not interactions.",
+    labelNames: ["region"],
+    registers: [registry],
+  });
   return {
     registry,
     ingested(region, outcome, count) {
       if (count > 0) counters[outcome].inc({ region }, count);
+    },
+    spansIgnored(region, count) {
+      if (count > 0) spansIgnored.inc({ region }, count);
     },
     ...deletion,
   };
