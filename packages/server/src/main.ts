@@ -2,9 +2,10 @@ import { Command, InvalidArgumentError } from "commander";
 import { CLI_ACTOR } from "./actor.js";
 import { buildApp } from "./app.js";
 import { ensureFirstOperator } from "./bootstrap.js";
+import { ensureDemo } from "./demo.js";
 import { type Config, ConfigError, loadConfig } from "./config.js";
 import { AppError } from "./errors.js";
-import { verifyChain } from "./modules/audit/chain.js";
+import { verifyAuditChains } from "./modules/audit/verify.js";
 import { createServices, type Services } from "./wiring.js";
 
 interface GlobalOpts {
@@ -58,6 +59,18 @@ async function serve(opts: GlobalOpts & { port?: number; host?: string; demo?: b
     `  API docs:   ${address}/docs`,
     `  data:       ${config.dataDir} (regions: ${Object.keys(config.regions).join(", ")})`,
   ];
+  if (opts.demo) {
+    const demo = await ensureDemo(services);
+    if (demo.created) {
+      lines.push("", `Demo data: ${demo.interactions} synthetic interactions shared by two tenants. Accounts:`);
+      for (const a of demo.accounts) {
+        lines.push(`  ${a.email.padEnd(28)} ${a.password}   ${a.roles.join(",")}${a.tenantId ? ` of ${a.tenantId}` : ""}`);
+      }
+      for (const k of demo.keys) lines.push(`  ingestion key of ${k.tenantId}: ${k.key}`);
+    } else {
+      lines.push("", "Demo data is already present (its passwords were printed when it was made).");
+    }
+  }
   if (first) {
     lines.push(
       "",
@@ -94,7 +107,8 @@ export function buildCli(): Command {
     .description("run the API, the web app and the background jobs")
     .option("--port <n>", "port to listen on (default 8080; also ASSENT_PORT)", port)
     .option("--host <host>", "address to listen on (default 127.0.0.1; also ASSENT_HOST)")
-    .action(async (opts: { port?: number; host?: string }) =>
+    .option("--demo", "also create demo tenants, staff of every role and synthetic interactions")
+    .action(async (opts: { port?: number; host?: string; demo?: boolean }) =>
       serve({ ...program.opts<GlobalOpts>(), ...opts }),
     );
 
@@ -189,19 +203,12 @@ export function buildCli(): Command {
     .description("recompute every audit chain; exit 1 naming the first broken entry")
     .action(async () =>
       withServices(program.opts(), async (s) => {
-        const chains: Record<string, unknown> = {};
-        let ok = true;
-        const stores = [
-          ["control", s.stores.control] as const,
-          ...[...s.stores.regions].map(([r, st]) => [`region-${r}`, st] as const),
-        ];
-        for (const [name, store] of stores) {
-          const report = await verifyChain(store.db);
-          chains[name] = report;
-          if (report.broken) ok = false;
+        const report = await verifyAuditChains(s.stores);
+        print(report);
+        if (report.firstBroken) {
+          process.stderr.write(`assent: ${report.firstBroken.message}\n`);
+          process.exitCode = 1;
         }
-        print({ ok, chains });
-        if (!ok) process.exitCode = 1;
       }),
     );
   return program;
