@@ -2,8 +2,8 @@ import { Command, InvalidArgumentError } from "commander";
 import { CLI_ACTOR } from "./actor.js";
 import { buildApp } from "./app.js";
 import { ensureFirstOperator } from "./bootstrap.js";
-import { ensureDemo } from "./demo.js";
 import { type Config, ConfigError, loadConfig } from "./config.js";
+import { ensureDemo } from "./demo.js";
 import { AppError } from "./errors.js";
 import { verifyAuditChains } from "./modules/audit/verify.js";
 import { createServices, type Services } from "./wiring.js";
@@ -62,9 +62,14 @@ async function serve(opts: GlobalOpts & { port?: number; host?: string; demo?: b
   if (opts.demo) {
     const demo = await ensureDemo(services);
     if (demo.created) {
-      lines.push("", `Demo data: ${demo.interactions} synthetic interactions shared by two tenants. Accounts:`);
+      lines.push(
+        "",
+        `Demo data: ${demo.interactions} synthetic interactions shared by two tenants. Accounts:`,
+      );
       for (const a of demo.accounts) {
-        lines.push(`  ${a.email.padEnd(28)} ${a.password}   ${a.roles.join(",")}${a.tenantId ? ` of ${a.tenantId}` : ""}`);
+        lines.push(
+          `  ${a.email.padEnd(28)} ${a.password}   ${a.roles.join(",")}${a.tenantId ? ` of ${a.tenantId}` : ""}`,
+        );
       }
       for (const k of demo.keys) lines.push(`  ingestion key of ${k.tenantId}: ${k.key}`);
     } else {
