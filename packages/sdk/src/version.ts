@@ -1,0 +1,2 @@
+/** The SDK version, sent in the User-Agent header. */
+export const SDK_VERSION = "0.1.0";
