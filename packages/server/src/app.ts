@@ -8,12 +8,15 @@ import { createGuards } from "./http/auth.js";
 import { installErrorHandler, installJsonParser } from "./http/error-handler.js";
 import { opsRoutes } from "./http/ops-routes.js";
 import { sha256Hex } from "./ids.js";
+import { grantsRoutes } from "./modules/access/grants/routes.js";
 import { accessRoutes } from "./modules/access/routes.js";
+import { auditRoutes } from "./modules/audit/routes.js";
 import { otlpRoutes } from "./modules/capture/otlp/routes.js";
 import { createOtlpService } from "./modules/capture/otlp/service.js";
 import { captureRoutes } from "./modules/capture/routes.js";
 import { consentRoutes } from "./modules/consent/routes.js";
 import { retentionRoutes } from "./modules/retention/routes.js";
+import { reviewRoutes } from "./modules/review/routes.js";
 import { tenantsRoutes } from "./modules/tenants/routes.js";
 import type { Services } from "./wiring.js";
 
@@ -82,6 +85,9 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
     signInRateLimit: { rateLimit: { max: 30, timeWindow: "1 minute" } },
   });
   await app.register(tenantsRoutes, { tenants: services.tenants, guards });
+  await app.register(grantsRoutes, { grants: services.grants, guards, clock: services.clock });
+  await app.register(reviewRoutes, { review: services.review, guards });
+  await app.register(auditRoutes, { audit: services.audit, tenants: services.tenants, guards });
   await app.register(consentRoutes, {
     consent: services.consent,
     tenants: services.tenants,

@@ -6,11 +6,14 @@ import { deletionJobs } from "./jobs/deletion-jobs.js";
 import { createLeases, JOB_LEASE_MS, newHolderId } from "./jobs/leases.js";
 import { createJobScheduler, type JobScheduler } from "./jobs/scheduler.js";
 import { createMetrics, type Metrics } from "./metrics.js";
+import { createGrantsService, type GrantsService } from "./modules/access/grants/service.js";
 import { createUsersService, type UsersService } from "./modules/access/service.js";
+import { type AuditService, createAuditService } from "./modules/audit/service.js";
 import { type CaptureService, createCaptureService } from "./modules/capture/service.js";
 import { createSharingNotifier, type SharingNotifier } from "./modules/consent/notifier.js";
 import { type ConsentService, createConsentService } from "./modules/consent/service.js";
 import { createRetentionService, type RetentionService } from "./modules/retention/service.js";
+import { createReviewService, type ReviewService } from "./modules/review/service.js";
 import { createTenantsService, type TenantsService } from "./modules/tenants/service.js";
 import { openStores, type Stores } from "./stores/open.js";
 
@@ -24,6 +27,9 @@ export interface Services {
   readonly consent: ConsentService;
   readonly capture: CaptureService;
   readonly users: UsersService;
+  readonly grants: GrantsService;
+  readonly review: ReviewService;
+  readonly audit: AuditService;
   readonly retention: RetentionService;
   /** The background jobs (withdrawal purge, retention sweep); `serve` starts them. */
   readonly jobs: JobScheduler;
@@ -57,7 +63,29 @@ export async function createServices(config: Config, opts: { clock?: Clock } = {
     control: stores.control,
     clock,
     sessionHours: config.access.sessionHours,
+    throttle: config.access,
     tenantExists: async (id) => (await tenants.findTenant(id)) !== null,
+  });
+  const grants = createGrantsService({
+    control: stores.control,
+    clock,
+    settings: config.access,
+    regions: () => tenants.regions(),
+    findTenant: (id) => tenants.findTenant(id),
+  });
+  const review = createReviewService({
+    grants,
+    capture,
+    regions: stores.regions,
+    findTenant: (id) => tenants.findTenant(id),
+    clock,
+    program: config.program,
+  });
+  const audit = createAuditService({
+    stores,
+    grants,
+    users,
+    identity: config.access.transparencyIdentity,
   });
   const retention = createRetentionService({
     regions: stores.regions,
@@ -86,6 +114,9 @@ export async function createServices(config: Config, opts: { clock?: Clock } = {
     consent,
     capture,
     users,
+    grants,
+    review,
+    audit,
     retention,
     jobs,
     async close() {

@@ -34,6 +34,8 @@ export interface ReviewDeps {
   readonly grants: Pick<GrantsService, "activeGrants">;
   readonly capture: Pick<CaptureService, "readInteraction" | "labelNoteCipher">;
   readonly regions: ReadonlyMap<string, Store<RegionDb>>;
+  /** A tenant's home region, to check a tenant filter against the grants. */
+  readonly findTenant: (id: string) => Promise<TenantRef | null>;
   readonly clock: Clock;
   readonly program: Pick<ProgramConfig, "retentionDays">;
 }
@@ -111,15 +113,16 @@ export function createReviewService(deps: ReviewDeps): ReviewService {
         if (!scope) throw forbidden(`no active access grant of yours covers region ${filter.region}`);
         scopes = new Map([[filter.region, scope]]);
       }
-      const tenant = filter.tenantId;
       const perRegion: [string, readonly string[] | null][] = [];
-      for (const [region, scope] of scopes) {
-        if (tenant !== undefined) {
-          if (scope === "all" || scope.has(tenant)) perRegion.push([region, [tenant]]);
-        } else perRegion.push([region, scope === "all" ? null : [...scope]]);
-      }
-      if (perRegion.length === 0) {
-        throw forbidden(`no active access grant of yours covers tenant ${tenant}`);
+      if (filter.tenantId !== undefined) {
+        const tenant = await deps.findTenant(filter.tenantId);
+        const scope = tenant ? scopes.get(tenant.region) : undefined;
+        if (!tenant || !scope || (scope !== "all" && !scope.has(tenant.id))) {
+          throw forbidden(`no active access grant of yours covers tenant ${filter.tenantId}`);
+        }
+        perRegion.push([tenant.region, [tenant.id]]);
+      } else {
+        for (const [region, scope] of scopes) perRegion.push([region, scope === "all" ? null : [...scope]]);
       }
       const limit = Math.min(Math.max(filter.limit ?? 50, 1), 200);
       const after = filter.cursor ? decodeCursor(filter.cursor) : undefined;
