@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import type { IngestConfig } from "../../config.js";
 import { currentKey, type Guards } from "../../http/auth.js";
+import { decompressBody } from "../../http/compression.js";
 import { ErrorSchema } from "../../http/schemas.js";
 import { IngestBodySchema, IngestResultSchema } from "./schemas.js";
 import type { CaptureService } from "./service.js";
@@ -18,6 +19,8 @@ export const captureRoutes: FastifyPluginAsyncTypebox<CaptureRoutesDeps> = async
     "/v1/interactions",
     {
       bodyLimit: deps.ingest.maxBodyBytes,
+      // The SDK may gzip batches; the limit holds for the decompressed body.
+      preParsing: decompressBody,
       preHandler: deps.guards.ingestKey,
       config: deps.rateLimit,
       schema: {

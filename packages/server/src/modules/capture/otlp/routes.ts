@@ -28,6 +28,8 @@ export interface OtlpRoutesDeps {
  * as OTLP asks: a google.rpc.Status in the encoding of the request.
  */
 export const otlpRoutes: FastifyPluginAsyncTypebox<OtlpRoutesDeps> = async (app, deps) => {
+  // OTLP/HTTP has two encodings; anything else (text/plain included) is answered 415.
+  app.removeContentTypeParser("text/plain");
   app.addContentTypeParser(PROTOBUF, { parseAs: "buffer" }, (_request, body, done) => {
     done(null, body);
   });
