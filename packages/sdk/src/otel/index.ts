@@ -1,0 +1,2 @@
+export type { AssentSpanExporter, AssentSpanExporterOptions, ExporterCounters } from "./exporter.js";
+export { createAssentSpanExporter, isGenAiSpan } from "./exporter.js";
