@@ -1,0 +1,399 @@
+import type { FastifyInstance } from "fastify";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CLI_ACTOR } from "../src/actor.js";
+import {
+  grantAccess,
+  item,
+  JUSTIFICATION,
+  PASSWORD,
+  requestAccess,
+  sessionCookie,
+  sharedInteractions,
+  staffMember,
+  type TenantFixture,
+  tenantWithAdmin,
+} from "./fixtures.js";
+import { createTestContext, dialects, type TestContext } from "./harness.js";
+
+/**
+ * Every route × every kind of caller → the status it must get, from one table. A route the app
+ * serves without a row here fails the first test, so a new route cannot go unreviewed.
+ */
+const PRINCIPALS = [
+  "anonymous",
+  "ingestKey",
+  "operator",
+  "reviewer",
+  "reviewerNoGrant",
+  "approver",
+  "tenantAdmin",
+  "otherTenantAdmin",
+] as const;
+type Principal = (typeof PRINCIPALS)[number];
+type Expect = Record<Principal, number>;
+
+const everyone = (status: number): Expect => Object.fromEntries(PRINCIPALS.map((p) => [p, status])) as Expect;
+/** Session routes: no session → 401; a signed-in user without the role → 403. */
+const users = (allowed: Partial<Expect>): Expect => ({
+  ...everyone(403),
+  anonymous: 401,
+  ingestKey: 401,
+  ...allowed,
+});
+const signedIn = (status: number) =>
+  users(Object.fromEntries(PRINCIPALS.slice(2).map((p) => [p, status])) as Partial<Expect>);
+/** Ingestion routes: only the ingestion key. */
+const machine = (status: number): Expect => ({ ...everyone(401), ingestKey: status });
+
+interface Fixture {
+  a: TenantFixture;
+  b: TenantFixture;
+  interactionIds: string[];
+  spareKeyId: string;
+  signInEmail: string;
+  cookies: Record<Principal, string | null>;
+  staff: Record<"operator" | "reviewer" | "reviewerNoGrant" | "approver", { id: string; email: string }>;
+}
+
+interface Row {
+  /** `METHOD /pattern` exactly as the app registers it. */
+  readonly route: string;
+  readonly url: string | ((f: Fixture, p: Principal) => Promise<string> | string);
+  readonly body?: (f: Fixture, p: Principal) => unknown;
+  readonly expect: Expect;
+  /** Server-Sent Events: checked over a real connection, closed after the headers. */
+  readonly stream?: boolean;
+  /** Ends the caller's sessions; everybody signs in again afterwards. */
+  readonly endsSessions?: boolean;
+}
+
+let uniq = 0;
+const next = () => `${Date.now().toString(36)}${++uniq}`;
+
+const pendingRequest = async (ctx: TestContext, f: Fixture) => {
+  const res = await requestAccess(ctx, f.cookies.reviewer as string, { region: "eu" });
+  return res.json().id as string;
+};
+
+function table(ctx: () => TestContext): Row[] {
+  return [
+    // Operations, public
+    { route: "GET /healthz", url: "/healthz", expect: everyone(200) },
+    { route: "GET /readyz", url: "/readyz", expect: everyone(200) },
+    { route: "GET /metrics", url: "/metrics", expect: everyone(200) },
+    { route: "GET /openapi.json", url: "/openapi.json", expect: everyone(200) },
+    { route: "GET /docs", url: "/docs", expect: everyone(200) },
+    { route: "GET /docs/", url: "/docs/", expect: everyone(200) },
+    { route: "GET /docs/static/index.html", url: "/docs/static/index.html", expect: everyone(302) },
+    {
+      route: "GET /docs/static/swagger-initializer.js",
+      url: "/docs/static/swagger-initializer.js",
+      expect: everyone(200),
+    },
+    { route: "GET /docs/*", url: "/docs/static/swagger-ui.css", expect: everyone(200) },
+    { route: "GET /docs/json", url: "/docs/json", expect: everyone(200) },
+    { route: "GET /docs/yaml", url: "/docs/yaml", expect: everyone(200) },
+
+    // Sessions
+    {
+      route: "POST /api/session",
+      url: "/api/session",
+      body: (f) => ({ email: f.signInEmail, password: PASSWORD }),
+      expect: everyone(200),
+    },
+    { route: "GET /api/session", url: "/api/session", expect: signedIn(200) },
+    {
+      route: "POST /api/session/password",
+      url: "/api/session/password",
+      // Authorized callers get as far as the rule that the new password must differ.
+      body: () => ({ currentPassword: PASSWORD, newPassword: PASSWORD }),
+      expect: signedIn(400),
+    },
+
+    // Operations: users, tenants, keys, audit
+    { route: "GET /api/users", url: "/api/users", expect: users({ operator: 200 }) },
+    {
+      route: "POST /api/users",
+      url: "/api/users",
+      body: () => ({ email: `m${next()}@vendor.example`, password: PASSWORD, roles: ["reviewer"] }),
+      expect: users({ operator: 201 }),
+    },
+    { route: "GET /api/tenants", url: "/api/tenants", expect: users({ operator: 200 }) },
+    {
+      route: "POST /api/tenants",
+      url: "/api/tenants",
+      body: () => ({ name: `Matrix ${next()}`, region: "us" }),
+      expect: users({ operator: 201 }),
+    },
+    { route: "GET /api/tenants/:id", url: (f) => `/api/tenants/${f.a.id}`, expect: users({ operator: 200 }) },
+    {
+      route: "GET /api/tenants/:id/keys",
+      url: (f) => `/api/tenants/${f.a.id}/keys`,
+      expect: users({ operator: 200 }),
+    },
+    {
+      route: "POST /api/tenants/:id/keys",
+      url: (f) => `/api/tenants/${f.b.id}/keys`,
+      body: () => ({ label: "matrix" }),
+      expect: users({ operator: 201 }),
+    },
+    {
+      route: "POST /api/keys/:id/revoke",
+      url: (f) => `/api/keys/${f.spareKeyId}/revoke`,
+      expect: users({ operator: 200 }),
+    },
+    { route: "GET /api/audit", url: "/api/audit", expect: users({ operator: 200 }) },
+
+    // Admin center
+    {
+      route: "GET /api/tenant/sharing",
+      url: "/api/tenant/sharing",
+      expect: users({ tenantAdmin: 200, otherTenantAdmin: 200 }),
+    },
+    {
+      route: "PUT /api/tenant/sharing",
+      url: "/api/tenant/sharing",
+      body: () => ({ enabled: true }),
+      expect: users({ tenantAdmin: 200, otherTenantAdmin: 200 }),
+    },
+    {
+      route: "POST /api/tenant/sharing/delete-now",
+      url: "/api/tenant/sharing/delete-now",
+      // Both tenants share at this point: delete-now refuses while sharing is on.
+      expect: users({ tenantAdmin: 409, otherTenantAdmin: 409 }),
+    },
+    {
+      route: "GET /api/tenant/deletion-receipts",
+      url: "/api/tenant/deletion-receipts",
+      expect: users({ tenantAdmin: 200, otherTenantAdmin: 200 }),
+    },
+    {
+      route: "GET /api/tenant/access-log",
+      url: "/api/tenant/access-log",
+      expect: users({ tenantAdmin: 200, otherTenantAdmin: 200 }),
+    },
+
+    // Staff access
+    {
+      route: "POST /api/access-requests",
+      url: "/api/access-requests",
+      body: () => ({ region: "eu", reasonCode: "quality-review", justification: JUSTIFICATION }),
+      expect: users({ reviewer: 201, reviewerNoGrant: 201 }),
+    },
+    {
+      route: "GET /api/access-requests",
+      url: "/api/access-requests",
+      expect: users({ reviewer: 200, reviewerNoGrant: 200, approver: 200 }),
+    },
+    {
+      route: "GET /api/access-requests/:id",
+      url: (f) => pendingRequest(ctx(), f).then((id) => `/api/access-requests/${id}`),
+      // Another reviewer's request is not theirs to see: not found.
+      expect: users({ reviewer: 200, reviewerNoGrant: 404, approver: 200 }),
+    },
+    {
+      route: "POST /api/access-requests/:id/approve",
+      url: (f) => pendingRequest(ctx(), f).then((id) => `/api/access-requests/${id}/approve`),
+      expect: users({ approver: 200 }),
+    },
+    {
+      route: "POST /api/access-requests/:id/deny",
+      url: (f) => pendingRequest(ctx(), f).then((id) => `/api/access-requests/${id}/deny`),
+      expect: users({ approver: 200 }),
+    },
+    {
+      route: "POST /api/access-requests/:id/cancel",
+      url: (f) => pendingRequest(ctx(), f).then((id) => `/api/access-requests/${id}/cancel`),
+      expect: users({ reviewer: 200, reviewerNoGrant: 403 }),
+    },
+    {
+      route: "POST /api/access-requests/:id/revoke",
+      url: async (f) => {
+        const g = await grantAccess(
+          ctx(),
+          { cookie: f.cookies.reviewer as string },
+          { cookie: f.cookies.approver as string },
+          { region: "eu" },
+        );
+        return `/api/access-requests/${g.requestId}/revoke`;
+      },
+      expect: users({ reviewer: 200, reviewerNoGrant: 403, approver: 200 }),
+    },
+
+    // Review: needs the reviewer role and a grant covering the interaction
+    {
+      route: "GET /api/review/interactions",
+      url: "/api/review/interactions",
+      expect: users({ reviewer: 200 }),
+    },
+    {
+      route: "GET /api/review/interactions/:id",
+      url: (f) => `/api/review/interactions/${f.interactionIds[0]}`,
+      expect: users({ reviewer: 200 }),
+    },
+    {
+      route: "POST /api/review/interactions/:id/labels",
+      url: (f) => `/api/review/interactions/${f.interactionIds[1]}/labels`,
+      body: () => ({ rating: 4, tags: ["matrix"] }),
+      expect: users({ reviewer: 201 }),
+    },
+
+    // Ingestion: the ingestion key only
+    { route: "GET /v1/sharing", url: "/v1/sharing", expect: machine(200) },
+    { route: "GET /v1/sharing/stream", url: "/v1/sharing/stream", expect: machine(200), stream: true },
+    {
+      route: "POST /v1/interactions",
+      url: "/v1/interactions",
+      body: () => ({ interactions: [item()] }),
+      expect: machine(200),
+    },
+    {
+      route: "POST /v1/traces",
+      url: "/v1/traces",
+      body: () => ({ resourceSpans: [] }),
+      expect: machine(200),
+    },
+
+    // Last: these end the caller's sessions.
+    { route: "DELETE /api/session", url: "/api/session", expect: everyone(204), endsSessions: true },
+    {
+      route: "POST /api/session/sign-out-everywhere",
+      url: "/api/session/sign-out-everywhere",
+      expect: signedIn(200),
+      endsSessions: true,
+    },
+  ];
+}
+
+/** The routes the app serves, from Fastify's own route tree. HEAD routes mirror GET ones. */
+function servedRoutes(app: FastifyInstance): string[] {
+  const out: string[] = [];
+  const stack: string[] = [];
+  for (const line of app.printRoutes({ commonPrefix: false }).split("\n")) {
+    const m = /^((?:│ {3}| {4})*)(?:├── |└── )(.*?)(?: \(([A-Z, ]+)\))?$/.exec(line);
+    if (!m) continue;
+    const depth = (m[1] ?? "").length / 4;
+    stack.length = depth;
+    const path = (depth > 0 ? (stack[depth - 1] ?? "") : "") + (m[2] ?? "");
+    stack[depth] = path;
+    for (const method of (m[3] ?? "").split(", ").filter(Boolean)) {
+      if (method !== "HEAD") out.push(`${method} ${path}`);
+    }
+  }
+  return [...new Set(out)].sort();
+}
+
+describe.each(dialects())("authorization matrix on %s", (dialect) => {
+  let ctx: TestContext;
+  let f: Fixture;
+  let address: string;
+  const marker = `matrix-content-${Math.random().toString(36).slice(2)}`;
+  const rows = table(() => ctx);
+
+  async function signInAll() {
+    const c = f.cookies;
+    c.tenantAdmin = await sessionCookie(ctx, f.a.adminEmail);
+    c.otherTenantAdmin = await sessionCookie(ctx, f.b.adminEmail);
+    for (const p of ["operator", "reviewer", "reviewerNoGrant", "approver"] as const) {
+      c[p] = await sessionCookie(ctx, f.staff[p].email);
+    }
+  }
+
+  beforeAll(async () => {
+    ctx = await createTestContext(dialect);
+    const a = await tenantWithAdmin(ctx, "us");
+    const b = await tenantWithAdmin(ctx, "eu");
+    const interactionIds = await sharedInteractions(ctx, a, 2, () => ({ input: marker }));
+    const spare = await ctx.services.tenants.createKey(a.id, CLI_ACTOR, "spare");
+    const signer = await staffMember(ctx, ["reviewer"]);
+    const staff = {
+      operator: await staffMember(ctx, ["operator"]),
+      reviewer: await staffMember(ctx, ["reviewer"]),
+      reviewerNoGrant: await staffMember(ctx, ["reviewer"]),
+      approver: await staffMember(ctx, ["approver"]),
+    };
+    f = {
+      a,
+      b,
+      interactionIds,
+      spareKeyId: spare.id,
+      signInEmail: signer.email,
+      staff,
+      cookies: {
+        anonymous: null,
+        ingestKey: null,
+        operator: null,
+        reviewer: null,
+        reviewerNoGrant: null,
+        approver: null,
+        tenantAdmin: null,
+        otherTenantAdmin: null,
+      },
+    };
+    await signInAll();
+    await grantAccess(
+      ctx,
+      { cookie: f.cookies.reviewer as string },
+      { cookie: f.cookies.approver as string },
+      { region: "us", tenantId: a.id },
+    );
+    address = await ctx.app.listen({ port: 0, host: "127.0.0.1" });
+  });
+  afterAll(async () => ctx?.close());
+
+  it("has exactly one row for every route the app serves", () => {
+    const served = servedRoutes(ctx.app);
+    expect(served.length).toBeGreaterThan(30);
+    const listed = rows.map((r) => r.route);
+    expect(new Set(listed).size, "a route is listed twice").toBe(listed.length);
+    expect(
+      served.filter((r) => !listed.includes(r)),
+      "routes without a row in the authorization matrix",
+    ).toEqual([]);
+    expect(
+      listed.filter((r) => !served.includes(r)),
+      "rows for routes the app does not serve",
+    ).toEqual([]);
+  });
+
+  it("answers every route × caller with the expected status, and never leaks", async () => {
+    const failures: string[] = [];
+    for (const row of rows) {
+      const method = row.route.split(" ")[0] as "GET" | "POST" | "PUT" | "DELETE";
+      for (const p of PRINCIPALS) {
+        const url = typeof row.url === "string" ? row.url : await row.url(f, p);
+        const headers: Record<string, string> = {};
+        const cookie = f.cookies[p];
+        if (cookie) headers.cookie = cookie;
+        if (p === "ingestKey") headers.authorization = `Bearer ${f.a.key}`;
+        const body = row.body?.(f, p);
+        let status: number;
+        let text: string;
+        if (row.stream) {
+          const abort = new AbortController();
+          const res = await fetch(`${address}${url}`, { headers, signal: abort.signal });
+          status = res.status;
+          text = status === 200 ? "" : await res.text();
+          abort.abort();
+        } else {
+          const res = await ctx.app.inject({
+            method,
+            url,
+            headers,
+            ...(body !== undefined ? { payload: body as Record<string, unknown> } : {}),
+          });
+          status = res.statusCode;
+          text = res.body;
+        }
+        if (status !== row.expect[p])
+          failures.push(`${row.route} as ${p}: ${status}, expected ${row.expect[p]}`);
+        if (p !== "reviewer" && text.includes(marker)) failures.push(`${row.route} as ${p} leaked content`);
+        if (p === "otherTenantAdmin" && text.includes(f.a.id)) {
+          failures.push(`${row.route} as ${p} showed another tenant's id`);
+        }
+      }
+      if (row.endsSessions) await signInAll();
+    }
+    expect(failures).toEqual([]);
+  });
+});
