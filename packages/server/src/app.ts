@@ -15,6 +15,7 @@ import { otlpRoutes } from "./modules/capture/otlp/routes.js";
 import { createOtlpService } from "./modules/capture/otlp/service.js";
 import { captureRoutes } from "./modules/capture/routes.js";
 import { consentRoutes } from "./modules/consent/routes.js";
+import { insightsRoutes } from "./modules/insights/routes.js";
 import { retentionRoutes } from "./modules/retention/routes.js";
 import { reviewRoutes } from "./modules/review/routes.js";
 import { tenantsRoutes } from "./modules/tenants/routes.js";
@@ -101,6 +102,7 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
     program: config.program,
     guards,
   });
+  await app.register(insightsRoutes, { insights: services.insights, guards });
   await app.register(captureRoutes, {
     capture: services.capture,
     ingest: config.ingest,

@@ -12,6 +12,7 @@ import { type AuditService, createAuditService } from "./modules/audit/service.j
 import { type CaptureService, createCaptureService } from "./modules/capture/service.js";
 import { createSharingNotifier, type SharingNotifier } from "./modules/consent/notifier.js";
 import { type ConsentService, createConsentService } from "./modules/consent/service.js";
+import { createInsightsService, type InsightsService } from "./modules/insights/service.js";
 import { createRetentionService, type RetentionService } from "./modules/retention/service.js";
 import { createReviewService, type ReviewService } from "./modules/review/service.js";
 import { createTenantsService, type TenantsService } from "./modules/tenants/service.js";
@@ -31,6 +32,7 @@ export interface Services {
   readonly review: ReviewService;
   readonly audit: AuditService;
   readonly retention: RetentionService;
+  readonly insights: InsightsService;
   /** The background jobs (withdrawal purge, retention sweep); `serve` starts them. */
   readonly jobs: JobScheduler;
   close(): Promise<void>;
@@ -98,6 +100,7 @@ export async function createServices(config: Config, opts: { clock?: Clock } = {
     staleReceiptMs: 2 * JOB_LEASE_MS,
   });
   metrics.watchDeletion(() => retention.gauges());
+  const insights = createInsightsService({ regions: stores.regions, clock, program: config.program });
   const jobs = createJobScheduler({
     leases: createLeases({ control: stores.control, clock, holderId: newHolderId() }),
     clock,
@@ -118,6 +121,7 @@ export async function createServices(config: Config, opts: { clock?: Clock } = {
     review,
     audit,
     retention,
+    insights,
     jobs,
     async close() {
       await jobs.stop();

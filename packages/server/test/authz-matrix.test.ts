@@ -143,6 +143,7 @@ function table(ctx: () => TestContext): Row[] {
       expect: users({ operator: 200 }),
     },
     { route: "GET /api/audit", url: "/api/audit", expect: users({ operator: 200 }) },
+    { route: "GET /api/insights/features", url: "/api/insights/features", expect: users({ operator: 200 }) },
 
     // Admin center
     {

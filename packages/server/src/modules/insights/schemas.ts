@@ -1,0 +1,38 @@
+import { Type } from "typebox";
+
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
+
+export const InsightsQuerySchema = Type.Object(
+  {
+    region: Type.Optional(Type.String({ maxLength: 32 })),
+    tenant: Type.Optional(Type.String({ maxLength: 64 })),
+    from: Type.Optional(Type.String({ format: "date-time", maxLength: 40 })),
+    to: Type.Optional(Type.String({ format: "date-time", maxLength: 40 })),
+  },
+  { additionalProperties: false },
+);
+
+export const FeatureInsightSchema = Type.Object({
+  feature: Type.String(),
+  interactions: Type.Integer(),
+  tenants: Type.Integer(),
+  latencyMs: Type.Object({
+    p50: Nullable(Type.Number()),
+    p95: Nullable(Type.Number()),
+    p99: Nullable(Type.Number()),
+  }),
+  tokens: Type.Object({ in: Type.Number(), out: Type.Number() }),
+  feedback: Type.Object({
+    positive: Type.Integer(),
+    negative: Type.Integer(),
+    average: Nullable(Type.Number()),
+  }),
+  ratings: Type.Object({ labels: Type.Integer(), average: Nullable(Type.Number()) }),
+});
+
+export const InsightsSchema = Type.Object({
+  from: Type.String({ format: "date-time" }),
+  to: Type.String({ format: "date-time" }),
+  regions: Type.Array(Type.String()),
+  features: Type.Array(FeatureInsightSchema),
+});
