@@ -71,6 +71,8 @@ export function createSharingWatcher(o: SharingWatcherOptions): SharingWatcher {
   let pollTimer: NodeJS.Timeout | null = null;
   /** Aborting it cuts the stream's reconnect wait short (a poll found the service back). */
   let wake = new AbortController();
+  /** The last stream attempt or poll could not reach the service at all. */
+  let unreachable = false;
   let stream: AbortController | null = null;
   let last: SharingSnapshot | null = null;
 
@@ -164,13 +166,18 @@ export function createSharingWatcher(o: SharingWatcherOptions): SharingWatcher {
         await res.body?.cancel();
         report({ kind: "poll", status: res.status, message: `GET /v1/sharing answered ${res.status}` });
       }
+      if (unreachable) {
+        // The service is back: reconnect the stream now rather than at the end of its backoff.
+        unreachable = false;
+        wake.abort();
+      }
     } catch (err) {
+      unreachable = true;
       if (!closing.signal.aborted) report({ kind: "poll", message: describeFetchError(err) });
     } finally {
       polling = false;
     }
     if (closing.signal.aborted) return;
-    if (lastPollOkAt > 0 && Date.now() - lastPollOkAt < 1000) wake.abort();
     emit();
   }
 
@@ -254,15 +261,18 @@ export function createSharingWatcher(o: SharingWatcherOptions): SharingWatcher {
         }
       } catch (err) {
         retryMs = parser.retryMs ?? retryMs;
+        // Cut off before any answer: the service is out of reach (not a stream the proxy refuses).
+        if (!streamLive && !ac.signal.aborted) unreachable = true;
         if (!closing.signal.aborted) report({ kind: "stream", message: describeFetchError(err) });
       }
       stream = null;
+      const wasLive = gotEvent || streamLive;
       streamLive = false;
       if (closing.signal.aborted) break;
       emit();
       // Fall back to polling at once, and reconnect: quickly after a live stream, slower on failures.
       schedulePoll(0);
-      failures = gotEvent ? 1 : failures + 1;
+      failures = wasLive ? 1 : failures + 1;
       wake = new AbortController();
       const base = retryMs ?? o.reconnectDelayMs;
       await sleep(

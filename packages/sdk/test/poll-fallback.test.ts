@@ -1,0 +1,77 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { setSharing } from "../../server/test/fixtures.js";
+import { type AssentClient, createAssentClient } from "../src/index.js";
+import {
+  type LiveServer,
+  sleep,
+  startLiveServer,
+  storedCount,
+  tenantWithAdmin,
+  until,
+} from "./live-server.js";
+
+/**
+ * A proxy in front of the service that does not pass Server-Sent Events: the stream answers
+ * 503, so the SDK must reconnect with growing delays and meanwhile learn the state by polling
+ * `GET /v1/sharing` with If-None-Match.
+ */
+describe("the SDK when the sharing stream is unavailable", () => {
+  let server: LiveServer;
+  let client: AssentClient | null = null;
+  beforeAll(async () => {
+    server = await startLiveServer("sqlite", {
+      setup: (app) =>
+        app.addHook("onRequest", async (request, reply) => {
+          if (request.url === "/v1/sharing/stream") {
+            await reply.status(503).send({ error: "unavailable", message: "no event streams here" });
+          }
+        }),
+    });
+  });
+  afterAll(async () => {
+    await client?.close(100);
+    await server?.close();
+  });
+
+  it("polls with ETags, sends while the polls confirm sharing on, stops after an opt-out, and backs off reconnecting", async () => {
+    const t = await tenantWithAdmin(server.ctx);
+    await setSharing(server.ctx, t, true);
+    const startedAt = Date.now();
+    client = createAssentClient({
+      url: server.url,
+      key: t.key,
+      pollIntervalMs: 200,
+      reconnectDelayMs: 100,
+      maxReconnectDelayMs: 1600,
+      flushIntervalMs: 50,
+    });
+    const c = client;
+    expect((await c.ready(5000)).sharing).toBe("on");
+    c.capture({ feature: "sales.email-draft", input: "p", output: "a" });
+    expect(await c.flush(3000)).toBe(true);
+    expect(c.counters.sent).toBe(1);
+
+    await sleep(1000);
+    const polls = () => server.requests.filter((r) => r.key === t.key && r.path === "/v1/sharing");
+    const statuses = polls().map((r) => r.status);
+    expect(statuses[0]).toBe(200);
+    expect(statuses.filter((s) => s === 304).length).toBeGreaterThan(2);
+
+    await setSharing(server.ctx, t, false);
+    const optedOut = Date.now();
+    await until(() => c.sharing === "off", 1000, "the SDK to see the opt-out by polling");
+    expect(Date.now() - optedOut).toBeLessThan(600);
+    expect(c.capture({ feature: "sales.email-draft", input: "p", output: "a" })).toBe(false);
+    expect(polls().some((r) => r.at > optedOut && r.status === 200)).toBe(true);
+
+    await sleep(Math.max(0, startedAt + 6000 - Date.now()));
+    const attempts = server.requests.filter((r) => r.key === t.key && r.path === "/v1/sharing/stream");
+    expect(attempts.every((r) => r.status === 503)).toBe(true);
+    // 100 ms doubling up to 1.6 s, jittered within the upper half: at most 9 attempts in 6 s.
+    expect(attempts.length).toBeGreaterThanOrEqual(4);
+    expect(attempts.length).toBeLessThanOrEqual(9);
+    const gaps = attempts.slice(1).map((r, i) => r.at - attempts[i]!.at);
+    expect(gaps.at(-1)).toBeGreaterThanOrEqual(700);
+    expect(await storedCount(server.ctx, t)).toBe(1);
+  }, 20_000);
+});
