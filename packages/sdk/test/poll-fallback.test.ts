@@ -17,7 +17,7 @@ import {
  */
 describe("the SDK when the sharing stream is unavailable", () => {
   let server: LiveServer;
-  let client: AssentClient | null = null;
+  const clients: AssentClient[] = [];
   beforeAll(async () => {
     server = await startLiveServer("sqlite", {
       setup: (app) =>
@@ -29,7 +29,7 @@ describe("the SDK when the sharing stream is unavailable", () => {
     });
   });
   afterAll(async () => {
-    await client?.close(100);
+    await Promise.all(clients.map((c) => c.close(100)));
     await server?.close();
   });
 
@@ -37,7 +37,7 @@ describe("the SDK when the sharing stream is unavailable", () => {
     const t = await tenantWithAdmin(server.ctx);
     await setSharing(server.ctx, t, true);
     const startedAt = Date.now();
-    client = createAssentClient({
+    const c = createAssentClient({
       url: server.url,
       key: t.key,
       pollIntervalMs: 200,
@@ -45,7 +45,7 @@ describe("the SDK when the sharing stream is unavailable", () => {
       maxReconnectDelayMs: 1600,
       flushIntervalMs: 50,
     });
-    const c = client;
+    clients.push(c);
     expect((await c.ready(5000)).sharing).toBe("on");
     c.capture({ feature: "sales.email-draft", input: "p", output: "a" });
     expect(await c.flush(3000)).toBe(true);
@@ -74,4 +74,30 @@ describe("the SDK when the sharing stream is unavailable", () => {
     expect(gaps.at(-1)).toBeGreaterThanOrEqual(700);
     expect(await storedCount(server.ctx, t)).toBe(1);
   }, 20_000);
+
+  it("takes the service's word when an ingest answer says sharing is off", async () => {
+    const t = await tenantWithAdmin(server.ctx);
+    await setSharing(server.ctx, t, true);
+    // Polls too rare to see the opt-out before the next batch goes out.
+    const c = createAssentClient({
+      url: server.url,
+      key: t.key,
+      pollIntervalMs: 10_000,
+      flushIntervalMs: 20,
+    });
+    clients.push(c);
+    expect((await c.ready(5000)).sharing).toBe("on");
+    c.capture({ feature: "sales.email-draft", input: "p", output: "a" });
+    expect(await c.flush(3000)).toBe(true);
+
+    await setSharing(server.ctx, t, false);
+    expect(c.sharing).toBe("on"); // not known here yet
+    for (let i = 0; i < 3; i++) c.capture({ feature: "sales.email-draft", input: `p${i}`, output: "a" });
+    expect(await c.flush(3000)).toBe(true);
+    expect(c.counters.dropped.server).toBe(3);
+    expect(c.sharing).toBe("off");
+    expect(c.capture({ feature: "sales.email-draft", input: "p", output: "a" })).toBe(false);
+    expect(c.counters.dropped.consentOff).toBe(1);
+    expect(await storedCount(server.ctx, t)).toBe(1);
+  });
 });
