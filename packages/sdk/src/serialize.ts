@@ -17,6 +17,8 @@ export interface ReadyItem {
 const FEATURE = /^[A-Za-z0-9][A-Za-z0-9._/-]{0,127}$/;
 const CLIENT_ID = /^[A-Za-z0-9][A-Za-z0-9._:/@-]{0,127}$/;
 
+const jsonable = (v: unknown) => typeof v !== "function" && typeof v !== "symbol";
+
 function isoTime(v: Date | string | number | undefined, at: number): string | null {
   if (v === undefined || v === null) return new Date(at).toISOString();
   if (typeof v === "string") return v;
@@ -33,6 +35,8 @@ export function serializeItem(p: PendingItem, maxItemBytes: number): ReadyItem |
   const x = p.item;
   if (typeof x.feature !== "string" || !FEATURE.test(x.feature)) return null;
   if (x.input === undefined || x.input === null || x.output === undefined) return null;
+  // JSON.stringify would silently leave these out, and the service would see no input/output.
+  if (!jsonable(x.input) || !jsonable(x.output)) return null;
   if (x.id !== undefined && (typeof x.id !== "string" || !CLIENT_ID.test(x.id))) return null;
   const occurredAt = isoTime(x.occurredAt, p.at);
   if (occurredAt === null) return null;

@@ -18,10 +18,14 @@ export interface Telemetry {
 export interface Interaction {
   /** The feature's name, e.g. `sales.email-draft`. */
   readonly feature: string;
-  /** The prompt: a string or any JSON value. Content: stored encrypted, only while the tenant shares. */
-  readonly input: JsonValue;
+  /**
+   * The prompt: a string or any JSON-serializable value (typed `unknown` so interface types such
+   * as a model SDK's message types fit; what is not JSON is counted `invalid`). Content: stored
+   * encrypted, only while the tenant shares.
+   */
+  readonly input: unknown;
   /** The answer, or null when the feature produced none. Content, like `input`. */
-  readonly output: JsonValue;
+  readonly output: unknown;
   /** When it happened; defaults to the time of `capture()`. */
   readonly occurredAt?: Date | string | number;
   readonly conversationId?: string;

@@ -65,6 +65,7 @@ describe("capture()", () => {
       { feature: "f", input: "x" },
       { feature: "f", input: cyclic, output: "y" },
       { feature: "f", input: { n: 10n }, output: "y" },
+      { feature: "f", input: () => "x", output: "y" },
       { feature: "f", input: "x".repeat(20_000), output: "y" },
       { feature: "f", input: "x", output: "y", id: "not allowed!" },
       { feature: "f", input: "x", output: "y", occurredAt: Number.NaN },
