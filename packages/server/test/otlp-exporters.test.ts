@@ -218,10 +218,10 @@ describe.each(dialects())("OpenTelemetry SDK exporting to /v1/traces on %s", (di
           }),
         },
       });
-      const chatStart = chat as unknown as ReadableSpan;
-      expect(byClient.get(clientId(chat))?.occurredAt).toBe(
-        Math.min(chatStart.startTime[0] * 1000 + Math.floor(chatStart.startTime[1] / 1e6), ctx.clock.now()),
-      );
+      // occurredAt is the span's start, to the nearest millisecond (never later than the service's now).
+      const [sec, ns] = (chat as unknown as ReadableSpan).startTime;
+      const startMs = Number((BigInt(sec) * 1_000_000_000n + BigInt(ns) + 500_000n) / 1_000_000n);
+      expect(byClient.get(clientId(chat))?.occurredAt).toBe(Math.min(startMs, ctx.clock.now()));
       expect(byClient.get(clientId(legacy))).toMatchObject({
         feature: "sales.summary",
         input: { messages: [{ role: "user", parts: [{ type: "text", content: "Summarize the call." }] }] },

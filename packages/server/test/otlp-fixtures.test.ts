@@ -222,6 +222,22 @@ describe.each(dialects())("OTLP fixtures on %s", (dialect) => {
     expect(await storedInteractions(ctx, t)).toHaveLength(1);
   });
 
+  it("takes span times written as JSON numbers, as some senders do", async () => {
+    const request = loadFixture("legacy-attributes");
+    const text = JSON.stringify(request).replace(/"(start|end)TimeUnixNano":"(\d+)"/g, '"$1TimeUnixNano":$2');
+    expect(text).toContain('"startTimeUnixNano":1795598391818000000');
+    const t = await sharingTenantFor(request);
+    const res = await ctx.app.inject({
+      method: "POST",
+      url: "/v1/traces",
+      headers: { authorization: `Bearer ${t.key}`, "content-type": "application/json" },
+      payload: text,
+    });
+    expect(res.json()).toEqual({});
+    const [stored] = await storedInteractions(ctx, t);
+    expect(stored?.occurredAt).toBe(1795598391818);
+  });
+
   it("takes the feature from service.name when no attribute names it", async () => {
     const request = loadFixture("modern-chat");
     const [span] = spansOf(request);

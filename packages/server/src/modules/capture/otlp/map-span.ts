@@ -35,6 +35,8 @@ export type SpanMapping =
   | { readonly kind: "invalid"; readonly reason: string };
 
 const NS_PER_MS = 1_000_000n;
+/** Nanoseconds to the nearest millisecond. */
+const toMs = (ns: bigint) => Number((ns + NS_PER_MS / 2n) / NS_PER_MS);
 
 /** The operation a span stands for, or null when it is not a model call. */
 function modelCall(span: OtlpSpan): { operation: string; vercel: boolean } | null {
@@ -109,7 +111,7 @@ export function mapSpan(span: OtlpSpan): SpanMapping {
     ...(span.traceId && span.spanId ? { id: `otlp:${span.traceId}:${span.spanId}` } : {}),
     feature: f.value,
     ...content(exchange),
-    occurredAt: Number(span.startNs / NS_PER_MS),
+    occurredAt: toMs(span.startNs),
     conversationId: spanString(span, "gen_ai.conversation.id"),
     telemetry: {
       model: firstOf(
@@ -120,8 +122,7 @@ export function mapSpan(span: OtlpSpan): SpanMapping {
         (k) => stringAttr(a, k),
         ["gen_ai.provider.name", "gen_ai.system", "ai.model.provider"],
       ),
-      latencyMs:
-        span.endNs === null ? undefined : Number((span.endNs - span.startNs + NS_PER_MS / 2n) / NS_PER_MS),
+      latencyMs: span.endNs === null ? undefined : toMs(span.endNs - span.startNs),
       tokensIn: count([
         "gen_ai.usage.input_tokens",
         "gen_ai.usage.prompt_tokens",

@@ -49,10 +49,14 @@ function optionalString(v: unknown, path: string): string {
   return v;
 }
 
-/** int64/fixed64 in OTLP/JSON: a decimal string or a number. */
+/**
+ * int64/fixed64 in OTLP/JSON: a decimal string, or a number from senders that write one (a
+ * nanosecond time as a JSON number is off by up to a few hundred nanoseconds; times are kept to
+ * the nearest millisecond).
+ */
 function optionalUint64(v: unknown, path: string): bigint | null {
   if (v === undefined || v === null || v === "" || v === 0 || v === "0") return null;
-  if (typeof v === "number" && Number.isSafeInteger(v) && v >= 0) return BigInt(v);
+  if (typeof v === "number" && Number.isInteger(v) && v >= 0) return BigInt(v);
   if (typeof v === "string" && /^\d{1,20}$/.test(v)) return BigInt(v);
   throw invalid(path, "must be a non-negative integer (number or decimal string)");
 }
