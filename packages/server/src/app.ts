@@ -15,6 +15,7 @@ import { otlpRoutes } from "./modules/capture/otlp/routes.js";
 import { createOtlpService } from "./modules/capture/otlp/service.js";
 import { captureRoutes } from "./modules/capture/routes.js";
 import { consentRoutes } from "./modules/consent/routes.js";
+import { datasetsRoutes } from "./modules/datasets/routes.js";
 import { insightsRoutes } from "./modules/insights/routes.js";
 import { retentionRoutes } from "./modules/retention/routes.js";
 import { reviewRoutes } from "./modules/review/routes.js";
@@ -89,6 +90,7 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
   await app.register(grantsRoutes, { grants: services.grants, guards, clock: services.clock });
   await app.register(reviewRoutes, { review: services.review, guards });
   await app.register(auditRoutes, { audit: services.audit, tenants: services.tenants, guards });
+  await app.register(datasetsRoutes, { datasets: services.datasets, guards });
   await app.register(consentRoutes, {
     consent: services.consent,
     tenants: services.tenants,

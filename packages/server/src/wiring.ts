@@ -14,6 +14,7 @@ import { createSharingNotifier, type SharingNotifier } from "./modules/consent/n
 import { type ConsentService, createConsentService } from "./modules/consent/service.js";
 import { createInsightsService, type InsightsService } from "./modules/insights/service.js";
 import { createRetentionService, type RetentionService } from "./modules/retention/service.js";
+import { createDatasetsService, type DatasetsService } from "./modules/datasets/service.js";
 import { createReviewService, type ReviewService } from "./modules/review/service.js";
 import { createTenantsService, type TenantsService } from "./modules/tenants/service.js";
 import { openStores, type Stores } from "./stores/open.js";
@@ -31,6 +32,7 @@ export interface Services {
   readonly grants: GrantsService;
   readonly review: ReviewService;
   readonly audit: AuditService;
+  readonly datasets: DatasetsService;
   readonly retention: RetentionService;
   readonly insights: InsightsService;
   /** The background jobs (withdrawal purge, retention sweep); `serve` starts them. */
@@ -83,6 +85,14 @@ export async function createServices(config: Config, opts: { clock?: Clock } = {
     clock,
     program: config.program,
   });
+  const datasets = createDatasetsService({
+    regions: stores.regions,
+    grants,
+    review,
+    capture,
+    clock,
+    program: config.program,
+  });
   const audit = createAuditService({
     stores,
     grants,
@@ -120,6 +130,7 @@ export async function createServices(config: Config, opts: { clock?: Clock } = {
     grants,
     review,
     audit,
+    datasets,
     retention,
     insights,
     jobs,

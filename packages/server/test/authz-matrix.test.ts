@@ -50,6 +50,7 @@ interface Fixture {
   b: TenantFixture;
   interactionIds: string[];
   spareKeyId: string;
+  datasetId: string;
   signInEmail: string;
   cookies: Record<Principal, string | null>;
   staff: Record<"operator" | "reviewer" | "reviewerNoGrant" | "approver", { id: string; email: string }>;
@@ -239,6 +240,35 @@ function table(ctx: () => TestContext): Row[] {
       expect: users({ reviewer: 201 }),
     },
 
+    // Datasets: the reviewer role, and grants covering what they touch
+    {
+      route: "POST /api/datasets",
+      url: "/api/datasets",
+      body: () => ({ region: "us", name: `matrix ${next()}`, purpose: "quality-evaluation" }),
+      expect: users({ reviewer: 201, reviewerNoGrant: 403 }),
+    },
+    {
+      route: "GET /api/datasets",
+      url: "/api/datasets",
+      expect: users({ reviewer: 200, reviewerNoGrant: 200 }),
+    },
+    {
+      route: "GET /api/datasets/:id",
+      url: (f) => `/api/datasets/${f.datasetId}`,
+      expect: users({ reviewer: 200, reviewerNoGrant: 200 }),
+    },
+    {
+      route: "POST /api/datasets/:id/items",
+      url: (f) => `/api/datasets/${f.datasetId}/items`,
+      body: (f) => ({ interactionIds: [f.interactionIds[0]] }),
+      expect: users({ reviewer: 200, reviewerNoGrant: 403 }),
+    },
+    {
+      route: "GET /api/datasets/:id/export",
+      url: (f) => `/api/datasets/${f.datasetId}/export`,
+      expect: users({ reviewer: 200, reviewerNoGrant: 403 }),
+    },
+
     // Ingestion: the ingestion key only
     { route: "GET /v1/sharing", url: "/v1/sharing", expect: machine(200) },
     { route: "GET /v1/sharing/stream", url: "/v1/sharing/stream", expect: machine(200), stream: true },
@@ -318,6 +348,7 @@ describe.each(dialects())("authorization matrix on %s", (dialect) => {
       b,
       interactionIds,
       spareKeyId: spare.id,
+      datasetId: "",
       signInEmail: signer.email,
       staff,
       cookies: {
@@ -338,6 +369,13 @@ describe.each(dialects())("authorization matrix on %s", (dialect) => {
       { cookie: f.cookies.approver as string },
       { region: "us", tenantId: a.id },
     );
+    const dataset = await ctx.app.inject({
+      method: "POST",
+      url: "/api/datasets",
+      headers: { cookie: f.cookies.reviewer as string },
+      payload: { region: "us", name: "matrix", purpose: "quality-evaluation" },
+    });
+    f.datasetId = dataset.json().id;
     address = await ctx.app.listen({ port: 0, host: "127.0.0.1" });
   });
   afterAll(async () => ctx?.close());

@@ -49,6 +49,20 @@ export const reviewRepo = {
     );
   },
 
+  async findMetaMany(
+    db: Kysely<RegionDb>,
+    ids: readonly string[],
+    notBefore: number,
+  ): Promise<{ id: string; tenant_id: string; period_id: string }[]> {
+    if (ids.length === 0) return [];
+    return db
+      .selectFrom("interactions")
+      .select(["id", "tenant_id", "period_id"])
+      .where("id", "in", [...ids])
+      .where("occurred_at", ">", notBefore)
+      .execute();
+  },
+
   /** Newest first by (occurredAt, id), after the cursor. */
   async queue(db: Kysely<RegionDb>, q: QueueQuery): Promise<InteractionMetaRow[]> {
     let query = db.selectFrom("interactions").select(META_COLUMNS).where("occurred_at", ">", q.notBefore);

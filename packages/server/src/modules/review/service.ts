@@ -22,6 +22,11 @@ export interface ReviewService {
   /** One interaction with content and labels; writes exactly one audit event carrying the grant. */
   read(user: User, id: string): Promise<ReviewedInteraction>;
   addLabel(user: User, id: string, input: LabelInput): Promise<Label>;
+  /** Tenant and sharing period of interactions in one region still within retention (metadata only). */
+  locate(
+    region: string,
+    ids: readonly string[],
+  ): Promise<Map<string, { tenantId: string; periodId: string }>>;
   /** Where an interaction lives and the grant that opens it for the user, or a 403/404. */
   authorize(
     user: User,
@@ -102,6 +107,11 @@ export function createReviewService(deps: ReviewDeps): ReviewService {
         return { tenant: { id: row.tenant_id, region }, grant, periodId: row.period_id };
       }
       throw notFound(`interaction ${id}`);
+    },
+
+    async locate(region, ids) {
+      const rows = await reviewRepo.findMetaMany(storeOf(region).db, ids, notBefore());
+      return new Map(rows.map((r) => [r.id, { tenantId: r.tenant_id, periodId: r.period_id }]));
     },
 
     async queue(user, filter) {
