@@ -8,6 +8,8 @@ export interface Metrics extends CaptureMetrics, PurgeMetrics, OtlpMetrics {
   readonly registry: Registry;
   /** Where the deletion gauges (oldest interaction age, purge lag) are read from at scrape time. */
   watchDeletion(read: () => Promise<readonly DeletionGauge[]>): void;
+  /** Where the number of staff access grants active now is read from at scrape time. */
+  watchGrants(read: () => Promise<number>): void;
 }
 
 export function createMetrics(): Metrics {
@@ -46,8 +48,23 @@ export function createMetrics(): Metrics {
     labelNames: ["region"],
     registers: [registry],
   });
+  let openGrants: (() => Promise<number>) | null = null;
+  new Gauge({
+    name: "assent_open_grants",
+    help: "Staff access grants active now (approved, not yet ended or revoked).",
+    registers: [registry],
+    async collect() {
+      // A control store that does not answer leaves the gauge out of this scrape; /readyz reports it.
+      const n = openGrants ? await openGrants().catch(() => null) : 0;
+      if (n === null) this.reset();
+      else this.set(n);
+    },
+  });
   return {
     registry,
+    watchGrants(read) {
+      openGrants = read;
+    },
     ingested(region, outcome, count) {
       if (count > 0) counters[outcome].inc({ region }, count);
     },

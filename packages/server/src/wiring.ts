@@ -12,9 +12,9 @@ import { type AuditService, createAuditService } from "./modules/audit/service.j
 import { type CaptureService, createCaptureService } from "./modules/capture/service.js";
 import { createSharingNotifier, type SharingNotifier } from "./modules/consent/notifier.js";
 import { type ConsentService, createConsentService } from "./modules/consent/service.js";
+import { createDatasetsService, type DatasetsService } from "./modules/datasets/service.js";
 import { createInsightsService, type InsightsService } from "./modules/insights/service.js";
 import { createRetentionService, type RetentionService } from "./modules/retention/service.js";
-import { createDatasetsService, type DatasetsService } from "./modules/datasets/service.js";
 import { createReviewService, type ReviewService } from "./modules/review/service.js";
 import { createTenantsService, type TenantsService } from "./modules/tenants/service.js";
 import { openStores, type Stores } from "./stores/open.js";
@@ -77,6 +77,7 @@ export async function createServices(config: Config, opts: { clock?: Clock } = {
     regions: () => tenants.regions(),
     findTenant: (id) => tenants.findTenant(id),
   });
+  metrics.watchGrants(() => grants.countActiveGrants());
   const review = createReviewService({
     grants,
     capture,

@@ -281,6 +281,22 @@ describe.each(dialects())("access requests and grants on %s", (dialect) => {
     expect(events[2]?.grant_id).toBe(own.grantId);
   });
 
+  it("counts open grants in the metrics", async () => {
+    const openGrants = async () => {
+      const text = (await ctx.app.inject({ method: "GET", url: "/metrics" })).body;
+      const m = /^assent_open_grants (\d+)$/m.exec(text);
+      if (!m) throw new Error("assent_open_grants missing from /metrics");
+      return Number(m[1]);
+    };
+    const reviewer = await staffMember(ctx, ["reviewer"]);
+    const approver = await staffMember(ctx, ["approver"]);
+    const before = await openGrants();
+    const g = await grantAccess(ctx, reviewer, approver, { region: "eu", durationMinutes: 10 });
+    expect(await openGrants()).toBe(before + 1);
+    await decideRequest(ctx, approver.cookie, g.requestId, "revoke");
+    expect(await openGrants()).toBe(before);
+  });
+
   it("the grant's length is capped by configuration", async () => {
     const capped = await createTestContext(dialect, {
       config: { access: { grantMaxMinutes: 60, grantDefaultMinutes: 30, requestExpiryHours: 2 } },
