@@ -1,3 +1,4 @@
+import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ingest, item, setSharing, staffUser, type TenantFixture, tenantWithAdmin } from "./fixtures.js";
 import { createTestContext, dialects, type TestContext } from "./harness.js";
@@ -172,6 +173,27 @@ describe.each(dialects())("capture input handling on %s", (dialect) => {
       expect(res.json().rejected[0].error).toMatch(/2048 bytes/);
     } finally {
       await small.close();
+    }
+  });
+
+  it("answers 503 with Retry-After while the store is locked, and stores nothing", async () => {
+    const store = ctx.services.stores.regions.get("us")!;
+    if (!store.sqlite || !store.file) return; // a SQLite file lock; PostgreSQL's cases are in otlp-errors
+    const before = await ctx.services.capture.countInteractions(t);
+    const other = new Database(store.file);
+    store.sqlite.pragma("busy_timeout = 50");
+    try {
+      other.exec("begin immediate");
+      const busy = await ingest(ctx, t.key, [item()]);
+      expect(busy.statusCode).toBe(503);
+      expect(busy.headers["retry-after"]).toBe("1");
+      expect(busy.json().error).toBe("store_unavailable");
+      other.exec("rollback");
+      expect((await ingest(ctx, t.key, [item()])).json().accepted).toBe(1);
+      expect(await ctx.services.capture.countInteractions(t)).toBe(before + 1);
+    } finally {
+      store.sqlite.pragma("busy_timeout = 10000");
+      other.close();
     }
   });
 

@@ -2,7 +2,7 @@ import { gzipSync } from "node:zlib";
 import Database from "better-sqlite3";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { isStoreUnavailable } from "../src/modules/capture/otlp/unavailable.js";
+import { isStoreUnavailable } from "../src/stores/unavailable.js";
 import { item } from "./fixtures.js";
 import { createTestContext, dialects, type TestContext } from "./harness.js";
 import {

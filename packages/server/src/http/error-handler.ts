@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance } from "fastify";
 import { AppError } from "../errors.js";
+import { isStoreUnavailable, storeUnavailable } from "../stores/unavailable.js";
 
 interface ErrorBody {
   error: string;
@@ -12,7 +13,9 @@ interface ErrorBody {
  * unexpected becomes a bare 500 so no stack trace or content leaves the process.
  */
 export function installErrorHandler(app: FastifyInstance, maxBodyBytes: number): void {
-  app.setErrorHandler((err: FastifyError | AppError, request, reply) => {
+  app.setErrorHandler((raw: FastifyError | AppError, request, reply) => {
+    // A busy or unreachable store is not a bug: clients retry after Retry-After.
+    const err = isStoreUnavailable(raw) ? storeUnavailable() : raw;
     let status = 500;
     let body: ErrorBody = { error: "internal", message: "internal error" };
     if (err instanceof AppError) {

@@ -13,7 +13,7 @@ import {
   wantsProtobuf,
 } from "./response.js";
 import type { OtlpService } from "./service.js";
-import { isStoreUnavailable, storeUnavailable } from "./unavailable.js";
+import { isStoreUnavailable, storeUnavailable } from "../../../stores/unavailable.js";
 
 export interface OtlpRoutesDeps {
   readonly otlp: OtlpService;

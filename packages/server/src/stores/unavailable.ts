@@ -1,4 +1,4 @@
-import { AppError } from "../../../errors.js";
+import { AppError } from "../errors.js";
 
 /** PostgreSQL SQLSTATE classes and codes that mean "try again later", not "this is wrong". */
 const PG_TRANSIENT = [/^08/, /^53/, /^57P0[123]$/, /^40001$/, /^40P01$/];
