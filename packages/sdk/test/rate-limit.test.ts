@@ -38,7 +38,12 @@ describe("the SDK on 429 Too Many Requests", () => {
     const limited = server.ingests(t.key).find((r) => r.status === 429)!;
     const retryAfterMs = Number(limited.retryAfter) * 1000;
     expect(retryAfterMs).toBeGreaterThan(1000);
-    expect(events.some((e) => e.kind === "http" && e.status === 429)).toBe(true);
+    // The server has answered; the client handles the answer a moment later.
+    await until(
+      () => events.some((e) => e.kind === "http" && e.status === 429),
+      5000,
+      "the client to see the 429",
+    );
     expect(c.counters.sent).toBe(10);
     expect(c.queue.inFlight).toBe(5);
 
