@@ -7,6 +7,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastif
 import { createGuards } from "./http/auth.js";
 import { installErrorHandler, installJsonParser } from "./http/error-handler.js";
 import { opsRoutes } from "./http/ops-routes.js";
+import { DEFAULT_WEB_ROOT, webRoutes } from "./http/web-routes.js";
 import { sha256Hex } from "./ids.js";
 import { grantsRoutes } from "./modules/access/grants/routes.js";
 import { accessRoutes } from "./modules/access/routes.js";
@@ -27,6 +28,8 @@ export interface AppOptions {
   readonly logger?: FastifyServerOptions["logger"];
   readonly loggerInstance?: FastifyServerOptions["loggerInstance"];
   readonly secureCookies?: boolean;
+  /** The built web app served at `/` (default: packages/web/dist). */
+  readonly webRoot?: string;
 }
 
 /** Headers never logged: credentials. Bodies are never logged at all. */
@@ -94,6 +97,7 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
   await app.register(consentRoutes, {
     consent: services.consent,
     tenants: services.tenants,
+    streamKeyCheckMs: Math.max(1000, config.sharingPollMs * 10),
     program: config.program,
     guards,
   });
@@ -124,5 +128,6 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
     rateLimit: ingestRateLimit,
   });
   app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
+  await app.register(webRoutes, { root: opts.webRoot ?? DEFAULT_WEB_ROOT });
   return app;
 }

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -38,7 +39,9 @@ let counter = 0;
 /** A unique schema prefix per test context, so PostgreSQL tests can run in parallel. */
 function schemaPrefix(): string {
   counter += 1;
-  return `t${process.pid}_${Date.now().toString(36)}_${counter}`;
+  // Each test file re-imports this module (so the counter restarts): a random part keeps two
+  // files in one worker from ever sharing a prefix.
+  return `t${process.pid}_${Date.now().toString(36)}_${counter}_${randomBytes(3).toString("hex")}`;
 }
 
 export function storeUrls(dialect: Dialect, regions: readonly string[]) {

@@ -35,6 +35,21 @@ describe.each(dialects())("sharing change stream on %s", (dialect) => {
     }
   });
 
+  it("ends an open stream once its key is revoked", async () => {
+    const t = await tenantWithAdmin(ctx);
+    const { id, key } = await ctx.services.tenants.createKey(t.id, { id: "test", role: "system" });
+    const stream = openEventStream(`${base}/v1/sharing/stream`, { authorization: `Bearer ${key}` });
+    try {
+      await stream.waitFor(1);
+      await ctx.services.tenants.revokeKey(id, { id: "test", role: "system" });
+      const events = await stream.waitFor(2, 3000);
+      expect(events[1]?.event).toBe("revoked");
+      expect(await stream.ended(3000)).toBe(true);
+    } finally {
+      await stream.close();
+    }
+  });
+
   it("rejects a stream without a valid key", async () => {
     const res = await fetch(`${base}/v1/sharing/stream`, {
       headers: { authorization: "Bearer ask_unknown" },

@@ -40,8 +40,23 @@ export function openEventStream(url: string, headers: Record<string, string>) {
       if ((err as Error).name !== "AbortError") throw err;
     }
   })();
+  let finished = false;
+  void done.then(
+    () => {
+      finished = true;
+    },
+    () => {
+      finished = true;
+    },
+  );
   return {
     events,
+    /** Whether the server ended the stream within `ms`. */
+    async ended(ms: number): Promise<boolean> {
+      const deadline = Date.now() + ms;
+      while (!finished && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      return finished;
+    },
     /** Resolves once `count` events have arrived, or rejects after `ms`. */
     async waitFor(count: number, ms = 3000): Promise<SseEvent[]> {
       const deadline = Date.now() + ms;

@@ -53,8 +53,13 @@ export interface AssentSpanExporter extends SpanExporter {
   ready(timeoutMs?: number): Promise<SharingValue>;
 }
 
+/**
+ * Spans the service can map: OpenTelemetry GenAI spans (`gen_ai.*` attributes) and the Vercel AI
+ * SDK's call spans, whose outer `ai.generateText`-style span carries `ai.operationId` and no
+ * `gen_ai.*` attribute (the service stores that outer span, not the inner `doGenerate` one).
+ */
 export const isGenAiSpan = (span: ReadableSpan): boolean =>
-  Object.keys(span.attributes).some((k) => k.startsWith("gen_ai."));
+  Object.keys(span.attributes).some((k) => k.startsWith("gen_ai.") || k === "ai.operationId");
 
 const RETRYABLE = new Set([408, 429, 502, 503, 504]);
 

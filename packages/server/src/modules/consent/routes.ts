@@ -12,7 +12,9 @@ import { adminSharingView, machineSharingView } from "./views.js";
 
 export interface ConsentRoutesDeps {
   readonly consent: ConsentService;
-  readonly tenants: Pick<TenantsService, "getTenant">;
+  readonly tenants: Pick<TenantsService, "getTenant" | "authenticateKey">;
+  /** How often an open stream re-checks its key, so a revoked key is cut off. */
+  readonly streamKeyCheckMs?: number;
   readonly program: ProgramConfig;
   readonly guards: Guards;
 }
@@ -112,7 +114,18 @@ export const consentRoutes: FastifyPluginAsyncTypebox<ConsentRoutesDeps> = async
       const unsubscribe = consent.subscribe(tenant, send, state.version);
       const ping = setInterval(() => res.write(": ping\n\n"), 15_000);
       ping.unref();
+      // A key revoked while its stream is open ends the stream: the client reconnects and gets 401.
+      const secret = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? "")?.[1] ?? "";
+      const keyCheck = setInterval(async () => {
+        const still = await deps.tenants.authenticateKey(secret).catch(() => key);
+        if (still === null) {
+          res.write(`event: revoked\ndata: {"error":"invalid_key"}\n\n`);
+          res.end();
+        }
+      }, deps.streamKeyCheckMs ?? 5000);
+      keyCheck.unref();
       request.raw.on("close", () => {
+        clearInterval(keyCheck);
         clearInterval(ping);
         unsubscribe();
       });
