@@ -1,6 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CLI_ACTOR } from "../src/actor.js";
+import { webAppBuilt } from "../src/http/web-routes.js";
 import {
   grantAccess,
   item,
@@ -42,6 +43,8 @@ const users = (allowed: Partial<Expect>): Expect => ({
 });
 const signedIn = (status: number) =>
   users(Object.fromEntries(PRINCIPALS.slice(2).map((p) => [p, status])) as Partial<Expect>);
+/** The web app is public; until `npm run build` has built it, it answers a JSON 503 saying so. */
+const WEB_APP = webAppBuilt() ? 200 : 503;
 /** Ingestion routes: only the ingestion key. */
 const machine = (status: number): Expect => ({ ...everyone(401), ingestKey: status });
 
@@ -94,6 +97,10 @@ function table(ctx: () => TestContext): Row[] {
     { route: "GET /docs/*", url: "/docs/static/swagger-ui.css", expect: everyone(200) },
     { route: "GET /docs/json", url: "/docs/json", expect: everyone(200) },
     { route: "GET /docs/yaml", url: "/docs/yaml", expect: everyone(200) },
+
+    // The web app: its files, and index.html for every screen path
+    { route: "GET /", url: "/", expect: everyone(WEB_APP) },
+    { route: "GET /*", url: "/admin", expect: everyone(WEB_APP) },
 
     // Sessions
     {

@@ -1,0 +1,84 @@
+import { call, type Query, withQuery } from "./client.js";
+import type {
+  AccessLogEntry,
+  AccessRequest,
+  AdminSharing,
+  AuditEvent,
+  IngestionKey,
+  Insights,
+  InteractionMeta,
+  Label,
+  NewAccessRequest,
+  NewIngestionKey,
+  NewLabel,
+  NewUser,
+  Page,
+  ReviewedInteraction,
+  Session,
+  Tenant,
+  User,
+} from "./types.js";
+
+const id = encodeURIComponent;
+
+export const sessionApi = {
+  current: () => call<Session>("GET", "/api/session", undefined, { expectUnauthorized: true }),
+  signIn: (email: string, password: string) =>
+    call<Session>("POST", "/api/session", { email, password }, { expectUnauthorized: true }),
+  signOut: () => call<void>("DELETE", "/api/session", undefined, { expectUnauthorized: true }),
+  changePassword: (currentPassword: string, newPassword: string) =>
+    call<void>("POST", "/api/session/password", { currentPassword, newPassword }),
+};
+
+export const adminApi = {
+  sharing: () => call<AdminSharing>("GET", "/api/tenant/sharing"),
+  setSharing: (enabled: boolean) => call<AdminSharing>("PUT", "/api/tenant/sharing", { enabled }),
+  deleteNow: () => call<AdminSharing>("POST", "/api/tenant/sharing/delete-now"),
+  accessLog: (cursor: string | null, limit = 20) =>
+    call<Page<AccessLogEntry> & { tenant: string }>(
+      "GET",
+      withQuery("/api/tenant/access-log", { cursor, limit }),
+    ),
+};
+
+export const accessApi = {
+  create: (body: NewAccessRequest) => call<AccessRequest>("POST", "/api/access-requests", body),
+  list: (query: { state?: string; cursor?: string | null; limit?: number }) =>
+    call<Page<AccessRequest>>("GET", withQuery("/api/access-requests", query)),
+  cancel: (requestId: string) => call<AccessRequest>("POST", `/api/access-requests/${id(requestId)}/cancel`),
+  approve: (requestId: string) =>
+    call<AccessRequest>("POST", `/api/access-requests/${id(requestId)}/approve`),
+  deny: (requestId: string, note: string) =>
+    call<AccessRequest>(
+      "POST",
+      `/api/access-requests/${id(requestId)}/deny`,
+      note.trim() ? { note: note.trim() } : {},
+    ),
+  revoke: (requestId: string) => call<AccessRequest>("POST", `/api/access-requests/${id(requestId)}/revoke`),
+};
+
+export const reviewApi = {
+  queue: (query: Query) => call<Page<InteractionMeta>>("GET", withQuery("/api/review/interactions", query)),
+  read: (interactionId: string) =>
+    call<ReviewedInteraction>("GET", `/api/review/interactions/${id(interactionId)}`),
+  label: (interactionId: string, body: NewLabel) =>
+    call<Label>("POST", `/api/review/interactions/${id(interactionId)}/labels`, body),
+};
+
+export const opsApi = {
+  tenants: () => call<Tenant[]>("GET", "/api/tenants"),
+  createTenant: (body: { name: string; region: string; id?: string }) =>
+    call<Tenant>("POST", "/api/tenants", body),
+  keys: (tenantId: string) => call<IngestionKey[]>("GET", `/api/tenants/${id(tenantId)}/keys`),
+  createKey: (tenantId: string, label: string) =>
+    call<NewIngestionKey>(
+      "POST",
+      `/api/tenants/${id(tenantId)}/keys`,
+      label.trim() ? { label: label.trim() } : {},
+    ),
+  revokeKey: (keyId: string) => call<IngestionKey>("POST", `/api/keys/${id(keyId)}/revoke`),
+  users: () => call<User[]>("GET", "/api/users"),
+  createUser: (body: NewUser) => call<User>("POST", "/api/users", body),
+  insights: (query: Query) => call<Insights>("GET", withQuery("/api/insights/features", query)),
+  audit: (query: Query) => call<Page<AuditEvent>>("GET", withQuery("/api/audit", query)),
+};

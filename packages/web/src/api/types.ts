@@ -1,0 +1,242 @@
+/** The shapes the Assent HTTP API answers with (see the server's route schemas). */
+
+export type Role = "tenant-admin" | "reviewer" | "approver" | "operator";
+
+export interface User {
+  id: string;
+  email: string;
+  name: string | null;
+  roles: string[];
+  tenantId: string | null;
+  mustChangePassword: boolean;
+  createdAt: string;
+  disabled: boolean;
+}
+
+export interface Session {
+  user: User;
+  expiresAt?: string;
+}
+
+export interface Program {
+  name: string;
+  description: string;
+  retentionDays: number;
+  withdrawalDeleteDays: number;
+  allowedPurposes: string[];
+  neverAllowed: string[];
+  region: string;
+  whoCanSee: string;
+  lockbox: string;
+}
+
+export interface DeletionCounts {
+  interactions: number;
+  labels: number;
+  datasetItems: number;
+  dataKeys: number;
+}
+
+export interface SharingPeriod {
+  id: string;
+  optedInAt: string;
+  optedInBy: string;
+  optedOutAt: string | null;
+  optedOutBy: string | null;
+  deleteBy: string | null;
+  deletedAt: string | null;
+  receipt: Record<string, unknown> | null;
+}
+
+export interface AdminSharing {
+  tenant: { id: string; name: string; region: string };
+  sharing: "on" | "off";
+  since: string;
+  program: Program;
+  deleteBy: string | null;
+  periods: SharingPeriod[];
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+export interface AccessLogEntry {
+  eventId: string;
+  at: string;
+  action: string;
+  who: string;
+  staffId: string | null;
+  role: string | null;
+  reasonCode: string | null;
+  justification: string | null;
+  ticket: string | null;
+  grantId: string | null;
+  grantEndsAt: string | null;
+  interactionIds: string[];
+  datasetId: string | null;
+}
+
+export type RequestState = "pending" | "approved" | "denied" | "expired" | "cancelled";
+
+export interface Grant {
+  id: string;
+  region: string;
+  tenantId: string | null;
+  startsAt: string;
+  endsAt: string;
+  revokedAt: string | null;
+  revokedBy: string | null;
+  status: "active" | "ended" | "revoked";
+}
+
+export interface AccessRequest {
+  id: string;
+  state: RequestState;
+  requester: { id: string; email: string };
+  region: string;
+  tenantId: string | null;
+  reasonCode: string;
+  justification: string;
+  ticket: string | null;
+  durationMinutes: number;
+  approvalsRequired: number;
+  approvals: { approverId: string; at: string }[];
+  createdAt: string;
+  decideBy: string;
+  decidedAt: string | null;
+  decidedBy: string | null;
+  decisionNote: string | null;
+  grant: Grant | null;
+}
+
+export interface NewAccessRequest {
+  region: string;
+  tenantId?: string;
+  reasonCode: string;
+  justification: string;
+  ticket?: string;
+  durationMinutes?: number;
+}
+
+export interface Telemetry {
+  model: string | null;
+  provider: string | null;
+  latencyMs: number | null;
+  tokensIn: number | null;
+  tokensOut: number | null;
+  finishReason: string | null;
+  feedback: number | null;
+  attributes: Record<string, string | number | boolean | null>;
+}
+
+export interface InteractionMeta {
+  id: string;
+  tenantId: string;
+  region: string;
+  clientId: string | null;
+  feature: string;
+  conversationId: string | null;
+  occurredAt: string;
+  capturedAt: string;
+  telemetry: Telemetry;
+}
+
+export interface Label {
+  id: string;
+  interactionId: string;
+  reviewerId: string;
+  grantId: string;
+  rating: number | null;
+  tags: string[];
+  note: string | null;
+  createdAt: string;
+}
+
+export interface ReviewedInteraction extends InteractionMeta {
+  input: unknown;
+  output: unknown;
+  grantId: string;
+  labels: Label[];
+}
+
+export interface NewLabel {
+  rating?: number;
+  tags?: string[];
+  note?: string;
+}
+
+export interface Tenant {
+  id: string;
+  name: string;
+  region: string;
+  createdAt: string;
+}
+
+export interface IngestionKey {
+  id: string;
+  tenantId: string;
+  prefix: string;
+  label: string | null;
+  createdAt: string;
+  revokedAt: string | null;
+}
+
+export interface NewIngestionKey {
+  id: string;
+  key: string;
+  prefix: string;
+}
+
+export interface NewUser {
+  email: string;
+  password: string;
+  roles: string[];
+  tenantId?: string;
+  name?: string;
+}
+
+export interface FeatureInsight {
+  feature: string;
+  interactions: number;
+  tenants: number;
+  latencyMs: { p50: number | null; p95: number | null; p99: number | null };
+  tokens: { in: number; out: number };
+  feedback: { positive: number; negative: number; average: number | null };
+  ratings: { labels: number; average: number | null };
+}
+
+export interface Insights {
+  from: string;
+  to: string;
+  regions: string[];
+  features: FeatureInsight[];
+}
+
+export interface AuditEvent {
+  chain: string;
+  seq: number;
+  id: string;
+  at: string;
+  actorId: string | null;
+  actorRole: string | null;
+  action: string;
+  tenantId: string | null;
+  targetType: string | null;
+  targetId: string | null;
+  grantId: string | null;
+  reason: string | null;
+  details: Record<string, unknown>;
+  prevHash: string;
+  hash: string;
+}
+
+export const REASON_CODES = [
+  "feature-improvement",
+  "quality-review",
+  "incident-investigation",
+  "customer-support",
+] as const;
+
+export const ROLES: readonly Role[] = ["tenant-admin", "reviewer", "approver", "operator"];

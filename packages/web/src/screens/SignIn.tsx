@@ -1,0 +1,58 @@
+import { type FormEvent, useId, useState } from "react";
+import { sessionApi } from "../api/endpoints.js";
+import type { User } from "../api/types.js";
+import { useAction } from "../hooks.js";
+import { ErrorNote, Status } from "../ui/feedback.js";
+
+export function SignIn({
+  notice,
+  onSignedIn,
+}: {
+  readonly notice: string | null;
+  readonly onSignedIn: (user: User) => void;
+}) {
+  const [email, setEmail] = useState("");
+  const [password, setPassword] = useState("");
+  const signIn = useAction(sessionApi.signIn);
+  const errorId = useId();
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    const session = await signIn.run(email.trim(), password);
+    if (session) onSignedIn(session.user);
+  };
+
+  return (
+    <main className="center" id="main">
+      <form className="card narrow sign-in" onSubmit={(e) => void submit(e)} aria-describedby={errorId}>
+        <h1>
+          <span className="brand-mark" aria-hidden="true" /> Sign in to Assent
+        </h1>
+        <p className="muted">Consent-gated data sharing for AI features.</p>
+        <Status>{notice}</Status>
+        <label htmlFor="sign-in-email">Email</label>
+        <input
+          id="sign-in-email"
+          type="email"
+          autoComplete="username"
+          required
+          value={email}
+          onChange={(e) => setEmail(e.target.value)}
+        />
+        <label htmlFor="sign-in-password">Password</label>
+        <input
+          id="sign-in-password"
+          type="password"
+          autoComplete="current-password"
+          required
+          value={password}
+          onChange={(e) => setPassword(e.target.value)}
+        />
+        <button type="submit" className="primary" disabled={signIn.busy}>
+          {signIn.busy ? "Signing in…" : "Sign in"}
+        </button>
+        <ErrorNote error={signIn.error} id={errorId} />
+      </form>
+    </main>
+  );
+}

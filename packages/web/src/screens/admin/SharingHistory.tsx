@@ -1,0 +1,66 @@
+import type { SharingPeriod } from "../../api/types.js";
+import { Badge } from "../../ui/feedback.js";
+import { Time } from "../../ui/format.js";
+import { Section } from "../../ui/Section.js";
+import { Receipt } from "./Receipt.js";
+
+function periodState(p: SharingPeriod) {
+  if (p.optedOutAt === null) return <Badge tone="on">sharing</Badge>;
+  if (p.deletedAt !== null) return <Badge tone="done">deleted</Badge>;
+  return <Badge tone="warn">awaiting deletion</Badge>;
+}
+
+/** Every sharing period, newest first: who turned sharing on and off, when, and what was deleted. */
+export function SharingHistory({ periods }: { readonly periods: readonly SharingPeriod[] }) {
+  const sorted = [...periods].sort((a, b) => b.optedInAt.localeCompare(a.optedInAt));
+  return (
+    <Section title="History of the setting">
+      {sorted.length === 0 ? (
+        <p className="muted">Sharing has never been on: nothing was ever captured.</p>
+      ) : (
+        <ol className="periods" aria-label="Sharing periods, newest first">
+          {sorted.map((p) => (
+            <li key={p.id} className="period" data-testid="period">
+              <div className="period-head">
+                {periodState(p)} <span className="muted small">period {p.id.slice(0, 8)}</span>
+              </div>
+              <dl className="period-facts">
+                <div>
+                  <dt>Turned on</dt>
+                  <dd>
+                    <Time iso={p.optedInAt} /> by {p.optedInBy}
+                  </dd>
+                </div>
+                <div>
+                  <dt>Turned off</dt>
+                  <dd>
+                    {p.optedOutAt ? (
+                      <>
+                        <Time iso={p.optedOutAt} /> by {p.optedOutBy ?? "—"}
+                      </>
+                    ) : (
+                      <span className="muted">still on</span>
+                    )}
+                  </dd>
+                </div>
+                <div>
+                  <dt>Delete by</dt>
+                  <dd>
+                    <Time iso={p.deleteBy} />
+                  </dd>
+                </div>
+                <div>
+                  <dt>Deleted at</dt>
+                  <dd>
+                    <Time iso={p.deletedAt} />
+                  </dd>
+                </div>
+              </dl>
+              {p.receipt ? <Receipt receipt={p.receipt} /> : null}
+            </li>
+          ))}
+        </ol>
+      )}
+    </Section>
+  );
+}

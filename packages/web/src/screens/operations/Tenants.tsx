@@ -1,0 +1,158 @@
+import { type FormEvent, useState } from "react";
+import { opsApi } from "../../api/endpoints.js";
+import { useAction, useLoad } from "../../hooks.js";
+import { ErrorNote, Loading, Status } from "../../ui/feedback.js";
+import { Time } from "../../ui/format.js";
+import { Section } from "../../ui/Section.js";
+import { Keys } from "./Keys.js";
+
+/** Tenants: create one in its (fixed) home region; pick one to manage its ingestion keys. */
+export function Tenants() {
+  const tenants = useLoad(opsApi.tenants, "tenants");
+  const [selected, setSelected] = useState<string | null>(null);
+  const [name, setName] = useState("");
+  const [region, setRegion] = useState("");
+  const [id, setId] = useState("");
+  const [status, setStatus] = useState<string | null>(null);
+  const create = useAction(opsApi.createTenant);
+  const regions = [...new Set((tenants.data ?? []).map((t) => t.region))].sort();
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setStatus(null);
+    const t = await create.run({
+      name: name.trim(),
+      region: region.trim(),
+      ...(id.trim() ? { id: id.trim() } : {}),
+    });
+    if (t) {
+      setStatus(`Tenant ${t.name} created in ${t.region} with id ${t.id}.`);
+      setName("");
+      setId("");
+      setSelected(t.id);
+      tenants.reload();
+    }
+  };
+
+  const current = tenants.data?.find((t) => t.id === selected) ?? null;
+  return (
+    <>
+      <div className="grid two">
+        <Section title="Create a tenant">
+          <form className="form" onSubmit={(e) => void submit(e)}>
+            <label htmlFor="tenant-name">Name</label>
+            <input
+              id="tenant-name"
+              required
+              maxLength={200}
+              value={name}
+              onChange={(e) => setName(e.target.value)}
+            />
+            <div className="row">
+              <div>
+                <label htmlFor="tenant-region">Home region</label>
+                <input
+                  id="tenant-region"
+                  required
+                  list="tenant-regions"
+                  maxLength={32}
+                  value={region}
+                  onChange={(e) => setRegion(e.target.value)}
+                  aria-describedby="tenant-region-hint"
+                />
+                <datalist id="tenant-regions">
+                  {[...new Set(["eu", "us", ...regions])].map((r) => (
+                    <option key={r} value={r} />
+                  ))}
+                </datalist>
+                <span className="hint" id="tenant-region-hint">
+                  Fixed once the tenant has data.
+                </span>
+              </div>
+              <div>
+                <label htmlFor="tenant-id">
+                  Id <span className="muted">(optional)</span>
+                </label>
+                <input
+                  id="tenant-id"
+                  maxLength={64}
+                  pattern="[a-z0-9][a-z0-9_\-]*"
+                  title="lower-case letters, digits, _ and -"
+                  value={id}
+                  onChange={(e) => setId(e.target.value)}
+                />
+              </div>
+            </div>
+            <div className="actions">
+              <button type="submit" className="primary" disabled={create.busy}>
+                Create tenant
+              </button>
+            </div>
+            <ErrorNote error={create.error} />
+            <Status>{status}</Status>
+          </form>
+        </Section>
+        {current ? (
+          <Keys tenant={current} />
+        ) : (
+          <Section title="Ingestion keys">
+            <p className="muted">Choose a tenant below to see and issue its ingestion keys.</p>
+          </Section>
+        )}
+      </div>
+      <Section
+        title="Tenants"
+        actions={
+          <button type="button" onClick={tenants.reload} disabled={tenants.loading}>
+            Refresh
+          </button>
+        }
+      >
+        <ErrorNote error={tenants.error} />
+        {!tenants.data && tenants.loading ? <Loading what="tenants" /> : null}
+        {tenants.data?.length === 0 ? <p className="muted">No tenant yet.</p> : null}
+        {tenants.data?.length ? (
+          <div className="table-wrap">
+            <table data-testid="tenants">
+              <thead>
+                <tr>
+                  <th scope="col">Name</th>
+                  <th scope="col">Id</th>
+                  <th scope="col">Region</th>
+                  <th scope="col">Created</th>
+                  <th scope="col">
+                    <span className="sr-only">Keys</span>
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {tenants.data.map((t) => (
+                  <tr key={t.id} className={t.id === selected ? "selected" : undefined}>
+                    <td>{t.name}</td>
+                    <td>
+                      <code>{t.id}</code>
+                    </td>
+                    <td>{t.region}</td>
+                    <td>
+                      <Time iso={t.createdAt} />
+                    </td>
+                    <td>
+                      <button
+                        type="button"
+                        onClick={() => setSelected(t.id)}
+                        aria-pressed={t.id === selected}
+                      >
+                        Keys
+                        <span className="sr-only"> of {t.name}</span>
+                      </button>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        ) : null}
+      </Section>
+    </>
+  );
+}

@@ -1,0 +1,153 @@
+import { type FormEvent, useState } from "react";
+import { opsApi } from "../../api/endpoints.js";
+import { ROLES } from "../../api/types.js";
+import { useAction, useLoad } from "../../hooks.js";
+import { Badge, ErrorNote, Loading, Status } from "../../ui/feedback.js";
+import { Time } from "../../ui/format.js";
+import { Section } from "../../ui/Section.js";
+
+/** Users: create staff (operator, reviewer, approver) or a tenant admin of one tenant. */
+export function Users() {
+  const users = useLoad(opsApi.users, "users");
+  const tenants = useLoad(opsApi.tenants, "tenants");
+  const [email, setEmail] = useState("");
+  const [name, setName] = useState("");
+  const [password, setPassword] = useState("");
+  const [roles, setRoles] = useState<string[]>(["reviewer"]);
+  const [tenantId, setTenantId] = useState("");
+  const [status, setStatus] = useState<string | null>(null);
+  const create = useAction(opsApi.createUser);
+  const needsTenant = roles.includes("tenant-admin");
+
+  const toggle = (role: string, on: boolean) =>
+    setRoles((r) => (on ? [...new Set([...r, role])] : r.filter((x) => x !== role)));
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setStatus(null);
+    const u = await create.run({
+      email: email.trim(),
+      password,
+      roles,
+      ...(needsTenant && tenantId ? { tenantId } : {}),
+      ...(name.trim() ? { name: name.trim() } : {}),
+    });
+    if (u) {
+      setStatus(`User ${u.email} created (${u.roles.join(", ")}). Hand them the password by a safe channel.`);
+      setEmail("");
+      setName("");
+      setPassword("");
+      users.reload();
+    }
+  };
+
+  return (
+    <div className="grid two">
+      <Section title="Create a user">
+        <form className="form" onSubmit={(e) => void submit(e)}>
+          <label htmlFor="user-email">Email</label>
+          <input
+            id="user-email"
+            type="email"
+            required
+            maxLength={254}
+            autoComplete="off"
+            value={email}
+            onChange={(e) => setEmail(e.target.value)}
+          />
+          <label htmlFor="user-name">
+            Name <span className="muted">(optional)</span>
+          </label>
+          <input id="user-name" maxLength={200} value={name} onChange={(e) => setName(e.target.value)} />
+          <label htmlFor="user-password">Initial password</label>
+          <input
+            id="user-password"
+            type="password"
+            required
+            autoComplete="new-password"
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+          />
+          <fieldset>
+            <legend>Roles</legend>
+            {ROLES.map((r) => (
+              <label key={r} className="check">
+                <input
+                  type="checkbox"
+                  checked={roles.includes(r)}
+                  onChange={(e) => toggle(r, e.target.checked)}
+                />
+                {r}
+              </label>
+            ))}
+          </fieldset>
+          {needsTenant ? (
+            <>
+              <label htmlFor="user-tenant">Tenant of the tenant admin</label>
+              <select
+                id="user-tenant"
+                required
+                value={tenantId}
+                onChange={(e) => setTenantId(e.target.value)}
+              >
+                <option value="">Choose a tenant…</option>
+                {tenants.data?.map((t) => (
+                  <option key={t.id} value={t.id}>
+                    {t.name} ({t.id})
+                  </option>
+                ))}
+              </select>
+            </>
+          ) : null}
+          <div className="actions">
+            <button type="submit" className="primary" disabled={create.busy || roles.length === 0}>
+              Create user
+            </button>
+          </div>
+          <ErrorNote error={create.error} />
+          <Status>{status}</Status>
+        </form>
+      </Section>
+      <Section
+        title="Users"
+        actions={
+          <button type="button" onClick={users.reload} disabled={users.loading}>
+            Refresh
+          </button>
+        }
+      >
+        <ErrorNote error={users.error} />
+        {!users.data && users.loading ? <Loading what="users" /> : null}
+        <div className="table-wrap">
+          <table data-testid="users">
+            <thead>
+              <tr>
+                <th scope="col">Email</th>
+                <th scope="col">Roles</th>
+                <th scope="col">Tenant</th>
+                <th scope="col">Created</th>
+              </tr>
+            </thead>
+            <tbody>
+              {users.data?.map((u) => (
+                <tr key={u.id}>
+                  <td>
+                    {u.email}
+                    {u.name ? <div className="muted small">{u.name}</div> : null}
+                    {u.disabled ? <Badge tone="off">disabled</Badge> : null}
+                    {u.mustChangePassword ? <Badge tone="warn">one-time password</Badge> : null}
+                  </td>
+                  <td>{u.roles.join(", ")}</td>
+                  <td>{u.tenantId ? <code>{u.tenantId}</code> : <span className="muted">staff</span>}</td>
+                  <td>
+                    <Time iso={u.createdAt} />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </Section>
+    </div>
+  );
+}

@@ -1,0 +1,123 @@
+import { type FormEvent, useState } from "react";
+import { accessApi } from "../../api/endpoints.js";
+import { REASON_CODES } from "../../api/types.js";
+import { useAction } from "../../hooks.js";
+import { ErrorNote, Status } from "../../ui/feedback.js";
+import { Section } from "../../ui/Section.js";
+
+const DURATIONS = [30, 60, 120, 240, 480];
+
+/** POST /api/access-requests: scope, reason code, justification, optional ticket, duration. */
+export function RequestAccessForm({ onCreated }: { readonly onCreated: () => void }) {
+  const [region, setRegion] = useState("");
+  const [tenantId, setTenantId] = useState("");
+  const [reasonCode, setReasonCode] = useState<string>(REASON_CODES[1]);
+  const [justification, setJustification] = useState("");
+  const [ticket, setTicket] = useState("");
+  const [duration, setDuration] = useState(60);
+  const [status, setStatus] = useState<string | null>(null);
+  const create = useAction(accessApi.create);
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setStatus(null);
+    const created = await create.run({
+      region: region.trim(),
+      reasonCode,
+      justification: justification.trim(),
+      durationMinutes: duration,
+      ...(tenantId.trim() ? { tenantId: tenantId.trim() } : {}),
+      ...(ticket.trim() ? { ticket: ticket.trim() } : {}),
+    });
+    if (created) {
+      setStatus(`Request sent (${created.state}). An approver other than you must approve it.`);
+      setJustification("");
+      setTicket("");
+      onCreated();
+    }
+  };
+
+  return (
+    <Section title="Request access">
+      <form onSubmit={(e) => void submit(e)} className="form">
+        <div className="row">
+          <div>
+            <label htmlFor="req-region">Region</label>
+            <input
+              id="req-region"
+              required
+              list="req-regions"
+              value={region}
+              onChange={(e) => setRegion(e.target.value)}
+              placeholder="eu"
+              maxLength={32}
+            />
+            <datalist id="req-regions">
+              <option value="eu" />
+              <option value="us" />
+            </datalist>
+          </div>
+          <div>
+            <label htmlFor="req-tenant">
+              Tenant <span className="muted">(optional)</span>
+            </label>
+            <input
+              id="req-tenant"
+              value={tenantId}
+              onChange={(e) => setTenantId(e.target.value)}
+              placeholder="every tenant of the region"
+              maxLength={64}
+              aria-describedby="req-tenant-hint"
+            />
+            <span id="req-tenant-hint" className="hint">
+              Ask for one tenant when you can.
+            </span>
+          </div>
+        </div>
+        <div className="row">
+          <div>
+            <label htmlFor="req-reason">Reason</label>
+            <select id="req-reason" value={reasonCode} onChange={(e) => setReasonCode(e.target.value)}>
+              {REASON_CODES.map((c) => (
+                <option key={c} value={c}>
+                  {c}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div>
+            <label htmlFor="req-duration">For</label>
+            <select id="req-duration" value={duration} onChange={(e) => setDuration(Number(e.target.value))}>
+              {DURATIONS.map((m) => (
+                <option key={m} value={m}>
+                  {m < 60 ? `${m} minutes` : `${m / 60} hour${m === 60 ? "" : "s"}`}
+                </option>
+              ))}
+            </select>
+          </div>
+        </div>
+        <label htmlFor="req-justification">Justification</label>
+        <textarea
+          id="req-justification"
+          required
+          rows={3}
+          maxLength={2000}
+          value={justification}
+          onChange={(e) => setJustification(e.target.value)}
+          placeholder="What you need to look at and why; the tenant sees this."
+        />
+        <label htmlFor="req-ticket">
+          Ticket <span className="muted">(optional)</span>
+        </label>
+        <input id="req-ticket" value={ticket} onChange={(e) => setTicket(e.target.value)} maxLength={128} />
+        <div className="actions">
+          <button type="submit" className="primary" disabled={create.busy}>
+            {create.busy ? "Sending…" : "Request access"}
+          </button>
+        </div>
+        <ErrorNote error={create.error} />
+        <Status>{status}</Status>
+      </form>
+    </Section>
+  );
+}

@@ -1,0 +1,22 @@
+import react from "@vitejs/plugin-react";
+import { defineConfig } from "vite";
+
+// The server serves dist/ under a strict Content-Security-Policy (self only, no inline scripts):
+// keep the build free of inline scripts and styles.
+export default defineConfig({
+  plugins: [react()],
+  build: {
+    outDir: "dist",
+    emptyOutDir: true,
+    assetsInlineLimit: 0,
+    modulePreload: { polyfill: false },
+    sourcemap: true,
+  },
+  server: {
+    proxy: {
+      "/api": "http://127.0.0.1:8080",
+      "/v1": "http://127.0.0.1:8080",
+      "/docs": "http://127.0.0.1:8080",
+    },
+  },
+});
