@@ -1,6 +1,6 @@
 import { type Clock, HOUR_MS, MINUTE_MS } from "../../../clock.js";
 import type { AccessConfig } from "../../../config.js";
-import { badRequest, conflict, forbidden, notFound } from "../../../errors.js";
+import { conflict, forbidden, notFound } from "../../../errors.js";
 import { newId } from "../../../ids.js";
 import type { AccessRequestTable, ControlDb } from "../../../stores/control-schema.js";
 import type { Store } from "../../../stores/store.js";
@@ -13,9 +13,9 @@ import {
   type Grant,
   isGrantActive,
   type NewAccessRequest,
-  REASON_CODES,
   type RequestState,
 } from "./types.js";
+import { validateRequest } from "./validate.js";
 
 export interface RequestList {
   readonly items: AccessRequest[];
@@ -57,11 +57,6 @@ export interface GrantsDeps {
   readonly regions: () => readonly string[];
   readonly findTenant: (id: string) => Promise<{ id: string; region: string } | null>;
 }
-
-export const JUSTIFICATION_MIN = 10;
-export const JUSTIFICATION_MAX = 2000;
-const TICKET = /^[A-Za-z0-9][A-Za-z0-9._:#/-]{0,127}$/;
-const MIN_GRANT_MINUTES = 5;
 
 export const toGrant = (r: GrantRow): Grant => ({
   id: r.id,
@@ -178,49 +173,11 @@ export function createGrantsService(deps: GrantsDeps): GrantsService {
 
   const service: GrantsService = {
     async createRequest(user, input) {
-      const region = input.region;
-      if (!deps.regions().includes(region)) {
-        throw badRequest(
-          "unknown_region",
-          `region "${region}" is not configured (configured: ${deps.regions().join(", ")})`,
-        );
-      }
-      const tenantId = input.tenantId ?? null;
-      if (tenantId !== null) {
-        const tenant = await deps.findTenant(tenantId);
-        if (!tenant) throw badRequest("unknown_tenant", `tenant ${tenantId} does not exist`);
-        if (tenant.region !== region) {
-          throw badRequest(
-            "tenant_not_in_region",
-            `tenant ${tenantId} lives in region ${tenant.region}, not ${region}`,
-          );
-        }
-      }
-      if (!(REASON_CODES as readonly string[]).includes(input.reasonCode)) {
-        throw badRequest("invalid_reason_code", `reasonCode must be one of ${REASON_CODES.join(", ")}`);
-      }
-      const justification = input.justification.trim();
-      if (justification.length < JUSTIFICATION_MIN || justification.length > JUSTIFICATION_MAX) {
-        throw badRequest(
-          "invalid_justification",
-          `justification must be ${JUSTIFICATION_MIN}-${JUSTIFICATION_MAX} characters saying why access is needed`,
-        );
-      }
-      const ticket = input.ticket?.trim() || null;
-      if (ticket !== null && !TICKET.test(ticket)) {
-        throw badRequest("invalid_ticket", "ticket must be 1-128 characters of letters, digits and ._:#/-");
-      }
-      const duration = input.durationMinutes ?? settings.grantDefaultMinutes;
-      if (
-        !Number.isInteger(duration) ||
-        duration < MIN_GRANT_MINUTES ||
-        duration > settings.grantMaxMinutes
-      ) {
-        throw badRequest(
-          "invalid_duration",
-          `durationMinutes must be a whole number from ${MIN_GRANT_MINUTES} to ${settings.grantMaxMinutes}`,
-        );
-      }
+      const { region, tenantId, justification, ticket, duration } = await validateRequest(input, {
+        regions: deps.regions(),
+        findTenant: deps.findTenant,
+        settings,
+      });
       const now = clock.now();
       const row: AccessRequestTable = {
         id: newId(),
