@@ -169,6 +169,25 @@ export function createCaptureService(deps: CaptureDeps): CaptureService {
     };
   }
 
+  /**
+   * A tenant's interaction within the retention period, with its data key; null when absent,
+   * expired, another tenant's, or shredded (its key destroyed, whatever rows remain).
+   */
+  async function liveInteraction(tenant: TenantRef, id: string) {
+    const store = deps.regions.get(tenant.region);
+    if (!store) return null;
+    const notBefore = deps.clock.now() - deps.program.retentionDays * DAY_MS;
+    const row = await captureRepo.findInteraction(store.db, id, notBefore);
+    if (!row || row.tenant_id !== tenant.id) return null;
+    const keyRow = await captureRepo.findDataKeyById(store.db, row.key_id);
+    if (!keyRow) return null;
+    const key = deps.keys.unwrap(
+      { id: keyRow.id, tenantId: keyRow.tenant_id, periodId: keyRow.period_id, day: Number(keyRow.day) },
+      keyRow.wrapped,
+    );
+    return { row, key };
+  }
+
   const service: CaptureService = {
     async ingestBatch(tenant, body) {
       if (typeof body !== "object" || body === null || Array.isArray(body)) {
@@ -218,18 +237,9 @@ export function createCaptureService(deps: CaptureDeps): CaptureService {
     },
 
     async readInteraction(tenant, id) {
-      const store = deps.regions.get(tenant.region);
-      if (!store) return null;
-      const notBefore = deps.clock.now() - deps.program.retentionDays * DAY_MS;
-      const row = await captureRepo.findInteraction(store.db, id, notBefore);
-      if (!row || row.tenant_id !== tenant.id) return null;
-      const keyRow = await captureRepo.findDataKeyById(store.db, row.key_id);
-      // A destroyed key means the content was shredded: it is gone, whatever rows remain.
-      if (!keyRow) return null;
-      const key = deps.keys.unwrap(
-        { id: keyRow.id, tenantId: keyRow.tenant_id, periodId: keyRow.period_id, day: Number(keyRow.day) },
-        keyRow.wrapped,
-      );
+      const found = await liveInteraction(tenant, id);
+      if (!found) return null;
+      const { row, key } = found;
       return {
         ...toInteractionMeta(tenant.region, row),
         ...openContent(key, row.tenant_id, row.id, row.content),
@@ -237,17 +247,9 @@ export function createCaptureService(deps: CaptureDeps): CaptureService {
     },
 
     async labelNoteCipher(tenant, interactionId) {
-      const store = deps.regions.get(tenant.region);
-      if (!store) return null;
-      const notBefore = deps.clock.now() - deps.program.retentionDays * DAY_MS;
-      const row = await captureRepo.findInteraction(store.db, interactionId, notBefore);
-      if (!row || row.tenant_id !== tenant.id) return null;
-      const keyRow = await captureRepo.findDataKeyById(store.db, row.key_id);
-      if (!keyRow) return null;
-      const key = deps.keys.unwrap(
-        { id: keyRow.id, tenantId: keyRow.tenant_id, periodId: keyRow.period_id, day: Number(keyRow.day) },
-        keyRow.wrapped,
-      );
+      const found = await liveInteraction(tenant, interactionId);
+      if (!found) return null;
+      const { key } = found;
       return {
         seal: (labelId, note) =>
           seal(key, Buffer.from(note, "utf8"), labelNoteAad(tenant.id, interactionId, labelId)),
