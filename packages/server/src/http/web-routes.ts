@@ -43,8 +43,15 @@ export const WEB_SECURITY_HEADERS: Readonly<Record<string, string>> = {
 const SERVER_PREFIXES = ["/api", "/v1", "/metrics", "/healthz", "/readyz", "/openapi.json"];
 
 export function isServerPath(urlPath: string): boolean {
-  if (urlPath.startsWith("/docs")) return true;
-  return SERVER_PREFIXES.some((p) => urlPath === p || urlPath.startsWith(`${p}/`));
+  let path = urlPath;
+  try {
+    // The router matches decoded paths: `/%61pi/x` is `/api/x` to it, and must be here too.
+    path = decodeURIComponent(urlPath);
+  } catch {
+    // Not decodable: compare as sent.
+  }
+  if (path.startsWith("/docs")) return true;
+  return SERVER_PREFIXES.some((p) => path === p || path.startsWith(`${p}/`));
 }
 
 /** The file under `root` that a URL path names, relative to root; null when none (or outside). */
