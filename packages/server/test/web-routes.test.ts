@@ -98,6 +98,7 @@ describe("the web app's routes", () => {
     for (const url of [
       "/api",
       "/api/nope",
+      "/%61pi/nope",
       "/v1/nope",
       "/docs-x",
       "/docs/nope",
