@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { AppError } from "../../../errors.js";
 import { currentKey, type Guards } from "../../../http/auth.js";
 import { decompressBody } from "../../../http/compression.js";
+import { isStoreUnavailable, storeUnavailable } from "../../../stores/unavailable.js";
 import { decodeProtobufRequest } from "./decode.js";
 import {
   encodeExportResponse,
@@ -13,7 +14,6 @@ import {
   wantsProtobuf,
 } from "./response.js";
 import type { OtlpService } from "./service.js";
-import { isStoreUnavailable, storeUnavailable } from "../../../stores/unavailable.js";
 
 export interface OtlpRoutesDeps {
   readonly otlp: OtlpService;
