@@ -12,6 +12,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 /** name → script; each prints a Markdown table on stdout and exits non-zero on failure. */
 const BENCHES: Record<string, string> = {
   ingest: "ingest/main.ts",
+  deletion: "deletion/main.ts",
   sdk: "sdk/main.ts",
 };
 

@@ -7,7 +7,7 @@ import type { DeletionReceiptTable, RegionDb } from "../../stores/region-schema.
 import { type Store, toNumber } from "../../stores/store.js";
 import { appendAudit } from "../audit/chain.js";
 import { buildReceipt, countsOf } from "./receipt.js";
-import { type PeriodTable, purgeRepo } from "./repo.js";
+import { purgeRepo } from "./repo.js";
 import {
   addCounts,
   type DeletionReceipt,
@@ -50,7 +50,6 @@ export interface PurgeOutcome {
 }
 
 const NOTHING: PurgeOutcome = { receipt: null, deleted: NO_COUNTS, finished: true };
-const PERIOD_TABLES: readonly PeriodTable[] = ["labels", "dataset_items", "interactions"];
 /** Passes over a period before leaving the rest to a later run (rows added by a racing writer). */
 const MAX_PASSES = 3;
 
@@ -158,21 +157,43 @@ export async function purgePeriod(
 
   let deleted: PurgeCounts = addCounts(NO_COUNTS, { dataKeys: start.keyIds.length });
   for (let pass = 0; pass < MAX_PASSES; pass++) {
-    for (const table of PERIOD_TABLES) {
+    for (const table of ["labels", "dataset_items"] as const) {
       for (;;) {
+        let more = false;
         const counts = await batch(deps, target, start.receiptId, start.kind, async (trx) => {
-          const n = await purgeRepo.deletePeriodBatch(trx, table, start.tenantId, periodId, deps.batchSize);
-          return table === "labels"
-            ? { labels: n }
-            : table === "dataset_items"
-              ? { datasetItems: n }
-              : { interactions: n };
+          const n = await purgeRepo.deletePeriodDependents(
+            trx,
+            table,
+            start.tenantId,
+            periodId,
+            deps.batchSize,
+          );
+          more = n > 0;
+          return table === "labels" ? { labels: n } : { datasetItems: n };
         });
         deleted = addCounts(deleted, counts);
-        const n = (counts.labels ?? 0) + (counts.datasetItems ?? 0) + (counts.interactions ?? 0);
-        if (n === 0) break;
+        if (!more) break;
         await hooks.afterBatch?.();
       }
+    }
+    let after: string | null = null;
+    for (;;) {
+      let more = false;
+      const counts = await batch(deps, target, start.receiptId, start.kind, async (trx) => {
+        const res = await purgeRepo.deletePeriodInteractions(
+          trx,
+          start.tenantId,
+          periodId,
+          after,
+          deps.batchSize,
+        );
+        after = res.next;
+        more = res.next !== null;
+        return { interactions: res.deleted };
+      });
+      deleted = addCounts(deleted, counts);
+      if (!more) break;
+      await hooks.afterBatch?.();
     }
     const done = await store.db.transaction().execute(async (trx) => {
       const period = await purgeRepo.lockPeriod(trx, store.dialect, periodId);
@@ -231,13 +252,17 @@ export async function sweepTenant(
   if (start.keyIds.length > 0) hooks.onKeysDestroyed?.();
 
   let deleted: PurgeCounts = addCounts(NO_COUNTS, { dataKeys: start.keyIds.length });
+  let from: number | null = null;
   for (;;) {
+    let more = false;
     const counts = await batch(deps, target, start.receiptId, "retention", async (trx) => {
-      const ids = await purgeRepo.expiredInteractionIds(trx, tenantId, cutoff, deps.batchSize);
-      return purgeRepo.deleteInteractions(trx, tenantId, ids);
+      const res = await purgeRepo.deleteExpiredInteractions(trx, tenantId, cutoff, from, deps.batchSize);
+      from = res.next;
+      more = res.next !== null;
+      return res.counts;
     });
     deleted = addCounts(deleted, counts);
-    if ((counts.interactions ?? 0) === 0) break;
+    if (!more) break;
     await hooks.afterBatch?.();
   }
   const receipt = await finishRetentionReceipt(deps, target, start.receiptId, actor);

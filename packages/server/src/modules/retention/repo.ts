@@ -5,9 +5,6 @@ import type { DeletionReceipt, PurgeCounts } from "./types.js";
 
 type Db = Kysely<RegionDb>;
 
-/** Tables that hold a sharing period's rows, deleted in this order (dependents first). */
-export type PeriodTable = "labels" | "dataset_items" | "interactions";
-
 /** Sharing periods, deletion receipts and the store-level steps of a purge. */
 export const purgeRepo = {
   async lockPeriod(trx: Db, dialect: Dialect, periodId: string): Promise<SharingPeriodTable | null> {
@@ -154,51 +151,91 @@ export const purgeRepo = {
     return rows.map((r) => r.id);
   },
 
-  /** Deletes up to `limit` rows of a period from one table; returns how many went. */
-  async deletePeriodBatch(
+  /**
+   * Deletes up to `limit` labels or dataset items of a period; returns how many went. These are a
+   * small share of a period's rows, so each batch simply takes the next ones the index yields.
+   */
+  async deletePeriodDependents(
     trx: Db,
-    table: PeriodTable,
+    table: "labels" | "dataset_items",
     tenantId: string,
     periodId: string,
     limit: number,
   ): Promise<number> {
-    let res: { numDeletedRows: bigint };
-    if (table === "dataset_items") {
-      // No single-column key: take a batch of the period's interaction ids that have items.
-      const ids = await trx
-        .selectFrom("dataset_items")
-        .select("interaction_id")
-        .distinct()
-        .where("tenant_id", "=", tenantId)
-        .where("period_id", "=", periodId)
-        .limit(limit)
-        .execute();
-      if (ids.length === 0) return 0;
-      res = await trx
-        .deleteFrom("dataset_items")
-        .where("tenant_id", "=", tenantId)
-        .where("period_id", "=", periodId)
-        .where(
-          "interaction_id",
-          "in",
-          ids.map((r) => r.interaction_id),
-        )
-        .executeTakeFirstOrThrow();
-    } else {
-      res = await trx
-        .deleteFrom(table)
+    if (table === "labels") {
+      const res = await trx
+        .deleteFrom("labels")
         .where("tenant_id", "=", tenantId)
         .where("id", "in", (eb) =>
           eb
-            .selectFrom(table)
+            .selectFrom("labels")
             .select("id")
             .where("tenant_id", "=", tenantId)
             .where("period_id", "=", periodId)
             .limit(limit),
         )
         .executeTakeFirstOrThrow();
+      return Number(res.numDeletedRows);
     }
+    // No single-column key: take a batch of the period's interaction ids that have items.
+    const ids = await trx
+      .selectFrom("dataset_items")
+      .select("interaction_id")
+      .distinct()
+      .where("tenant_id", "=", tenantId)
+      .where("period_id", "=", periodId)
+      .limit(limit)
+      .execute();
+    if (ids.length === 0) return 0;
+    const res = await trx
+      .deleteFrom("dataset_items")
+      .where("tenant_id", "=", tenantId)
+      .where("period_id", "=", periodId)
+      .where(
+        "interaction_id",
+        "in",
+        ids.map((r) => r.interaction_id),
+      )
+      .executeTakeFirstOrThrow();
     return Number(res.numDeletedRows);
+  },
+
+  /**
+   * Deletes the next `limit` interactions of a period after id `after`, in id order, as one range
+   * (index interactions_period_id): each batch starts where the last ended, so it never reads the
+   * index entries of rows already deleted (PostgreSQL keeps those until VACUUM), and a range is
+   * cheaper to plan and run than a list of ids. Labels and dataset items go first, by period.
+   * Returns how many went and the id to continue after (null when the period is done).
+   */
+  async deletePeriodInteractions(
+    trx: Db,
+    tenantId: string,
+    periodId: string,
+    after: string | null,
+    limit: number,
+  ): Promise<{ deleted: number; next: string | null }> {
+    let bound = trx
+      .selectFrom("interactions")
+      .select("id")
+      .where("tenant_id", "=", tenantId)
+      .where("period_id", "=", periodId);
+    if (after !== null) bound = bound.where("id", ">", after);
+    const upTo =
+      (
+        await bound
+          .orderBy("id")
+          .limit(1)
+          .offset(limit - 1)
+          .executeTakeFirst()
+      )?.id ?? null;
+    let del = trx
+      .deleteFrom("interactions")
+      .where("tenant_id", "=", tenantId)
+      .where("period_id", "=", periodId);
+    if (after !== null) del = del.where("id", ">", after);
+    if (upTo !== null) del = del.where("id", "<=", upTo);
+    const res = await del.executeTakeFirstOrThrow();
+    return { deleted: Number(res.numDeletedRows), next: upTo };
   },
 
   /** Whether anything of the period is left (rows written by a runner still in flight, say). */
@@ -216,40 +253,61 @@ export const purgeRepo = {
     return false;
   },
 
-  /** Ids of up to `limit` interactions of a tenant that occurred at or before `cutoff`. */
-  async expiredInteractionIds(trx: Db, tenantId: string, cutoff: number, limit: number): Promise<string[]> {
-    const rows = await trx
+  /**
+   * Deletes the oldest expired interactions of a tenant (occurred at or before `cutoff`), with
+   * their labels and dataset items: about `limit` of them, as one range of `occurred_at` starting
+   * at `from` (the previous batch's end, so index entries of rows already deleted are not read
+   * again). Returns what went and where the next batch starts (null when nothing expired is left).
+   */
+  async deleteExpiredInteractions(
+    trx: Db,
+    tenantId: string,
+    cutoff: number,
+    from: number | null,
+    limit: number,
+  ): Promise<{ counts: Partial<PurgeCounts>; next: number | null }> {
+    let bound = trx
+      .selectFrom("interactions")
+      .select("occurred_at")
+      .where("tenant_id", "=", tenantId)
+      .where("occurred_at", "<=", cutoff);
+    if (from !== null) bound = bound.where("occurred_at", ">=", from);
+    const found = await bound
+      .orderBy("occurred_at")
+      .limit(1)
+      .offset(limit - 1)
+      .executeTakeFirst();
+    const upTo = found ? toNumber(found.occurred_at) : cutoff;
+    const lower = from ?? Number.MIN_SAFE_INTEGER;
+    const expiredIds = trx
       .selectFrom("interactions")
       .select("id")
       .where("tenant_id", "=", tenantId)
-      .where("occurred_at", "<=", cutoff)
-      .limit(limit)
-      .execute();
-    return rows.map((r) => r.id);
-  },
-
-  /** Deletes interactions (and their labels and dataset items) by id; returns what went. */
-  async deleteInteractions(trx: Db, tenantId: string, ids: readonly string[]): Promise<Partial<PurgeCounts>> {
-    if (ids.length === 0) return {};
+      .where("occurred_at", ">=", lower)
+      .where("occurred_at", "<=", upTo);
     const labels = await trx
       .deleteFrom("labels")
       .where("tenant_id", "=", tenantId)
-      .where("interaction_id", "in", ids)
+      .where("interaction_id", "in", expiredIds)
       .executeTakeFirstOrThrow();
     const items = await trx
       .deleteFrom("dataset_items")
       .where("tenant_id", "=", tenantId)
-      .where("interaction_id", "in", ids)
+      .where("interaction_id", "in", expiredIds)
       .executeTakeFirstOrThrow();
     const interactions = await trx
       .deleteFrom("interactions")
       .where("tenant_id", "=", tenantId)
-      .where("id", "in", ids)
+      .where("occurred_at", ">=", lower)
+      .where("occurred_at", "<=", upTo)
       .executeTakeFirstOrThrow();
     return {
-      interactions: Number(interactions.numDeletedRows),
-      labels: Number(labels.numDeletedRows),
-      datasetItems: Number(items.numDeletedRows),
+      counts: {
+        interactions: Number(interactions.numDeletedRows),
+        labels: Number(labels.numDeletedRows),
+        datasetItems: Number(items.numDeletedRows),
+      },
+      next: found ? upTo : null,
     };
   },
 

@@ -194,5 +194,20 @@ export const regionMigrations: MigrationSet = (dialect) => {
           .execute();
       },
     },
+    "004_purge_order": {
+      async up(db: AnyDb) {
+        // A purge deletes a period's interactions as id ranges on this index, each batch starting
+        // after the last: no long id lists to bind and plan, no rereading of the index entries of
+        // rows already deleted (PostgreSQL keeps them until VACUUM). 1M rows on PostgreSQL took
+        // 165 s as lists of 5,000 ids, 7 s as ranges (bench/deletion). Replaces the
+        // (tenant_id, period_id) index, which is its prefix.
+        await db.schema
+          .createIndex("interactions_period_id")
+          .on("interactions")
+          .columns(["tenant_id", "period_id", "id"])
+          .execute();
+        await db.schema.dropIndex("interactions_period").execute();
+      },
+    },
   };
 };
