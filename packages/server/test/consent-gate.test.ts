@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { validateItem } from "../src/modules/capture/validate.js";
 import { ingest, item, setSharing, signIn, tenantWithAdmin } from "./fixtures.js";
 import { createTestContext, dialects, type TestContext } from "./harness.js";
 
@@ -168,6 +169,42 @@ describe.each(dialects())("consent gate on %s", (dialect) => {
     });
     expect(changed.statusCode).toBe(200);
     expect(changed.json().sharing).toBe("on");
+  });
+
+  it("dates an opt-out after every capture that got in before it", async () => {
+    const t = await tenantWithAdmin(ctx);
+    await setSharing(ctx, t, true);
+    const ref = { id: t.id, region: "us" };
+    const validated = validateItem(item(), {
+      now: ctx.clock.now(),
+      retentionDays: 30,
+      maxContentBytes: 1 << 20,
+    });
+    if (!validated.ok) throw new Error(validated.error);
+    // Every reading of the clock is later than the one before, so the order of the readings shows.
+    const read = ctx.clock.now.bind(ctx.clock);
+    ctx.clock.now = () => {
+      ctx.clock.advance(1);
+      return read();
+    };
+    try {
+      // The capture enters the gate first; the opt-out is asked for while it is inside.
+      const capture = ctx.services.capture.ingest(ref, [validated.value], []);
+      const optOut = ctx.services.consent.setSharing(ref, false, { id: "test", role: "tenant-admin" });
+      const [stored] = await Promise.all([capture, optOut]);
+      expect(stored.accepted).toBe(1);
+    } finally {
+      ctx.clock.now = read;
+    }
+    const [period] = await ctx.services.consent.periods(ref);
+    const store = ctx.services.stores.regions.get("us")!;
+    const rows = await store.db
+      .selectFrom("interactions")
+      .select("captured_at")
+      .where("tenant_id", "=", t.id)
+      .execute();
+    expect(rows).toHaveLength(1);
+    expect(period!.optedOutAt).toBeGreaterThanOrEqual(Number(rows[0]!.captured_at));
   });
 
   it("keeps a PUT that does not change the state from opening a new period", async () => {

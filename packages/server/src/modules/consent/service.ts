@@ -95,11 +95,14 @@ export function createConsentService(deps: ConsentDeps): ConsentService {
 
     async setSharing(tenant, enabled, actor) {
       const store = storeOf(tenant.region);
-      const now = deps.clock.now();
       const { state, changed } = await store.db.transaction().execute(async (trx) => {
-        await consentRepo.ensureState(trx, tenant.id, now);
+        await consentRepo.ensureState(trx, tenant.id, deps.clock.now());
         const current = await consentRepo.getState(trx, store.dialect, tenant.id, "update");
         if (!current) throw notFound(`sharing state of tenant ${tenant.id}`);
+        // The time of the change is read only once the row is locked: every capture that got in
+        // before the lock committed with an earlier capture time, so an opt-out's time is after
+        // the last interaction stored under the period it closes.
+        const now = deps.clock.now();
         const isOn = Number(current.enabled) === 1;
         if (isOn === enabled) return { state: current, changed: false };
         const who = actor.label ?? actor.id;
