@@ -66,7 +66,7 @@ export const accessRoutes: FastifyPluginAsyncTypebox<AccessRoutesDeps> = async (
   );
   app.get(
     "/api/session",
-    { preHandler: anyUser, schema: { tags: ["session"], response: { 200: SessionSchema, ...errors } } },
+    { onRequest: anyUser, schema: { tags: ["session"], response: { 200: SessionSchema, ...errors } } },
     async (request) => ({ user: userView(currentUser(request)) }),
   );
   app.delete(
@@ -82,7 +82,7 @@ export const accessRoutes: FastifyPluginAsyncTypebox<AccessRoutesDeps> = async (
   app.post(
     "/api/session/sign-out-everywhere",
     {
-      preHandler: anyUser,
+      onRequest: anyUser,
       schema: { tags: ["session"], response: { 200: Type.Object({ sessions: Type.Integer() }), ...errors } },
     },
     async (request, reply) => {
@@ -94,7 +94,7 @@ export const accessRoutes: FastifyPluginAsyncTypebox<AccessRoutesDeps> = async (
   app.post(
     "/api/session/password",
     {
-      preHandler: anyUser,
+      onRequest: anyUser,
       schema: {
         tags: ["session"],
         summary: "Change the password",
@@ -116,7 +116,7 @@ export const accessRoutes: FastifyPluginAsyncTypebox<AccessRoutesDeps> = async (
   app.get(
     "/api/users",
     {
-      preHandler: operator,
+      onRequest: operator,
       schema: { tags: ["operations"], response: { 200: Type.Array(UserSchema), ...errors } },
     },
     async () => (await users.listUsers()).map(userView),
@@ -124,7 +124,7 @@ export const accessRoutes: FastifyPluginAsyncTypebox<AccessRoutesDeps> = async (
   app.post(
     "/api/users",
     {
-      preHandler: operator,
+      onRequest: operator,
       schema: {
         tags: ["operations"],
         body: CreateUserSchema,

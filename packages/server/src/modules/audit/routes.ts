@@ -26,7 +26,7 @@ export const auditRoutes: FastifyPluginAsyncTypebox<AuditRoutesDeps> = async (ap
   app.get(
     "/api/audit",
     {
-      preValidation: deps.guards.user(["operator"]),
+      onRequest: deps.guards.user(["operator"]),
       schema: {
         tags: ["operations"],
         summary: "The audit log of one chain (control or region-<name>), newest first",
@@ -53,7 +53,7 @@ export const auditRoutes: FastifyPluginAsyncTypebox<AuditRoutesDeps> = async (ap
   app.get(
     "/api/tenant/access-log",
     {
-      preValidation: deps.guards.user(["tenant-admin"]),
+      onRequest: deps.guards.user(["tenant-admin"]),
       schema: {
         tags: ["admin center"],
         summary: "Access transparency: every staff access to this tenant's shared data, newest first",

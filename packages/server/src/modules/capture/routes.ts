@@ -21,7 +21,7 @@ export const captureRoutes: FastifyPluginAsyncTypebox<CaptureRoutesDeps> = async
       bodyLimit: deps.ingest.maxBodyBytes,
       // The SDK may gzip batches; the limit holds for the decompressed body.
       preParsing: decompressBody,
-      preHandler: deps.guards.ingestKey,
+      onRequest: deps.guards.ingestKey,
       config: deps.rateLimit,
       schema: {
         tags: ["ingestion"],

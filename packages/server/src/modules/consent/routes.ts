@@ -34,7 +34,7 @@ export const consentRoutes: FastifyPluginAsyncTypebox<ConsentRoutesDeps> = async
   app.get(
     "/api/tenant/sharing",
     {
-      preHandler: tenantAdmin,
+      onRequest: tenantAdmin,
       schema: {
         tags: ["admin center"],
         summary: "The data-sharing setting of the signed-in admin's tenant, with its history",
@@ -47,7 +47,7 @@ export const consentRoutes: FastifyPluginAsyncTypebox<ConsentRoutesDeps> = async
   app.put(
     "/api/tenant/sharing",
     {
-      preHandler: tenantAdmin,
+      onRequest: tenantAdmin,
       schema: {
         tags: ["admin center"],
         summary: "Turn sharing on or off (takes effect at once)",
@@ -66,7 +66,7 @@ export const consentRoutes: FastifyPluginAsyncTypebox<ConsentRoutesDeps> = async
   app.get(
     "/v1/sharing",
     {
-      preHandler: guards.ingestKey,
+      onRequest: guards.ingestKey,
       schema: {
         tags: ["ingestion"],
         summary: "The sharing state of the ingestion key's tenant",
@@ -87,7 +87,7 @@ export const consentRoutes: FastifyPluginAsyncTypebox<ConsentRoutesDeps> = async
   app.get(
     "/v1/sharing/stream",
     {
-      preHandler: guards.ingestKey,
+      onRequest: guards.ingestKey,
       schema: {
         tags: ["ingestion"],
         summary: "Server-Sent Events: a `sharing` event at once and on every change",

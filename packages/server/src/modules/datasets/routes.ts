@@ -30,7 +30,7 @@ export const datasetsRoutes: FastifyPluginAsyncTypebox<DatasetsRoutesDeps> = asy
   app.post(
     "/api/datasets",
     {
-      preValidation: reviewer,
+      onRequest: reviewer,
       schema: {
         tags,
         summary: "Create a dataset in a region for an allowed purpose (needs a grant in that region)",
@@ -44,14 +44,14 @@ export const datasetsRoutes: FastifyPluginAsyncTypebox<DatasetsRoutesDeps> = asy
 
   app.get(
     "/api/datasets",
-    { preValidation: reviewer, schema: { tags, response: { 200: Type.Array(DatasetSchema), ...errors } } },
+    { onRequest: reviewer, schema: { tags, response: { 200: Type.Array(DatasetSchema), ...errors } } },
     async () => (await datasets.list()).map(view),
   );
 
   app.get(
     "/api/datasets/:id",
     {
-      preValidation: reviewer,
+      onRequest: reviewer,
       schema: { tags, params: DatasetIdParams, response: { 200: DatasetSchema, ...errors } },
     },
     async (request) => view(await datasets.get(request.params.id)),
@@ -60,7 +60,7 @@ export const datasetsRoutes: FastifyPluginAsyncTypebox<DatasetsRoutesDeps> = asy
   app.post(
     "/api/datasets/:id/items",
     {
-      preValidation: reviewer,
+      onRequest: reviewer,
       schema: {
         tags,
         summary: "Add interactions (each needs a grant covering its tenant); audited per tenant",
@@ -76,7 +76,7 @@ export const datasetsRoutes: FastifyPluginAsyncTypebox<DatasetsRoutesDeps> = asy
   app.get(
     "/api/datasets/:id/export",
     {
-      preValidation: reviewer,
+      onRequest: reviewer,
       schema: {
         tags,
         summary: "Export as JSON Lines with content; needs grants for every tenant in it; audited",

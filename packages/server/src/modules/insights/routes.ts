@@ -16,7 +16,7 @@ export const insightsRoutes: FastifyPluginAsyncTypebox<InsightsRoutesDeps> = asy
   app.get(
     "/api/insights/features",
     {
-      preHandler: deps.guards.user(["operator"]),
+      onRequest: deps.guards.user(["operator"]),
       schema: {
         tags: ["operations"],
         summary:

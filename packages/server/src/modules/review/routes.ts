@@ -52,7 +52,7 @@ export const reviewRoutes: FastifyPluginAsyncTypebox<ReviewRoutesDeps> = async (
   app.get(
     "/api/review/interactions",
     {
-      preValidation: reviewer,
+      onRequest: reviewer,
       schema: {
         tags,
         summary: "The review queue: metadata of interactions your active grants cover, newest first",
@@ -78,7 +78,7 @@ export const reviewRoutes: FastifyPluginAsyncTypebox<ReviewRoutesDeps> = async (
   app.get(
     "/api/review/interactions/:id",
     {
-      preValidation: reviewer,
+      onRequest: reviewer,
       schema: {
         tags,
         summary: "One interaction with content; needs a grant covering its region and tenant; audited",
@@ -102,7 +102,7 @@ export const reviewRoutes: FastifyPluginAsyncTypebox<ReviewRoutesDeps> = async (
   app.post(
     "/api/review/interactions/:id/labels",
     {
-      preValidation: reviewer,
+      onRequest: reviewer,
       schema: {
         tags,
         summary: "Label an interaction (rating 1-5, tags, note sealed with the interaction's key)",

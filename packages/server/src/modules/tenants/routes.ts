@@ -42,13 +42,13 @@ export const tenantsRoutes: FastifyPluginAsyncTypebox<TenantsRoutesDeps> = async
 
   app.get(
     "/api/tenants",
-    { preHandler: operator, schema: { tags: ["operations"], response: { 200: Type.Array(TenantSchema) } } },
+    { onRequest: operator, schema: { tags: ["operations"], response: { 200: Type.Array(TenantSchema) } } },
     async () => (await tenants.listTenants()).map(tenantView),
   );
   app.post(
     "/api/tenants",
     {
-      preHandler: operator,
+      onRequest: operator,
       schema: { tags: ["operations"], body: CreateTenantSchema, response: { 201: TenantSchema, ...errors } },
     },
     async (request, reply) => {
@@ -59,7 +59,7 @@ export const tenantsRoutes: FastifyPluginAsyncTypebox<TenantsRoutesDeps> = async
   app.get(
     "/api/tenants/:id",
     {
-      preHandler: operator,
+      onRequest: operator,
       schema: { tags: ["operations"], params: IdParams, response: { 200: TenantSchema, ...errors } },
     },
     async (request) => tenantView(await tenants.getTenant(request.params.id)),
@@ -67,7 +67,7 @@ export const tenantsRoutes: FastifyPluginAsyncTypebox<TenantsRoutesDeps> = async
   app.get(
     "/api/tenants/:id/keys",
     {
-      preHandler: operator,
+      onRequest: operator,
       schema: { tags: ["operations"], params: IdParams, response: { 200: Type.Array(KeySchema), ...errors } },
     },
     async (request) => {
@@ -78,7 +78,7 @@ export const tenantsRoutes: FastifyPluginAsyncTypebox<TenantsRoutesDeps> = async
   app.post(
     "/api/tenants/:id/keys",
     {
-      preHandler: operator,
+      onRequest: operator,
       schema: {
         tags: ["operations"],
         summary: "Issue an ingestion key (the secret is in this answer only)",
@@ -99,7 +99,7 @@ export const tenantsRoutes: FastifyPluginAsyncTypebox<TenantsRoutesDeps> = async
   app.post(
     "/api/keys/:id/revoke",
     {
-      preHandler: operator,
+      onRequest: operator,
       schema: { tags: ["operations"], params: IdParams, response: { 200: KeySchema, ...errors } },
     },
     async (request) =>

@@ -68,7 +68,7 @@ export const grantsRoutes: FastifyPluginAsyncTypebox<GrantsRoutesDeps> = async (
   app.post(
     "/api/access-requests",
     {
-      preValidation: reviewer,
+      onRequest: reviewer,
       schema: {
         tags,
         summary: "Ask for time-boxed access to content in a region (optionally one tenant)",
@@ -85,7 +85,7 @@ export const grantsRoutes: FastifyPluginAsyncTypebox<GrantsRoutesDeps> = async (
   app.get(
     "/api/access-requests",
     {
-      preValidation: staff,
+      onRequest: staff,
       schema: {
         tags,
         summary: "Access requests, newest first: approvers see all, reviewers their own",
@@ -107,7 +107,7 @@ export const grantsRoutes: FastifyPluginAsyncTypebox<GrantsRoutesDeps> = async (
   app.get(
     "/api/access-requests/:id",
     {
-      preValidation: staff,
+      onRequest: staff,
       schema: { tags, params: RequestIdParams, response: { 200: AccessRequestSchema, ...errors } },
     },
     async (request) => view(await grants.getRequest(currentUser(request), request.params.id)),
@@ -116,7 +116,7 @@ export const grantsRoutes: FastifyPluginAsyncTypebox<GrantsRoutesDeps> = async (
   app.post(
     "/api/access-requests/:id/approve",
     {
-      preValidation: approver,
+      onRequest: approver,
       schema: {
         tags,
         summary: "Approve (never your own); the grant starts now and ends by itself",
@@ -130,7 +130,7 @@ export const grantsRoutes: FastifyPluginAsyncTypebox<GrantsRoutesDeps> = async (
   app.post(
     "/api/access-requests/:id/deny",
     {
-      preValidation: approver,
+      onRequest: approver,
       schema: {
         tags,
         params: RequestIdParams,
@@ -145,7 +145,7 @@ export const grantsRoutes: FastifyPluginAsyncTypebox<GrantsRoutesDeps> = async (
   app.post(
     "/api/access-requests/:id/cancel",
     {
-      preValidation: reviewer,
+      onRequest: reviewer,
       schema: { tags, params: RequestIdParams, response: { 200: AccessRequestSchema, ...errors } },
     },
     async (request) => view(await grants.cancel(currentUser(request), request.params.id)),
@@ -154,7 +154,7 @@ export const grantsRoutes: FastifyPluginAsyncTypebox<GrantsRoutesDeps> = async (
   app.post(
     "/api/access-requests/:id/revoke",
     {
-      preValidation: staff,
+      onRequest: staff,
       schema: {
         tags,
         summary: "End the grant at once (its requester or an approver)",

@@ -70,7 +70,7 @@ export const otlpRoutes: FastifyPluginAsyncTypebox<OtlpRoutesDeps> = async (app,
     {
       bodyLimit: deps.maxBodyBytes,
       preParsing: decompressBody,
-      preHandler: deps.guards.ingestKey,
+      onRequest: deps.guards.ingestKey,
       config: deps.rateLimit,
       schema: {
         tags: ["ingestion"],
