@@ -85,6 +85,25 @@ describe.each(dialects())("capture input handling on %s", (dialect) => {
     expect((await ctx.services.consent.getState(t)).sharing).toBe("on");
   });
 
+  it("answers 401, not 400 or 413, to an unknown key whatever the body", async () => {
+    for (const payload of ["{not json", "x".repeat(70 * 1024)]) {
+      const res = await ctx.app.inject({
+        method: "POST",
+        url: "/v1/interactions",
+        headers: { authorization: "Bearer ask_unknown", "content-type": "application/json" },
+        payload,
+      });
+      expect(res.statusCode).toBe(401);
+    }
+    const put = await ctx.app.inject({
+      method: "PUT",
+      url: "/api/tenant/sharing",
+      headers: { "content-type": "application/json" },
+      payload: "{not json",
+    });
+    expect(put.statusCode).toBe(401);
+  });
+
   it("answers 400 naming the problem for malformed JSON, without quoting the body", async () => {
     const secret = "TOPSECRET-PROMPT";
     const res = await post(`{"interactions": [{"feature": "x", "input": "${secret}" oops}]}`);
