@@ -1,3 +1,5 @@
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLeases } from "../src/jobs/leases.js";
 import { ingest, item, setSharing, tenantWithAdmin } from "./fixtures.js";
@@ -66,9 +68,8 @@ describe.each(dialects())("job leases and the scheduler on %s", (dialect) => {
     expect(await other.holder("withdrawal:us")).toBeNull();
   });
 
-  it("reports every job of every region, each with nothing to do on fresh stores", async () => {
-    const fresh = await createTestContext(dialect);
-    const report = await fresh.services.jobs.runOnce().finally(() => fresh.close());
+  it("reports every job of every region, each with nothing left to do", async () => {
+    const report = await ctx.services.jobs.runOnce();
     expect(report.holder).toMatch(/:\d+:/);
     expect(report.jobs.map((j) => `${j.job}:${j.region}`)).toEqual([
       "withdrawal:us",
@@ -105,5 +106,45 @@ describe.each(dialects())("job leases and the scheduler on %s", (dialect) => {
     // Stopped for good: a later run skips every job.
     const after = await ctx.services.jobs.runOnce();
     expect(after.jobs.every((j) => j.status === "skipped" && j.reason === "shutting down")).toBe(true);
+  });
+});
+
+describe("assent jobs run-once", () => {
+  const cliEntry = fileURLToPath(new URL("../src/cli.ts", import.meta.url));
+
+  it("runs the purges now and prints what they deleted as JSON", async () => {
+    const ctx = await createTestContext("sqlite", { config: { program: { withdrawalDeleteDays: 0 } } });
+    try {
+      const t = await tenantWithAdmin(ctx);
+      await setSharing(ctx, t, true);
+      await ingest(ctx, t.key, [item(), item(), item()]);
+      await setSharing(ctx, t, false);
+      // The command runs on the real clock, as an operator would run it: the deadline has passed.
+      const run = spawnSync(
+        process.execPath,
+        ["--import", "tsx", cliEntry, "--data", ctx.dataDir, "jobs", "run-once"],
+        {
+          env: { ...process.env, ASSENT_WITHDRAWAL_DELETE_DAYS: "0", ASSENT_LOG_LEVEL: "silent" },
+          encoding: "utf8",
+        },
+      );
+      expect(run.stderr).toBe("");
+      expect(run.status).toBe(0);
+      const report = JSON.parse(run.stdout);
+      const withdrawal = report.jobs.find(
+        (j: { job: string; region: string }) => j.job === "withdrawal" && j.region === "us",
+      );
+      expect(withdrawal.status).toBe("done");
+      expect(withdrawal.result.receipts).toHaveLength(1);
+      expect(withdrawal.result.receipts[0]).toMatchObject({
+        kind: "withdrawal",
+        tenantId: t.id,
+        deleted: { interactions: 3, labels: 0, datasetItems: 0, dataKeys: 1 },
+      });
+      expect(await ctx.services.capture.countInteractions({ id: t.id, region: "us" })).toBe(0);
+      expect(run.stdout).not.toContain("ACME");
+    } finally {
+      await ctx.close();
+    }
   });
 });
