@@ -132,7 +132,11 @@ export const accessRoutes: FastifyPluginAsyncTypebox<AccessRoutesDeps> = async (
       },
     },
     async (request, reply) => {
-      const user = await users.createUser(request.body, actorOf(currentUser(request), "operator"));
+      // The operator chose the password, so by default it only opens the door to choosing one's own.
+      const user = await users.createUser(
+        { ...request.body, mustChangePassword: request.body.mustChangePassword ?? true },
+        actorOf(currentUser(request), "operator"),
+      );
       return reply.status(201).send(userView(user));
     },
   );

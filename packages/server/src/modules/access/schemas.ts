@@ -39,6 +39,9 @@ export const CreateUserSchema = Type.Object(
     roles: Type.Array(Type.String({ maxLength: 32 }), { minItems: 1, maxItems: 4 }),
     tenantId: Type.Optional(Type.String({ maxLength: 64 })),
     name: Type.Optional(Type.String({ maxLength: 200 })),
+    mustChangePassword: Type.Optional(
+      Type.Boolean({ description: "the password is one-time (default): changed at first sign-in" }),
+    ),
   },
   { additionalProperties: false },
 );
