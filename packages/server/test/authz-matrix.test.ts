@@ -110,6 +110,7 @@ function table(ctx: () => TestContext): Row[] {
       expect: everyone(200),
     },
     { route: "GET /api/session", url: "/api/session", expect: signedIn(200) },
+    { route: "GET /api/program", url: "/api/program", expect: signedIn(200) },
     {
       route: "POST /api/session/password",
       url: "/api/session/password",

@@ -1,4 +1,13 @@
-import { Kysely, PostgresDialect } from "kysely";
+import {
+  type DatabaseIntrospector,
+  type DatabaseMetadataOptions,
+  Kysely,
+  PostgresDialect,
+  type PostgresDialectConfig,
+  PostgresIntrospector,
+  sql,
+  type TableMetadata,
+} from "kysely";
 import pg from "pg";
 import type { Store } from "./store.js";
 
@@ -12,6 +21,35 @@ const types = {
     return pg.types.getTypeParser(oid, format);
   },
 };
+
+/**
+ * Kysely's PostgreSQL introspector (used by the migrator to find its own tables) reads every
+ * schema in the database and calls has_schema_privilege() on each: a schema dropped meanwhile
+ * by another deployment or test makes it fail. Ours looks at the store's own schema only.
+ */
+class StoreIntrospector extends PostgresIntrospector {
+  // biome-ignore lint/suspicious/noExplicitAny: the introspector works on any schema
+  constructor(private readonly kdb: Kysely<any>) {
+    super(kdb);
+  }
+  override async getTables(_options?: DatabaseMetadataOptions): Promise<TableMetadata[]> {
+    const rows = await sql<{ name: string; schema: string; kind: string }>`
+      select c.relname as name, n.nspname as schema, c.relkind as kind
+      from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+      where n.nspname = current_schema() and c.relkind in ('r', 'v', 'p')`.execute(this.kdb);
+    return rows.rows.map((r) => ({ name: r.name, schema: r.schema, isView: r.kind === "v", columns: [] }));
+  }
+}
+
+class StoreDialect extends PostgresDialect {
+  constructor(config: PostgresDialectConfig) {
+    super(config);
+  }
+  // biome-ignore lint/suspicious/noExplicitAny: the introspector works on any schema
+  override createIntrospector(db: Kysely<any>): DatabaseIntrospector {
+    return new StoreIntrospector(db);
+  }
+}
 
 /**
  * `postgres://…/db?schema=name` puts the store in its own schema (created on first use), so
@@ -47,6 +85,6 @@ export async function openPostgresStore<DB>(name: string, url: string, poolSize 
   });
   // A broken idle connection must not crash the process; the pool replaces it.
   pool.on("error", () => {});
-  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<DB>({ dialect: new StoreDialect({ pool }) });
   return { name, dialect: "postgres", db, sqlite: null, file: null, schema, close: () => db.destroy() };
 }

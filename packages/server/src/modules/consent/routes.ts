@@ -5,14 +5,19 @@ import { currentKey, currentUser, type Guards } from "../../http/auth.js";
 import { ErrorSchema } from "../../http/schemas.js";
 import { actorOf } from "../access/service.js";
 import type { TenantsService } from "../tenants/service.js";
-import { AdminSharingSchema, MachineSharingSchema, SetSharingSchema } from "./schemas.js";
+import {
+  AdminSharingSchema,
+  MachineSharingSchema,
+  ProgramOverviewSchema,
+  SetSharingSchema,
+} from "./schemas.js";
 import type { ConsentService } from "./service.js";
 import type { SharingState } from "./types.js";
-import { adminSharingView, machineSharingView } from "./views.js";
+import { adminSharingView, machineSharingView, programView } from "./views.js";
 
 export interface ConsentRoutesDeps {
   readonly consent: ConsentService;
-  readonly tenants: Pick<TenantsService, "getTenant" | "authenticateKey">;
+  readonly tenants: Pick<TenantsService, "getTenant" | "authenticateKey" | "regions">;
   /** How often an open stream re-checks its key, so a revoked key is cut off. */
   readonly streamKeyCheckMs?: number;
   readonly program: ProgramConfig;
@@ -42,6 +47,22 @@ export const consentRoutes: FastifyPluginAsyncTypebox<ConsentRoutesDeps> = async
       },
     },
     async (request) => adminView(currentUser(request).tenantId as string),
+  );
+
+  app.get(
+    "/api/program",
+    {
+      onRequest: guards.user([]),
+      schema: {
+        tags: ["admin center"],
+        summary: "The data-sharing program and the regions it runs in (for forms and notices)",
+        response: { 200: ProgramOverviewSchema, 401: ErrorSchema },
+      },
+    },
+    async () => {
+      const { region: _region, ...program } = programView(deps.program, "");
+      return { program, regions: deps.tenants.regions() };
+    },
   );
 
   app.put(

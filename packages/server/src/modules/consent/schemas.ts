@@ -42,3 +42,8 @@ export const AdminSharingSchema = Type.Object({
 });
 
 export const SetSharingSchema = Type.Object({ enabled: Type.Boolean() }, { additionalProperties: false });
+
+export const ProgramOverviewSchema = Type.Object({
+  program: Type.Omit(ProgramSchema, ["region"]),
+  regions: Type.Array(Type.String()),
+});
