@@ -13,6 +13,7 @@ import type {
   NewLabel,
   NewUser,
   Page,
+  ProgramOverview,
   ReviewedInteraction,
   Session,
   Tenant,
@@ -39,6 +40,10 @@ export const adminApi = {
       "GET",
       withQuery("/api/tenant/access-log", { cursor, limit }),
     ),
+};
+
+export const programApi = {
+  overview: () => call<ProgramOverview>("GET", "/api/program"),
 };
 
 export const accessApi = {

@@ -48,6 +48,12 @@ export interface SharingPeriod {
   receipt: Record<string, unknown> | null;
 }
 
+/** GET /api/program: the program and the regions it runs in. */
+export interface ProgramOverview {
+  program: Omit<Program, "region">;
+  regions: string[];
+}
+
 export interface AdminSharing {
   tenant: { id: string; name: string; region: string };
   sharing: "on" | "off";

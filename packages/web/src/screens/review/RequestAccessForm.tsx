@@ -1,7 +1,7 @@
 import { type FormEvent, useState } from "react";
-import { accessApi } from "../../api/endpoints.js";
+import { accessApi, programApi } from "../../api/endpoints.js";
 import { REASON_CODES } from "../../api/types.js";
-import { useAction } from "../../hooks.js";
+import { useAction, useLoad } from "../../hooks.js";
 import { ErrorNote, Status } from "../../ui/feedback.js";
 import { Section } from "../../ui/Section.js";
 
@@ -17,6 +17,8 @@ export function RequestAccessForm({ onCreated }: { readonly onCreated: () => voi
   const [duration, setDuration] = useState(60);
   const [status, setStatus] = useState<string | null>(null);
   const create = useAction(accessApi.create);
+  // The configured regions; while they load (or if that fails) the field stays free text.
+  const regions = useLoad(programApi.overview, "program").data?.regions ?? [];
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -49,12 +51,13 @@ export function RequestAccessForm({ onCreated }: { readonly onCreated: () => voi
               list="req-regions"
               value={region}
               onChange={(e) => setRegion(e.target.value)}
-              placeholder="eu"
+              placeholder={regions[0] ?? "eu"}
               maxLength={32}
             />
             <datalist id="req-regions">
-              <option value="eu" />
-              <option value="us" />
+              {regions.map((r) => (
+                <option key={r} value={r} />
+              ))}
             </datalist>
           </div>
           <div>
