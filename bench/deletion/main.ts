@@ -362,27 +362,13 @@ async function runSqlite(): Promise<Result> {
   }
 }
 
-/**
- * Kysely's migrator lists every schema's tables; a test run dropping its throwaway schema at that
- * moment (tests share the database) fails the listing. Trying again is safe.
- */
-async function migrateRetrying(store: Store<RegionDb>): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await migrate(store, regionMigrations);
-    } catch (err) {
-      if (attempt >= 5 || !/does not exist/.test(String(err))) throw err;
-    }
-  }
-}
-
 async function runPostgres(): Promise<Result> {
   const schema = `bench_deletion_${process.pid}`;
   const url = `${PG_URL}${PG_URL.includes("?") ? "&" : "?"}schema=${schema}`;
   const store = await openPostgresStore<RegionDb>("bench", url);
   const pool = new pg.Pool({ connectionString: PG_URL, max: 2 });
   try {
-    await migrateRetrying(store);
+    await migrate(store, regionMigrations);
     return await measure(store, postgresInserter(pool, schema), "PostgreSQL");
   } finally {
     await store.close();

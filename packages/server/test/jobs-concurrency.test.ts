@@ -24,17 +24,7 @@ const { createKeyWrapper } = await import(env.R_KEYS);
 const { loadMasterKey } = await import(env.R_MASTER);
 const config = JSON.parse(env.R_CONFIG);
 const clock = new ManualClock(Number(env.R_NOW));
-// Kysely's migrator introspects every schema of the database; another test run dropping its
-// throwaway schema at that moment makes the check fail. Opening again is safe.
-let services;
-for (let attempt = 1; ; attempt++) {
-  try {
-    services = await createServices(config, { clock });
-    break;
-  } catch (err) {
-    if (attempt === 3 || !/does not exist/.test(String(err))) throw err;
-  }
-}
+const services = await createServices(config, { clock });
 // Ready: wait for the parent's go, sent to both runners at once.
 process.stdout.write("ready\\n");
 await new Promise((resolve) => process.stdin.once("data", resolve));
