@@ -372,47 +372,4 @@ describe.each(dialects())("deletion guarantees on %s", (dialect) => {
       .execute();
     expect(euEvents.map((e) => e.action)).toContain("purge.delete-now");
   });
-
-  it("reports the oldest interaction's age, the purge lag and the purged counts as metrics", async () => {
-    const metricsText = async () => (await ctx.app.inject({ method: "GET", url: "/metrics" })).body;
-    const value = (text: string, name: string, labels: string) => {
-      const line = text.split("\n").find((l) => l.startsWith(`${name}{${labels}}`));
-      return line === undefined ? undefined : Number(line.split(" ").pop());
-    };
-    // Start from a clean region: everything so far is past retention and withdrawal deadlines.
-    ctx.clock.advance(60 * DAY_MS);
-    await runJobs(ctx);
-    let text = await metricsText();
-    expect(value(text, "assent_oldest_interaction_age_seconds", 'region="us"')).toBe(0);
-    expect(value(text, "assent_purge_lag_seconds", 'region="us"')).toBe(0);
-
-    const t = await tenantWithAdmin(ctx);
-    await setSharing(ctx, t, true);
-    await ingest(ctx, t.key, [item(), item()]);
-    await setSharing(ctx, t, false);
-    ctx.clock.advance(2 * DAY_MS);
-    text = await metricsText();
-    expect(value(text, "assent_oldest_interaction_age_seconds", 'region="us"')).toBe(2 * 86400);
-
-    // The deadline passes without a run: the lag shows how late the purge is.
-    ctx.clock.advance(WITHDRAWAL_DAYS * DAY_MS + 3600_000 - 2 * DAY_MS);
-    text = await metricsText();
-    expect(value(text, "assent_purge_lag_seconds", 'region="us"')).toBe(3600);
-    const before =
-      value(text, "assent_purged_rows_total", 'region="us",kind="withdrawal",table="interactions"') ?? 0;
-    const keysBefore = value(text, "assent_purged_keys_total", 'region="us",kind="withdrawal"') ?? 0;
-
-    await runJobs(ctx);
-    text = await metricsText();
-    expect(value(text, "assent_purge_lag_seconds", 'region="us"')).toBe(0);
-    expect(value(text, "assent_oldest_interaction_age_seconds", 'region="us"')).toBe(0);
-    expect(
-      value(text, "assent_purged_rows_total", 'region="us",kind="withdrawal",table="interactions"'),
-    ).toBe(before + 2);
-    expect(value(text, "assent_purged_keys_total", 'region="us",kind="withdrawal"')).toBe(keysBefore + 1);
-    expect(
-      value(text, "assent_purged_rows_total", 'region="us",kind="retention",table="interactions"'),
-    ).toBeGreaterThan(0);
-    expect(text).not.toMatch(/marker|ACME/);
-  });
 });
