@@ -57,7 +57,7 @@ export interface Config {
   readonly program: ProgramConfig;
   readonly ingest: IngestConfig;
   readonly access: AccessConfig;
-  readonly jobs: { readonly intervalSeconds: number };
+  readonly jobs: { readonly intervalSeconds: number; readonly retentionSweepMinutes: number };
   /** How often the SSE stream re-reads sharing state changed by other processes, in ms. */
   readonly sharingPollMs: number;
 }
@@ -311,6 +311,13 @@ export function parseConfig(raw: JsonObject): Config {
         60,
         1,
         24 * 3600,
+      ),
+      retentionSweepMinutes: int(
+        "jobs.retentionSweepMinutes",
+        isObject(raw.jobs) ? raw.jobs.retentionSweepMinutes : undefined,
+        60,
+        1,
+        24 * 60,
       ),
     }),
     sharingPollMs: int("sharingPollMs", raw.sharingPollMs, 500, 50, 60_000),

@@ -116,7 +116,7 @@ export async function createServices(config: Config, opts: { clock?: Clock } = {
     leases: createLeases({ control: stores.control, clock, holderId: newHolderId() }),
     clock,
     intervalSeconds: config.jobs.intervalSeconds,
-    jobs: deletionJobs(retention),
+    jobs: deletionJobs(retention, config.jobs.retentionSweepMinutes),
     leaseMs: JOB_LEASE_MS,
   });
   return {

@@ -18,6 +18,11 @@ export interface JobDefinition {
   readonly lease: string;
   readonly job: string;
   readonly region: string | null;
+  /**
+   * On the timer, run at most this often (in this process); `runOnce` always runs. Lets a job
+   * whose every run leaves a receipt (the retention sweep) keep a coarser cadence.
+   */
+  readonly minIntervalMs?: number;
   run(ctx: JobContext): Promise<JobOutcome>;
 }
 
@@ -77,8 +82,12 @@ export function createJobScheduler(deps: SchedulerDeps): JobScheduler {
   let inFlight: Promise<unknown> | null = null;
   let stopping = false;
   let log: JobLog | null = null;
+  const lastDone = new Map<string, number>();
 
-  async function runJob(def: JobDefinition): Promise<{ report: JobReport; notable: boolean }> {
+  async function runJob(
+    def: JobDefinition,
+    scheduled: boolean,
+  ): Promise<{ report: JobReport; notable: boolean }> {
     const startedAt = iso();
     const done = (status: JobStatus, reason: string | null, outcome: JobOutcome | null) => ({
       report: {
@@ -93,6 +102,10 @@ export function createJobScheduler(deps: SchedulerDeps): JobScheduler {
       notable: status !== "skipped" && (status !== "done" || (outcome?.notable ?? false)),
     });
     if (stopping) return done("skipped", "shutting down", null);
+    const last = lastDone.get(def.lease);
+    if (scheduled && def.minIntervalMs && last !== undefined && deps.clock.now() - last < def.minIntervalMs) {
+      return done("skipped", `ran less than ${Math.round(def.minIntervalMs / 60_000)} minutes ago`, null);
+    }
     if (!(await deps.leases.acquire(def.lease, deps.leaseMs))) {
       const held = await deps.leases.holder(def.lease);
       const by = held ? `${held.holder} until ${new Date(held.expiresAt).toISOString()}` : "another process";
@@ -107,7 +120,9 @@ export function createJobScheduler(deps: SchedulerDeps): JobScheduler {
       },
     };
     try {
-      return done("done", null, await def.run(ctx));
+      const outcome = await def.run(ctx);
+      lastDone.set(def.lease, deps.clock.now());
+      return done("done", null, outcome);
     } catch (err) {
       if (err instanceof JobStopped) return done("interrupted", err.message, null);
       return done("failed", (err as Error).message, null);
@@ -116,12 +131,12 @@ export function createJobScheduler(deps: SchedulerDeps): JobScheduler {
     }
   }
 
-  async function runAll(): Promise<RunReport> {
+  async function runAll(scheduled: boolean): Promise<RunReport> {
     const startedAt = iso();
     const jobs: JobReport[] = [];
     // One job after another: purges are I/O-bound and small machines have few cores.
     for (const def of deps.jobs) {
-      const { report, notable } = await runJob(def);
+      const { report, notable } = await runJob(def, scheduled);
       jobs.push(report);
       const fields = { job: report.job, region: report.region, status: report.status, reason: report.reason };
       if (report.status === "failed") log?.error(fields, "job failed");
@@ -132,8 +147,8 @@ export function createJobScheduler(deps: SchedulerDeps): JobScheduler {
   }
 
   /** Runs one after another in this process; the leases keep other processes apart. */
-  function enqueue(): Promise<RunReport> {
-    const run = (inFlight ?? Promise.resolve()).catch(() => {}).then(runAll);
+  function enqueue(scheduled: boolean): Promise<RunReport> {
+    const run = (inFlight ?? Promise.resolve()).catch(() => {}).then(() => runAll(scheduled));
     inFlight = run;
     void run
       .catch(() => {})
@@ -152,7 +167,7 @@ export function createJobScheduler(deps: SchedulerDeps): JobScheduler {
   async function tick(): Promise<void> {
     timer = null;
     try {
-      await enqueue();
+      await enqueue(true);
     } catch (err) {
       log?.error({ err: (err as Error).message }, "job run failed");
     }
@@ -160,7 +175,7 @@ export function createJobScheduler(deps: SchedulerDeps): JobScheduler {
   }
 
   return {
-    runOnce: enqueue,
+    runOnce: () => enqueue(false),
     start(l) {
       if (timer || stopping) return;
       log = l ?? null;
