@@ -3,6 +3,7 @@ import { ApiError } from "../api/client.js";
 import { sessionApi } from "../api/endpoints.js";
 import { useAction } from "../hooks.js";
 import { useSession } from "../session.js";
+import { TextField } from "../ui/Field.js";
 import { ErrorNote } from "../ui/feedback.js";
 
 /** The one-time password a new account got must be replaced before anything else. */
@@ -30,32 +31,32 @@ export function ChangePassword() {
         <p>
           <strong>{user.email}</strong> signed in with a one-time password. Choose your own before you go on.
         </p>
-        <label htmlFor="pw-current">One-time (current) password</label>
-        <input
+        <TextField
           id="pw-current"
+          label="One-time (current) password"
           type="password"
           autoComplete="current-password"
           required
           value={current}
-          onChange={(e) => setCurrent(e.target.value)}
+          onChange={setCurrent}
         />
-        <label htmlFor="pw-new">New password</label>
-        <input
+        <TextField
           id="pw-new"
+          label="New password"
           type="password"
           autoComplete="new-password"
           required
           value={next}
-          onChange={(e) => setNext(e.target.value)}
+          onChange={setNext}
         />
-        <label htmlFor="pw-again">New password again</label>
-        <input
+        <TextField
           id="pw-again"
+          label="New password again"
           type="password"
           autoComplete="new-password"
           required
           value={again}
-          onChange={(e) => setAgain(e.target.value)}
+          onChange={setAgain}
         />
         <div className="actions">
           <button type="submit" className="primary" disabled={change.busy}>

@@ -2,6 +2,7 @@ import { type FormEvent, useId, useState } from "react";
 import { sessionApi } from "../api/endpoints.js";
 import type { User } from "../api/types.js";
 import { useAction } from "../hooks.js";
+import { TextField } from "../ui/Field.js";
 import { ErrorNote, Status } from "../ui/feedback.js";
 
 export function SignIn({
@@ -30,23 +31,23 @@ export function SignIn({
         </h1>
         <p className="muted">Consent-gated data sharing for AI features.</p>
         <Status>{notice}</Status>
-        <label htmlFor="sign-in-email">Email</label>
-        <input
+        <TextField
           id="sign-in-email"
+          label="Email"
           type="email"
           autoComplete="username"
           required
           value={email}
-          onChange={(e) => setEmail(e.target.value)}
+          onChange={setEmail}
         />
-        <label htmlFor="sign-in-password">Password</label>
-        <input
+        <TextField
           id="sign-in-password"
+          label="Password"
           type="password"
           autoComplete="current-password"
           required
           value={password}
-          onChange={(e) => setPassword(e.target.value)}
+          onChange={setPassword}
         />
         <button type="submit" className="primary" disabled={signIn.busy}>
           {signIn.busy ? "Signing in…" : "Sign in"}

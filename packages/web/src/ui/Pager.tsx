@@ -21,3 +21,24 @@ export function Pager({ page, hasNext, onPrevious, onNext, label }: PagerProps) 
     </nav>
   );
 }
+
+/** The pager of a list paged with `useCursorPages`, given the cursor of the next page (if any). */
+export function CursorPager({
+  label,
+  pages,
+  nextCursor,
+}: {
+  readonly label: string;
+  readonly pages: { readonly page: number; previous(): void; next(cursor: string): void };
+  readonly nextCursor: string | null | undefined;
+}) {
+  return (
+    <Pager
+      label={label}
+      page={pages.page}
+      hasNext={Boolean(nextCursor)}
+      onPrevious={pages.previous}
+      onNext={() => nextCursor && pages.next(nextCursor)}
+    />
+  );
+}

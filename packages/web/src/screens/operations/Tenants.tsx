@@ -1,8 +1,11 @@
 import { type FormEvent, useState } from "react";
 import { opsApi } from "../../api/endpoints.js";
 import { useAction, useLoad } from "../../hooks.js";
-import { ErrorNote, Loading, Status } from "../../ui/feedback.js";
+import { DataTable, hiddenColumn } from "../../ui/DataTable.js";
+import { TextField } from "../../ui/Field.js";
+import { ErrorNote, Status } from "../../ui/feedback.js";
 import { Time } from "../../ui/format.js";
+import { LoadState, RefreshButton } from "../../ui/Loaded.js";
 import { Section } from "../../ui/Section.js";
 import { Keys } from "./Keys.js";
 
@@ -40,24 +43,24 @@ export function Tenants() {
       <div className="grid two">
         <Section title="Create a tenant">
           <form className="form" onSubmit={(e) => void submit(e)}>
-            <label htmlFor="tenant-name">Name</label>
-            <input
+            <TextField
               id="tenant-name"
+              label="Name"
               required
               maxLength={200}
               value={name}
-              onChange={(e) => setName(e.target.value)}
+              onChange={setName}
             />
             <div className="row">
               <div>
-                <label htmlFor="tenant-region">Home region</label>
-                <input
+                <TextField
                   id="tenant-region"
+                  label="Home region"
                   required
                   list="tenant-regions"
                   maxLength={32}
                   value={region}
-                  onChange={(e) => setRegion(e.target.value)}
+                  onChange={setRegion}
                   aria-describedby="tenant-region-hint"
                 />
                 <datalist id="tenant-regions">
@@ -70,16 +73,15 @@ export function Tenants() {
                 </span>
               </div>
               <div>
-                <label htmlFor="tenant-id">
-                  Id <span className="muted">(optional)</span>
-                </label>
-                <input
+                <TextField
                   id="tenant-id"
+                  label="Id"
+                  note="(optional)"
                   maxLength={64}
                   pattern="[a-z0-9][a-z0-9_\-]*"
                   title="lower-case letters, digits, _ and -"
                   value={id}
-                  onChange={(e) => setId(e.target.value)}
+                  onChange={setId}
                 />
               </div>
             </div>
@@ -100,57 +102,34 @@ export function Tenants() {
           </Section>
         )}
       </div>
-      <Section
-        title="Tenants"
-        actions={
-          <button type="button" onClick={tenants.reload} disabled={tenants.loading}>
-            Refresh
-          </button>
-        }
-      >
-        <ErrorNote error={tenants.error} />
-        {!tenants.data && tenants.loading ? <Loading what="tenants" /> : null}
-        {tenants.data?.length === 0 ? <p className="muted">No tenant yet.</p> : null}
+      <Section title="Tenants" actions={<RefreshButton loaded={tenants} />}>
+        <LoadState
+          loaded={tenants}
+          what="tenants"
+          isEmpty={tenants.data?.length === 0}
+          empty="No tenant yet."
+        />
         {tenants.data?.length ? (
-          <div className="table-wrap">
-            <table data-testid="tenants">
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Id</th>
-                  <th scope="col">Region</th>
-                  <th scope="col">Created</th>
-                  <th scope="col">
-                    <span className="sr-only">Keys</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {tenants.data.map((t) => (
-                  <tr key={t.id} className={t.id === selected ? "selected" : undefined}>
-                    <td>{t.name}</td>
-                    <td>
-                      <code>{t.id}</code>
-                    </td>
-                    <td>{t.region}</td>
-                    <td>
-                      <Time iso={t.createdAt} />
-                    </td>
-                    <td>
-                      <button
-                        type="button"
-                        onClick={() => setSelected(t.id)}
-                        aria-pressed={t.id === selected}
-                      >
-                        Keys
-                        <span className="sr-only"> of {t.name}</span>
-                      </button>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable testId="tenants" columns={["Name", "Id", "Region", "Created", hiddenColumn("Keys")]}>
+            {tenants.data.map((t) => (
+              <tr key={t.id} className={t.id === selected ? "selected" : undefined}>
+                <td>{t.name}</td>
+                <td>
+                  <code>{t.id}</code>
+                </td>
+                <td>{t.region}</td>
+                <td>
+                  <Time iso={t.createdAt} />
+                </td>
+                <td>
+                  <button type="button" onClick={() => setSelected(t.id)} aria-pressed={t.id === selected}>
+                    Keys
+                    <span className="sr-only"> of {t.name}</span>
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </DataTable>
         ) : null}
       </Section>
     </>

@@ -2,8 +2,11 @@ import { type FormEvent, useState } from "react";
 import { opsApi } from "../../api/endpoints.js";
 import { ROLES } from "../../api/types.js";
 import { useAction, useLoad } from "../../hooks.js";
-import { Badge, ErrorNote, Loading, Status } from "../../ui/feedback.js";
+import { DataTable } from "../../ui/DataTable.js";
+import { TextField } from "../../ui/Field.js";
+import { Badge, ErrorNote, Status } from "../../ui/feedback.js";
 import { Time } from "../../ui/format.js";
+import { LoadState, RefreshButton } from "../../ui/Loaded.js";
 import { Section } from "../../ui/Section.js";
 
 /** Users: create staff (operator, reviewer, approver) or a tenant admin of one tenant. */
@@ -45,28 +48,32 @@ export function Users() {
     <div className="grid two">
       <Section title="Create a user">
         <form className="form" onSubmit={(e) => void submit(e)}>
-          <label htmlFor="user-email">Email</label>
-          <input
+          <TextField
             id="user-email"
+            label="Email"
             type="email"
             required
             maxLength={254}
             autoComplete="off"
             value={email}
-            onChange={(e) => setEmail(e.target.value)}
+            onChange={setEmail}
           />
-          <label htmlFor="user-name">
-            Name <span className="muted">(optional)</span>
-          </label>
-          <input id="user-name" maxLength={200} value={name} onChange={(e) => setName(e.target.value)} />
-          <label htmlFor="user-password">Initial password</label>
-          <input
+          <TextField
+            id="user-name"
+            label="Name"
+            note="(optional)"
+            maxLength={200}
+            value={name}
+            onChange={setName}
+          />
+          <TextField
             id="user-password"
+            label="Initial password"
             type="password"
             required
             autoComplete="new-password"
             value={password}
-            onChange={(e) => setPassword(e.target.value)}
+            onChange={setPassword}
           />
           <fieldset>
             <legend>Roles</legend>
@@ -108,45 +115,25 @@ export function Users() {
           <Status>{status}</Status>
         </form>
       </Section>
-      <Section
-        title="Users"
-        actions={
-          <button type="button" onClick={users.reload} disabled={users.loading}>
-            Refresh
-          </button>
-        }
-      >
-        <ErrorNote error={users.error} />
-        {!users.data && users.loading ? <Loading what="users" /> : null}
-        <div className="table-wrap">
-          <table data-testid="users">
-            <thead>
-              <tr>
-                <th scope="col">Email</th>
-                <th scope="col">Roles</th>
-                <th scope="col">Tenant</th>
-                <th scope="col">Created</th>
-              </tr>
-            </thead>
-            <tbody>
-              {users.data?.map((u) => (
-                <tr key={u.id}>
-                  <td>
-                    {u.email}
-                    {u.name ? <div className="muted small">{u.name}</div> : null}
-                    {u.disabled ? <Badge tone="off">disabled</Badge> : null}
-                    {u.mustChangePassword ? <Badge tone="warn">one-time password</Badge> : null}
-                  </td>
-                  <td>{u.roles.join(", ")}</td>
-                  <td>{u.tenantId ? <code>{u.tenantId}</code> : <span className="muted">staff</span>}</td>
-                  <td>
-                    <Time iso={u.createdAt} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+      <Section title="Users" actions={<RefreshButton loaded={users} />}>
+        <LoadState loaded={users} what="users" />
+        <DataTable testId="users" columns={["Email", "Roles", "Tenant", "Created"]}>
+          {users.data?.map((u) => (
+            <tr key={u.id}>
+              <td>
+                {u.email}
+                {u.name ? <div className="muted small">{u.name}</div> : null}
+                {u.disabled ? <Badge tone="off">disabled</Badge> : null}
+                {u.mustChangePassword ? <Badge tone="warn">one-time password</Badge> : null}
+              </td>
+              <td>{u.roles.join(", ")}</td>
+              <td>{u.tenantId ? <code>{u.tenantId}</code> : <span className="muted">staff</span>}</td>
+              <td>
+                <Time iso={u.createdAt} />
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       </Section>
     </div>
   );

@@ -2,6 +2,7 @@ import { type FormEvent, useState } from "react";
 import { reviewApi } from "../../api/endpoints.js";
 import type { Label } from "../../api/types.js";
 import { useAction } from "../../hooks.js";
+import { FieldLabel, TextField } from "../../ui/Field.js";
 import { ErrorNote, Status } from "../../ui/feedback.js";
 
 /** Add a label: a rating 1–5, tags, a note (sealed with the interaction's key by the server). */
@@ -56,16 +57,15 @@ export function LabelForm({
           </label>
         ))}
       </fieldset>
-      <label htmlFor="label-tags">
-        Tags <span className="muted">(comma-separated)</span>
-      </label>
-      <input
+      <TextField
         id="label-tags"
+        label="Tags"
+        note="(comma-separated)"
         value={tags}
-        onChange={(e) => setTags(e.target.value)}
+        onChange={setTags}
         placeholder="helpful, tone"
       />
-      <label htmlFor="label-note">Note</label>
+      <FieldLabel id="label-note" label="Note" />
       <textarea
         id="label-note"
         rows={3}

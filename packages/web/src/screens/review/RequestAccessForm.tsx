@@ -2,6 +2,7 @@ import { type FormEvent, useState } from "react";
 import { accessApi, programApi } from "../../api/endpoints.js";
 import { REASON_CODES } from "../../api/types.js";
 import { useAction, useLoad } from "../../hooks.js";
+import { FieldLabel, TextField } from "../../ui/Field.js";
 import { ErrorNote, Status } from "../../ui/feedback.js";
 import { Section } from "../../ui/Section.js";
 
@@ -44,13 +45,13 @@ export function RequestAccessForm({ onCreated }: { readonly onCreated: () => voi
       <form onSubmit={(e) => void submit(e)} className="form">
         <div className="row">
           <div>
-            <label htmlFor="req-region">Region</label>
-            <input
+            <TextField
               id="req-region"
+              label="Region"
               required
               list="req-regions"
               value={region}
-              onChange={(e) => setRegion(e.target.value)}
+              onChange={setRegion}
               placeholder={regions[0] ?? "eu"}
               maxLength={32}
             />
@@ -61,13 +62,12 @@ export function RequestAccessForm({ onCreated }: { readonly onCreated: () => voi
             </datalist>
           </div>
           <div>
-            <label htmlFor="req-tenant">
-              Tenant <span className="muted">(optional)</span>
-            </label>
-            <input
+            <TextField
               id="req-tenant"
+              label="Tenant"
+              note="(optional)"
               value={tenantId}
-              onChange={(e) => setTenantId(e.target.value)}
+              onChange={setTenantId}
               placeholder="every tenant of the region"
               maxLength={64}
               aria-describedby="req-tenant-hint"
@@ -79,7 +79,7 @@ export function RequestAccessForm({ onCreated }: { readonly onCreated: () => voi
         </div>
         <div className="row">
           <div>
-            <label htmlFor="req-reason">Reason</label>
+            <FieldLabel id="req-reason" label="Reason" />
             <select id="req-reason" value={reasonCode} onChange={(e) => setReasonCode(e.target.value)}>
               {REASON_CODES.map((c) => (
                 <option key={c} value={c}>
@@ -89,7 +89,7 @@ export function RequestAccessForm({ onCreated }: { readonly onCreated: () => voi
             </select>
           </div>
           <div>
-            <label htmlFor="req-duration">For</label>
+            <FieldLabel id="req-duration" label="For" />
             <select id="req-duration" value={duration} onChange={(e) => setDuration(Number(e.target.value))}>
               {DURATIONS.map((m) => (
                 <option key={m} value={m}>
@@ -99,7 +99,7 @@ export function RequestAccessForm({ onCreated }: { readonly onCreated: () => voi
             </select>
           </div>
         </div>
-        <label htmlFor="req-justification">Justification</label>
+        <FieldLabel id="req-justification" label="Justification" />
         <textarea
           id="req-justification"
           required
@@ -109,10 +109,14 @@ export function RequestAccessForm({ onCreated }: { readonly onCreated: () => voi
           onChange={(e) => setJustification(e.target.value)}
           placeholder="What you need to look at and why; the tenant sees this."
         />
-        <label htmlFor="req-ticket">
-          Ticket <span className="muted">(optional)</span>
-        </label>
-        <input id="req-ticket" value={ticket} onChange={(e) => setTicket(e.target.value)} maxLength={128} />
+        <TextField
+          id="req-ticket"
+          label="Ticket"
+          note="(optional)"
+          value={ticket}
+          onChange={setTicket}
+          maxLength={128}
+        />
         <div className="actions">
           <button type="submit" className="primary" disabled={create.busy}>
             {create.busy ? "Sending…" : "Request access"}
