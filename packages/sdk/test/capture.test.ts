@@ -1,50 +1,29 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { CLI_ACTOR } from "../../server/src/actor.js";
-import { setSharing } from "../../server/test/fixtures.js";
 import { settled } from "../src/counters.js";
-import { type AssentClient, type AssentEvent, createAssentClient, type Interaction } from "../src/index.js";
-import {
-  type LiveServer,
-  sleep,
-  startLiveServer,
-  storedCount,
-  tenantWithAdmin,
-  until,
-} from "./live-server.js";
+import type { AssentEvent, Interaction } from "../src/index.js";
+import { sleep, storedCount, until } from "./live-server.js";
+import { liveSuite } from "./support.js";
 
 const ok = (i: number): Interaction => ({ feature: "sales.email-draft", input: `p${i}`, output: `a${i}` });
 
 describe("capture()", () => {
-  let server: LiveServer;
   /** The first answer to each tenant's first POST is held back past the client's timeout. */
   const slowFirstAnswer = new Set<string>();
-  const clients: AssentClient[] = [];
-  const client = (key: string, extra: Record<string, unknown> = {}) => {
-    const c = createAssentClient({ url: server.url, key, ...extra });
-    clients.push(c);
-    return c;
-  };
-  beforeAll(async () => {
-    server = await startLiveServer("sqlite", {
-      setup: (app) =>
-        app.addHook("onSend", async (request) => {
-          const key = /^Bearer (\S+)$/.exec(request.headers.authorization ?? "")?.[1];
-          if (request.url === "/v1/interactions" && key && slowFirstAnswer.delete(key)) {
-            await sleep(800); // stored already: the answer is what gets lost
-          }
-        }),
-    });
-  });
-  afterAll(async () => {
-    await Promise.all(clients.map((c) => c.close(100)));
-    await server?.close();
+  const live = liveSuite({
+    setup: (app) =>
+      app.addHook("onSend", async (request) => {
+        const key = /^Bearer (\S+)$/.exec(request.headers.authorization ?? "")?.[1];
+        if (request.url === "/v1/interactions" && key && slowFirstAnswer.delete(key)) {
+          await sleep(800); // stored already: the answer is what gets lost
+        }
+      }),
   });
 
   it("returns at once, never throws, and counts what it cannot take", async () => {
-    const t = await tenantWithAdmin(server.ctx);
-    await setSharing(server.ctx, t, true);
+    const t = await live.tenant(true);
     const events: AssentEvent[] = [];
-    const c = client(t.key, { maxItemBytes: 10_000, onEvent: (e: AssentEvent) => events.push(e) });
+    const c = live.client(t.key, { maxItemBytes: 10_000, onEvent: (e: AssentEvent) => events.push(e) });
     expect((await c.ready(5000)).sharing).toBe("on");
     const cyclic: Record<string, unknown> = { a: 1 };
     cyclic.self = cyclic;
@@ -84,17 +63,16 @@ describe("capture()", () => {
     expect(counters.sent).toBe(1);
     expect(settled(counters)).toBe(counters.captured);
     expect(events.find((e) => e.kind === "rejected")?.message).toMatch(/telemetry.feedback/);
-    expect(await storedCount(server.ctx, t)).toBe(1);
+    expect(await storedCount(live.server.ctx, t)).toBe(1);
   });
 
   it("keeps the caller's occurredAt, conversation and telemetry, and its own id when given", async () => {
-    const t = await tenantWithAdmin(server.ctx);
-    await setSharing(server.ctx, t, true);
-    const c = client(t.key);
+    const t = await live.tenant(true);
+    const c = live.client(t.key);
     await c.ready(5000);
     // The test server's clock stands still at the opt-in time while the client's runs on: the
     // opt-in time is a valid occurredAt that differs from the time of capture().
-    const occurredAt = new Date(server.ctx.clock.now());
+    const occurredAt = new Date(live.server.ctx.clock.now());
     c.capture({
       ...ok(0),
       id: "call-1",
@@ -106,7 +84,7 @@ describe("capture()", () => {
     expect(await c.flush(5000)).toBe(true);
     expect(c.counters.sent).toBe(1);
     expect(c.counters.duplicates).toBe(1);
-    const store = server.ctx.services.stores.regions.get("us")!;
+    const store = live.server.ctx.services.stores.regions.get("us")!;
     const row = await store.db
       .selectFrom("interactions")
       .selectAll()
@@ -116,48 +94,45 @@ describe("capture()", () => {
     expect(Number(row.occurred_at)).toBe(occurredAt.getTime());
     expect(row.conversation_id).toBe("conv-9");
     expect(row.model).toBe("gpt-4o");
-    const read = await server.ctx.services.capture.readInteraction({ id: t.id, region: "us" }, row.id);
+    const read = await live.server.ctx.services.capture.readInteraction({ id: t.id, region: "us" }, row.id);
     expect(read?.input).toBe("p0");
     expect(read?.telemetry.attributes).toEqual({ tier: "pro" });
   });
 
   it("gives every interaction a client id, so a retry after a lost answer stores nothing twice", async () => {
-    const t = await tenantWithAdmin(server.ctx);
-    await setSharing(server.ctx, t, true);
+    const t = await live.tenant(true);
     slowFirstAnswer.add(t.key);
-    const c = client(t.key, { requestTimeoutMs: 300, retryDelayMs: 20 });
+    const c = live.client(t.key, { requestTimeoutMs: 300, retryDelayMs: 20 });
     await c.ready(5000);
     for (let i = 0; i < 5; i++) c.capture(ok(i));
     expect(await c.flush(5000)).toBe(true);
-    expect(server.ingests(t.key).length).toBe(2);
+    expect(live.server.ingests(t.key).length).toBe(2);
     expect(c.counters.duplicates).toBe(5);
     expect(c.counters.sent).toBe(0);
     expect(c.counters.failed).toBe(0);
-    expect(await storedCount(server.ctx, t)).toBe(5);
+    expect(await storedCount(live.server.ctx, t)).toBe(5);
   });
 
   it("stops taking interactions at close(), after delivering what it held", async () => {
-    const t = await tenantWithAdmin(server.ctx);
-    await setSharing(server.ctx, t, true);
-    const c = client(t.key, { flushIntervalMs: 60_000 });
+    const t = await live.tenant(true);
+    const c = live.client(t.key, { flushIntervalMs: 60_000 });
     await c.ready(5000);
     for (let i = 0; i < 7; i++) c.capture(ok(i));
     await c.close(5000);
     expect(c.capture(ok(8))).toBe(false);
     expect(c.counters).toMatchObject({ captured: 8, sent: 7, dropped: { closed: 1 } });
-    expect(await storedCount(server.ctx, t)).toBe(7);
+    expect(await storedCount(live.server.ctx, t)).toBe(7);
   });
 
   it("drops everything when the service refuses the key, and says so", async () => {
-    const t = await tenantWithAdmin(server.ctx);
-    await setSharing(server.ctx, t, true);
+    const t = await live.tenant(true);
     const events: AssentEvent[] = [];
-    const c = client(t.key, { onEvent: (e: AssentEvent) => events.push(e), flushIntervalMs: 60_000 });
+    const c = live.client(t.key, { onEvent: (e: AssentEvent) => events.push(e), flushIntervalMs: 60_000 });
     await c.ready(5000);
     c.capture(ok(0));
     await sleep(20);
-    const [key] = await server.ctx.services.tenants.listKeys(t.id);
-    await server.ctx.services.tenants.revokeKey(key!.id, CLI_ACTOR);
+    const [key] = await live.server.ctx.services.tenants.listKeys(t.id);
+    await live.server.ctx.services.tenants.revokeKey(key!.id, CLI_ACTOR);
     expect(await c.flush(5000)).toBe(true);
     expect(c.counters.dropped.keyRefused).toBe(1);
     expect(c.sharingState.keyRefused).toBe(true);
@@ -165,6 +140,6 @@ describe("capture()", () => {
     expect(c.counters.dropped.keyRefused).toBe(2);
     expect(events.some((e) => e.kind === "key-refused")).toBe(true);
     await until(() => c.sharing === "unknown", 1000, "the state to be unknown");
-    expect(await storedCount(server.ctx, t)).toBe(0);
+    expect(await storedCount(live.server.ctx, t)).toBe(0);
   });
 });

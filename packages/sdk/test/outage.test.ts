@@ -1,49 +1,29 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { setSharing } from "../../server/test/fixtures.js";
+import { describe, expect, it } from "vitest";
 import { settled } from "../src/counters.js";
-import { type AssentClient, createAssentClient } from "../src/index.js";
-import {
-  type LiveServer,
-  sleep,
-  startLiveServer,
-  storedCount,
-  tenantWithAdmin,
-  until,
-} from "./live-server.js";
+import { sleep, storedCount, until } from "./live-server.js";
+import { liveSuite } from "./support.js";
 
 const CONTENT = "x".repeat(4000);
 const interaction = (i: number) => ({ feature: "support.answer", input: `${i} ${CONTENT}`, output: CONTENT });
 
 describe("the SDK while the service is down", () => {
-  let server: LiveServer;
-  let client: AssentClient | null = null;
-  beforeAll(async () => {
-    server = await startLiveServer("sqlite");
-  });
-  afterAll(async () => {
-    await client?.close(100);
-    await server?.close();
-  });
+  const live = liveSuite();
 
   it("keeps its queue at its bound for 10 s, counts the overflow, and delivers when the service returns", async () => {
-    const t = await tenantWithAdmin(server.ctx);
-    await setSharing(server.ctx, t, true);
+    const t = await live.tenant(true);
     const maxQueueItems = 500;
     const maxQueueBytes = 1024 * 1024; // ~250 of these interactions: the byte bound binds first
-    client = createAssentClient({
-      url: server.url,
-      key: t.key,
+    const c = live.client(t.key, {
       maxQueueItems,
       maxQueueBytes,
       maxBatchItems: 100,
     });
-    const c = client;
     expect((await c.ready(5000)).sharing).toBe("on");
     for (let i = 0; i < 50; i++) c.capture(interaction(i));
     expect(await c.flush(5000)).toBe(true);
     expect(c.counters.sent).toBe(50);
 
-    await server.stop();
+    await live.server.stop();
     const downAt = Date.now();
     let i = 50;
     let maxItems = 0;
@@ -61,7 +41,7 @@ describe("the SDK while the service is down", () => {
     const during = c.counters;
     const queued = c.queue;
     expect(c.sharingState.confirmed).toBe(false);
-    expect(server.ingests(t.key).filter((r) => r.at > downAt)).toEqual([]);
+    expect(live.server.ingests(t.key).filter((r) => r.at > downAt)).toEqual([]);
     expect(maxItems).toBeLessThanOrEqual(maxQueueItems);
     expect(maxBytes).toBeLessThanOrEqual(maxQueueBytes);
     expect(maxInFlight).toBeLessThanOrEqual(100);
@@ -74,9 +54,9 @@ describe("the SDK while the service is down", () => {
     expect(during.failed).toBe(0);
 
     const upAt = Date.now();
-    await server.start();
+    await live.server.start();
     await until(() => c.queue.items === 0 && c.queue.inFlight === 0, 10_000, "the queue to drain");
-    const back = server.ingests(t.key).filter((r) => r.at >= upAt);
+    const back = live.server.ingests(t.key).filter((r) => r.at >= upAt);
     expect(back.length).toBeGreaterThan(0);
     // The poll fallback (every second) sees the service back before the stream reconnects.
     expect(back[0]!.at - upAt).toBeLessThan(3000);
@@ -89,6 +69,6 @@ describe("the SDK while the service is down", () => {
     expect(settled(after)).toBe(after.captured);
     expect(after.captured).toBe(i);
     expect(after.sent + after.dropped.overflow).toBe(i);
-    expect(await storedCount(server.ctx, t)).toBe(after.sent);
+    expect(await storedCount(live.server.ctx, t)).toBe(after.sent);
   }, 40_000);
 });

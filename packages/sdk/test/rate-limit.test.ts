@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { setSharing } from "../../server/test/fixtures.js";
-import { type AssentClient, type AssentEvent, createAssentClient } from "../src/index.js";
-import { type LiveServer, startLiveServer, storedCount, tenantWithAdmin, until } from "./live-server.js";
+import { describe, expect, it } from "vitest";
+import type { AssentEvent } from "../src/index.js";
+import { storedCount, until } from "./live-server.js";
+import { liveSuite } from "./support.js";
 
 /**
  * The server's own rate limit (2 requests a minute per key) answers 429 with Retry-After; the
@@ -9,33 +9,21 @@ import { type LiveServer, startLiveServer, storedCount, tenantWithAdmin, until }
  * a minute, so this test waits about a minute.
  */
 describe("the SDK on 429 Too Many Requests", () => {
-  let server: LiveServer;
-  let client: AssentClient | null = null;
-  beforeAll(async () => {
-    server = await startLiveServer("sqlite", { config: { ingest: { rateLimitPerMinute: 2 } } });
-  });
-  afterAll(async () => {
-    await client?.close(100);
-    await server?.close();
-  });
+  const live = liveSuite({ config: { ingest: { rateLimitPerMinute: 2 } } });
 
   it("waits for Retry-After before sending the batch again, then delivers it", async () => {
-    const t = await tenantWithAdmin(server.ctx);
-    await setSharing(server.ctx, t, true);
+    const t = await live.tenant(true);
     const events: AssentEvent[] = [];
-    client = createAssentClient({
-      url: server.url,
-      key: t.key,
+    const c = live.client(t.key, {
       maxBatchItems: 5,
       retryDelayMs: 10, // without Retry-After the retry would come almost at once
       onEvent: (e) => events.push(e),
     });
-    const c = client;
     expect((await c.ready(5000)).sharing).toBe("on");
     for (let i = 0; i < 15; i++) c.capture({ feature: "sales.email-draft", input: `p${i}`, output: `a${i}` });
 
-    await until(() => server.ingests(t.key).some((r) => r.status === 429), 5000, "a 429");
-    const limited = server.ingests(t.key).find((r) => r.status === 429)!;
+    await until(() => live.server.ingests(t.key).some((r) => r.status === 429), 5000, "a 429");
+    const limited = live.server.ingests(t.key).find((r) => r.status === 429)!;
     const retryAfterMs = Number(limited.retryAfter) * 1000;
     expect(retryAfterMs).toBeGreaterThan(1000);
     // The server has answered; the client handles the answer a moment later.
@@ -48,13 +36,13 @@ describe("the SDK on 429 Too Many Requests", () => {
     expect(c.queue.inFlight).toBe(5);
 
     await until(() => c.counters.sent === 15, retryAfterMs + 10_000, "the limited batch to be delivered");
-    const after = server.ingests(t.key).filter((r) => r.at > limited.at);
+    const after = live.server.ingests(t.key).filter((r) => r.at > limited.at);
     expect(after.length).toBe(1);
     expect(after[0]!.status).toBe(200);
     expect(after[0]!.at - limited.at).toBeGreaterThanOrEqual(retryAfterMs);
-    expect(server.ingests(t.key).filter((r) => r.status === 429)).toHaveLength(1);
+    expect(live.server.ingests(t.key).filter((r) => r.status === 429)).toHaveLength(1);
     expect(c.counters.failed).toBe(0);
     expect(c.counters.duplicates).toBe(0);
-    expect(await storedCount(server.ctx, t)).toBe(15);
+    expect(await storedCount(live.server.ctx, t)).toBe(15);
   }, 120_000);
 });
