@@ -1,17 +1,10 @@
 import { context, SpanKind, trace } from "@opentelemetry/api";
-import { type ExportResult, ExportResultCode } from "@opentelemetry/core";
+import { ExportResultCode } from "@opentelemetry/core";
 import { JsonTraceSerializer } from "@opentelemetry/otlp-transformer";
-import { resourceFromAttributes } from "@opentelemetry/resources";
-import {
-  BasicTracerProvider,
-  BatchSpanProcessor,
-  InMemorySpanExporter,
-  type ReadableSpan,
-  SimpleSpanProcessor,
-  type SpanExporter,
-} from "@opentelemetry/sdk-trace-base";
+import { InMemorySpanExporter, type SpanExporter } from "@opentelemetry/sdk-trace-base";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CLI_ACTOR } from "../../server/src/actor.js";
+import { otelPipeline } from "../../server/test/otel-pipeline.js";
 import { type KeyedTenant, keyedTenant, storedInteractions } from "../../server/test/otlp-support.js";
 import { type AssentClient, createAssentClient } from "../src/index.js";
 import { toExportRequest } from "../src/otel/encode.js";
@@ -21,27 +14,8 @@ import { type LiveServer, sleep, startLiveServer, until } from "./live-server.js
 const PROMPT = "Draft a follow-up to Contoso about the renewal quote.";
 const ANSWER = "Hi Dana, following up on the renewal quote we sent on Monday.";
 
-/** Records what the exporter reported to OpenTelemetry. */
-function recording(inner: SpanExporter, results: ExportResult[]): SpanExporter {
-  return {
-    export(spans: ReadableSpan[], done: (r: ExportResult) => void) {
-      inner.export(spans, (r) => {
-        results.push(r);
-        done(r);
-      });
-    },
-    shutdown: () => inner.shutdown(),
-    forceFlush: () => inner.forceFlush?.() ?? Promise.resolve(),
-  };
-}
-
 function tracing(exporter: SpanExporter, batch: boolean) {
-  const results: ExportResult[] = [];
-  const wrapped = recording(exporter, results);
-  const provider = new BasicTracerProvider({
-    resource: resourceFromAttributes({ "service.name": "crm-copilot" }),
-    spanProcessors: [batch ? new BatchSpanProcessor(wrapped) : new SimpleSpanProcessor(wrapped)],
-  });
+  const { provider, results, end } = otelPipeline(exporter, { batch });
   const tracer = provider.getTracer("genai-test");
   return {
     provider,
@@ -74,10 +48,7 @@ function tracing(exporter: SpanExporter, batch: boolean) {
         .end();
       return chat;
     },
-    async end() {
-      await provider.forceFlush().catch(() => {});
-      await provider.shutdown();
-    },
+    end,
   };
 }
 

@@ -1,18 +1,12 @@
 import { type DiagLogger, DiagLogLevel, diag, type Span, SpanKind } from "@opentelemetry/api";
-import { type ExportResult, ExportResultCode } from "@opentelemetry/core";
+import { ExportResultCode } from "@opentelemetry/core";
 import { OTLPTraceExporter as HttpJsonExporter } from "@opentelemetry/exporter-trace-otlp-http";
 import { OTLPTraceExporter as HttpProtoExporter } from "@opentelemetry/exporter-trace-otlp-proto";
 import { CompressionAlgorithm } from "@opentelemetry/otlp-exporter-base";
-import { resourceFromAttributes } from "@opentelemetry/resources";
-import {
-  BasicTracerProvider,
-  BatchSpanProcessor,
-  type ReadableSpan,
-  SimpleSpanProcessor,
-  type SpanExporter,
-} from "@opentelemetry/sdk-trace-base";
+import type { ReadableSpan } from "@opentelemetry/sdk-trace-base";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createTestContext, dialects, type TestContext } from "./harness.js";
+import { type OtelPipeline, otelPipeline } from "./otel-pipeline.js";
 import { ignoredSpans, keyedTenant, storedInteractions } from "./otlp-support.js";
 
 /**
@@ -21,25 +15,7 @@ import { ignoredSpans, keyedTenant, storedInteractions } from "./otlp-support.js
  */
 type Kind = "json" | "protobuf";
 
-interface Pipeline {
-  readonly provider: BasicTracerProvider;
-  readonly results: ExportResult[];
-  end(): Promise<void>;
-}
-
-/** Records what the exporter reported to the SDK, so a test sees success or failure as it did. */
-function recording(inner: SpanExporter, results: ExportResult[]): SpanExporter {
-  return {
-    export(spans: ReadableSpan[], done: (r: ExportResult) => void) {
-      inner.export(spans, (r) => {
-        results.push(r);
-        done(r);
-      });
-    },
-    shutdown: () => inner.shutdown(),
-    forceFlush: () => inner.forceFlush?.() ?? Promise.resolve(),
-  };
-}
+type Pipeline = OtelPipeline;
 
 function pipeline(
   url: string,
@@ -53,21 +29,7 @@ function pipeline(
     timeoutMillis: 5000,
   };
   const exporter = opts.kind === "json" ? new HttpJsonExporter(config) : new HttpProtoExporter(config);
-  const results: ExportResult[] = [];
-  const wrapped = recording(exporter, results);
-  const provider = new BasicTracerProvider({
-    resource: resourceFromAttributes({ "service.name": opts.serviceName ?? "crm-copilot" }),
-    spanProcessors: [opts.batch ? new BatchSpanProcessor(wrapped) : new SimpleSpanProcessor(wrapped)],
-  });
-  return {
-    provider,
-    results,
-    async end() {
-      // A failed export also fails the flush; the recorded result is what the tests look at.
-      await provider.forceFlush().catch(() => {});
-      await provider.shutdown();
-    },
-  };
+  return otelPipeline(exporter, opts);
 }
 
 const PROMPT = "Draft a follow-up to Contoso about the renewal quote.";
