@@ -8,9 +8,8 @@
  *    interaction), which is not on the caller's path but is CPU the process spends.
  * Prints a Markdown table; exits 1 when a target is missed.
  */
-import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
-import os, { tmpdir } from "node:os";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { setImmediate as nextTick } from "node:timers/promises";
 import { type AssentClient, createAssentClient, type Interaction } from "../../packages/sdk/src/index.js";
@@ -19,32 +18,16 @@ import { CLI_ACTOR } from "../../packages/server/src/actor.js";
 import { buildApp } from "../../packages/server/src/app.js";
 import { parseConfig } from "../../packages/server/src/config.js";
 import { createServices } from "../../packages/server/src/wiring.js";
+import { fmt, interaction, machine, table } from "../common.js";
 
 const TOGGLES = Number(process.env.BENCH_TOGGLES ?? 100);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 50);
 const PER_ROUND = 1000;
 const PASSWORD = "bench password, long enough";
 
-/** A realistic interaction of about 2 KB: prompt messages, answer, telemetry. */
-function interaction(i: number): Interaction {
-  const words = (n: number) => randomBytes(n).toString("base64").replace(/[+/]/g, " ");
-  return {
-    feature: "sales.email-draft",
-    input: {
-      messages: [
-        { role: "system", content: words(300) },
-        { role: "user", content: `${i} ${words(600)}` },
-      ],
-    },
-    output: words(600),
-    conversationId: `conv-${i % 97}`,
-    telemetry: { model: "gpt-4o", latencyMs: 840, tokensIn: 312, tokensOut: 190, finishReason: "stop" },
-  };
-}
-
 const quantile = (sorted: number[], q: number) =>
   sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? Number.NaN;
-const f = (n: number, digits = 2) => n.toFixed(digits);
+const f = (n: number, digits = 2) => fmt(n, digits);
 
 async function main() {
   const dir = mkdtempSync(path.join(tmpdir(), "assent-bench-sdk-"));
@@ -158,10 +141,7 @@ async function main() {
     offCosts.sort((a, b) => a - b);
     const okPropagation = quantile(fromReturn, 0.99) <= 250;
     const okCapture = mean(onCosts) < 5 && mean(offCosts) < 5;
-    const cpu = os.cpus();
     const rows = [
-      ["measure", "p50", "p99", "max", "target", ""],
-      ["---", "---", "---", "---", "---", "---"],
       [
         `opt-out: PUT returns → SDK reports off (ms, ${TOGGLES} toggles)`,
         f(quantile(fromReturn, 0.5), 1),
@@ -196,14 +176,12 @@ async function main() {
       ],
       [`deferred serialization of a ~2 KB interaction (µs, later tick)`, f(serializeUs), "", "", "", ""],
     ];
-    process.stdout.write(`${rows.map((r) => `| ${r.join(" | ")} |`).join("\n")}\n\n`);
+    process.stdout.write(`${table(["measure", "p50", "p99", "max", "target", ""], rows)}\n\n`);
     process.stdout.write(
       `Delivered ${delivered} of ${capturedOn} interactions captured while on (the rest: ` +
         `${after.dropped.overflow - before.dropped.overflow} overflow, ${after.failed - before.failed} failed).\n`,
     );
-    process.stdout.write(
-      `Machine: ${cpu.length} cores (${cpu[0]?.model ?? "unknown CPU"}), Node ${process.version}; server and SDK in one process.\n`,
-    );
+    process.stdout.write(`Machine: ${machine()}; server and SDK in one process.\n`);
     if (!okPropagation || !okCapture) process.exitCode = 1;
   } finally {
     await Promise.all(clients.map((c) => c.close(1000)));
