@@ -49,27 +49,28 @@ interface Seeded {
   readonly datasetItems: number;
 }
 
-/** Columns of one interaction row, in insert order. */
-const COLUMNS = [
-  "tenant_id",
-  "id",
-  "client_id",
-  "period_id",
-  "key_id",
-  "feature",
-  "conversation_id",
-  "occurred_at",
-  "captured_at",
-  "content",
-  "model",
-  "provider",
-  "latency_ms",
-  "tokens_in",
-  "tokens_out",
-  "finish_reason",
-  "feedback",
-  "attributes",
-] as const;
+/** Columns of one interaction row, in insert order, with their PostgreSQL types (for unnest). */
+const COLUMN_TYPES = {
+  tenant_id: "text",
+  id: "text",
+  client_id: "text",
+  period_id: "text",
+  key_id: "text",
+  feature: "text",
+  conversation_id: "text",
+  occurred_at: "int8",
+  captured_at: "int8",
+  content: "bytea",
+  model: "text",
+  provider: "text",
+  latency_ms: "int4",
+  tokens_in: "int4",
+  tokens_out: "int4",
+  finish_reason: "text",
+  feedback: "int4",
+  attributes: "jsonb",
+} as const;
+const COLUMNS = Object.keys(COLUMN_TYPES);
 type Row = (string | number | Buffer | null)[];
 
 /**
@@ -220,12 +221,8 @@ function sqliteInserter(store: Store<RegionDb>) {
 }
 
 function postgresInserter(pool: pg.Pool, schema: string) {
-  const types = ["text", "text", "text", "text", "text", "text", "text", "int8", "int8", "bytea"];
-  const tail = ["text", "text", "int4", "int4", "int4", "text", "int4", "jsonb"];
-  const all = [...types, ...tail];
-  const text = `insert into "${schema}".interactions (${COLUMNS.join(",")}) select * from unnest(${all
-    .map((t, i) => `$${i + 1}::${t}[]`)
-    .join(",")})`;
+  const params = Object.values(COLUMN_TYPES).map((t, i) => `$${i + 1}::${t}[]`);
+  const text = `insert into "${schema}".interactions (${COLUMNS.join(",")}) select * from unnest(${params.join(",")})`;
   return async (rows: Row[]) => {
     const columns = COLUMNS.map((_, c) => rows.map((r) => r[c] ?? null));
     await pool.query(text, columns);
