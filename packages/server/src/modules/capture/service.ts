@@ -19,7 +19,7 @@ import type {
   RejectedItem,
   Telemetry,
 } from "./types.js";
-import { validateItem } from "./validate.js";
+import { validateItem, validationContext } from "./validate.js";
 
 export type IngestOutcome = "accepted" | "dropped" | "rejected" | "duplicate";
 
@@ -203,11 +203,7 @@ export function createCaptureService(deps: CaptureDeps): CaptureService {
           `"interactions" must hold 1-${deps.ingest.maxBatchItems} items`,
         );
       }
-      const ctx = {
-        now: deps.clock.now(),
-        retentionDays: deps.program.retentionDays,
-        maxContentBytes: deps.ingest.maxContentBytes,
-      };
+      const ctx = validationContext(deps);
       const valid: InteractionInput[] = [];
       const rejected: RejectedItem[] = [];
       list.forEach((item, index) => {

@@ -1,4 +1,5 @@
-import { DAY_MS } from "../../clock.js";
+import { type Clock, DAY_MS } from "../../clock.js";
+import type { IngestConfig, ProgramConfig } from "../../config.js";
 import { serializeContent } from "./content.js";
 import { LIMITS } from "./limits.js";
 
@@ -17,6 +18,19 @@ export interface ValidationContext {
   readonly now: number;
   readonly retentionDays: number;
   readonly maxContentBytes: number;
+}
+
+/** What items are checked against at this moment: the program's retention, the ingest bound. */
+export function validationContext(deps: {
+  readonly clock: Clock;
+  readonly program: Pick<ProgramConfig, "retentionDays">;
+  readonly ingest: Pick<IngestConfig, "maxContentBytes">;
+}): ValidationContext {
+  return {
+    now: deps.clock.now(),
+    retentionDays: deps.program.retentionDays,
+    maxContentBytes: deps.ingest.maxContentBytes,
+  };
 }
 
 const ITEM_FIELDS = new Set([

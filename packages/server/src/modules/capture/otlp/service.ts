@@ -3,7 +3,7 @@ import type { IngestConfig, ProgramConfig } from "../../../config.js";
 import type { TenantRef } from "../../consent/types.js";
 import type { CaptureService } from "../service.js";
 import type { InteractionInput, RejectedItem } from "../types.js";
-import { validateItem } from "../validate.js";
+import { validateItem, validationContext } from "../validate.js";
 import { mapSpan } from "./map-span.js";
 import { readExportRequest } from "./read.js";
 import type { TraceExportOutcome } from "./types.js";
@@ -33,11 +33,7 @@ export function createOtlpService(deps: OtlpDeps): OtlpService {
   return {
     async ingestTraces(tenant, request) {
       const spans = readExportRequest(request);
-      const ctx = {
-        now: deps.clock.now(),
-        retentionDays: deps.program.retentionDays,
-        maxContentBytes: deps.ingest.maxContentBytes,
-      };
+      const ctx = validationContext(deps);
       const valid: InteractionInput[] = [];
       const rejected: RejectedItem[] = [];
       let ignored = 0;
