@@ -107,6 +107,8 @@ export async function verifyChain(trx: AuditDb, pageSize = 5000): Promise<ChainR
   let prev = GENESIS_HASH;
   let count = 0;
   let after = 0;
+  /** The report at the first break: the events and head verified before it. */
+  const stop = (broken: ChainBreak): ChainReport => ({ events: count, head: prev, broken });
   for (;;) {
     const page = await db
       .selectFrom("audit_events")
@@ -118,41 +120,29 @@ export async function verifyChain(trx: AuditDb, pageSize = 5000): Promise<ChainR
     for (const raw of page) {
       const e = { ...raw, seq: Number(raw.seq), at: Number(raw.at) };
       if (e.seq !== expectedSeq) {
-        return {
-          events: count,
-          head: prev,
-          broken: {
-            seq: expectedSeq,
-            id: null,
-            action: null,
-            problem: `event ${expectedSeq} is missing (next is ${e.seq})`,
-          },
-        };
+        return stop({
+          seq: expectedSeq,
+          id: null,
+          action: null,
+          problem: `event ${expectedSeq} is missing (next is ${e.seq})`,
+        });
       }
       if (e.prev_hash !== prev) {
-        return {
-          events: count,
-          head: prev,
-          broken: {
-            seq: e.seq,
-            id: e.id,
-            action: e.action,
-            problem: "its previous-hash does not match the event before it (removed, inserted or reordered)",
-          },
-        };
+        return stop({
+          seq: e.seq,
+          id: e.id,
+          action: e.action,
+          problem: "its previous-hash does not match the event before it (removed, inserted or reordered)",
+        });
       }
       const { hash, ...rest } = e;
       if (hashEvent(rest) !== hash) {
-        return {
-          events: count,
-          head: prev,
-          broken: {
-            seq: e.seq,
-            id: e.id,
-            action: e.action,
-            problem: "its content does not match its hash (edited)",
-          },
-        };
+        return stop({
+          seq: e.seq,
+          id: e.id,
+          action: e.action,
+          problem: "its content does not match its hash (edited)",
+        });
       }
       prev = hash;
       expectedSeq += 1;
@@ -167,16 +157,12 @@ export async function verifyChain(trx: AuditDb, pageSize = 5000): Promise<ChainR
     .where("id", "=", 1)
     .executeTakeFirst();
   if (!head || Number(head.seq) !== count || head.hash !== prev) {
-    return {
-      events: count,
-      head: prev,
-      broken: {
-        seq: count + 1,
-        id: null,
-        action: null,
-        problem: `the chain head records event ${head ? Number(head.seq) : "none"} but the log ends at ${count} (events removed from the end)`,
-      },
-    };
+    return stop({
+      seq: count + 1,
+      id: null,
+      action: null,
+      problem: `the chain head records event ${head ? Number(head.seq) : "none"} but the log ends at ${count} (events removed from the end)`,
+    });
   }
   return { events: count, head: prev, broken: null };
 }
