@@ -1,7 +1,8 @@
 import { accessApi } from "../../api/endpoints.js";
 import { useLoad } from "../../hooks.js";
-import { ErrorNote, Loading } from "../../ui/feedback.js";
+import { RefreshButton } from "../../ui/Loaded.js";
 import { Section } from "../../ui/Section.js";
+import { RequestList } from "../access/RequestList.js";
 import { ActiveGrant } from "./ActiveGrant.js";
 import { PendingRequest } from "./PendingRequest.js";
 
@@ -14,9 +15,7 @@ export function Approvals() {
     active.reload();
   };
   const refreshButton = (
-    <button type="button" onClick={refresh} disabled={pending.loading || active.loading}>
-      Refresh
-    </button>
+    <RefreshButton loaded={{ reload: refresh, loading: pending.loading || active.loading }} />
   );
   return (
     <div className="screen">
@@ -28,26 +27,14 @@ export function Approvals() {
         </p>
       </header>
       <Section title="Pending requests" actions={refreshButton}>
-        <ErrorNote error={pending.error} />
-        {!pending.data && pending.loading ? <Loading what="pending requests" /> : null}
-        {pending.data?.items.length === 0 ? (
-          <p className="muted">No request is waiting for a decision.</p>
-        ) : null}
-        <ul className="request-list">
-          {pending.data?.items.map((r) => (
-            <PendingRequest key={r.id} request={r} onDecided={refresh} />
-          ))}
-        </ul>
+        <RequestList requests={pending} what="pending requests" empty="No request is waiting for a decision.">
+          {(r) => <PendingRequest key={r.id} request={r} onDecided={refresh} />}
+        </RequestList>
       </Section>
       <Section title="Active grants">
-        <ErrorNote error={active.error} />
-        {!active.data && active.loading ? <Loading what="active grants" /> : null}
-        {active.data?.items.length === 0 ? <p className="muted">No grant is active.</p> : null}
-        <ul className="request-list">
-          {active.data?.items.map((r) => (
-            <ActiveGrant key={r.id} request={r} onRevoked={refresh} />
-          ))}
-        </ul>
+        <RequestList requests={active} what="active grants" empty="No grant is active.">
+          {(r) => <ActiveGrant key={r.id} request={r} onRevoked={refresh} />}
+        </RequestList>
       </Section>
     </div>
   );

@@ -4,8 +4,9 @@ import type { IngestionKey, NewIngestionKey, Tenant } from "../../api/types.js";
 import { useAction, useLoad } from "../../hooks.js";
 import { CopyButton } from "../../ui/CopyButton.js";
 import { useConfirm } from "../../ui/confirm.js";
-import { Badge, ErrorNote, Loading } from "../../ui/feedback.js";
+import { Badge, ErrorNote } from "../../ui/feedback.js";
 import { Time } from "../../ui/format.js";
+import { LoadState } from "../../ui/Loaded.js";
 import { Section } from "../../ui/Section.js";
 
 /** A tenant's ingestion keys: issue one (its secret shown this once), revoke one. */
@@ -57,9 +58,12 @@ export function Keys({ tenant }: { readonly tenant: Tenant }) {
         </button>
       </form>
       <ErrorNote error={create.error} />
-      <ErrorNote error={keys.error} />
-      {!keys.data && keys.loading ? <Loading what="keys" /> : null}
-      {keys.data?.length === 0 ? <p className="muted">This tenant has no key.</p> : null}
+      <LoadState
+        loaded={keys}
+        what="keys"
+        isEmpty={keys.data?.length === 0}
+        empty="This tenant has no key."
+      />
       <ul className="key-list">
         {keys.data?.map((k) => (
           <KeyRow key={k.id} ingestionKey={k} onRevoked={keys.reload} />

@@ -1,9 +1,9 @@
-import { type FormEvent, useState } from "react";
+import { useState } from "react";
 import { opsApi } from "../../api/endpoints.js";
-import { useAction, useLoad } from "../../hooks.js";
+import { useLoad } from "../../hooks.js";
 import { DataTable, hiddenColumn } from "../../ui/DataTable.js";
 import { TextField } from "../../ui/Field.js";
-import { ErrorNote, Status } from "../../ui/feedback.js";
+import { FormFooter, useFormAction } from "../../ui/FormAction.js";
 import { Time } from "../../ui/format.js";
 import { LoadState, RefreshButton } from "../../ui/Loaded.js";
 import { Section } from "../../ui/Section.js";
@@ -16,33 +16,26 @@ export function Tenants() {
   const [name, setName] = useState("");
   const [region, setRegion] = useState("");
   const [id, setId] = useState("");
-  const [status, setStatus] = useState<string | null>(null);
-  const create = useAction(opsApi.createTenant);
+  const create = useFormAction(opsApi.createTenant);
   const regions = [...new Set((tenants.data ?? []).map((t) => t.region))].sort();
 
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setStatus(null);
-    const t = await create.run({
-      name: name.trim(),
-      region: region.trim(),
-      ...(id.trim() ? { id: id.trim() } : {}),
-    });
-    if (t) {
-      setStatus(`Tenant ${t.name} created in ${t.region} with id ${t.id}.`);
+  const submit = create.submit(
+    () => [{ name: name.trim(), region: region.trim(), ...(id.trim() ? { id: id.trim() } : {}) }],
+    (t) => {
       setName("");
       setId("");
       setSelected(t.id);
       tenants.reload();
-    }
-  };
+      return `Tenant ${t.name} created in ${t.region} with id ${t.id}.`;
+    },
+  );
 
   const current = tenants.data?.find((t) => t.id === selected) ?? null;
   return (
     <>
       <div className="grid two">
         <Section title="Create a tenant">
-          <form className="form" onSubmit={(e) => void submit(e)}>
+          <form className="form" onSubmit={submit}>
             <TextField
               id="tenant-name"
               label="Name"
@@ -85,13 +78,7 @@ export function Tenants() {
                 />
               </div>
             </div>
-            <div className="actions">
-              <button type="submit" className="primary" disabled={create.busy}>
-                Create tenant
-              </button>
-            </div>
-            <ErrorNote error={create.error} />
-            <Status>{status}</Status>
+            <FormFooter action={create}>Create tenant</FormFooter>
           </form>
         </Section>
         {current ? (

@@ -1,10 +1,11 @@
-import { type FormEvent, useState } from "react";
+import { useState } from "react";
 import { opsApi } from "../../api/endpoints.js";
 import { ROLES } from "../../api/types.js";
-import { useAction, useLoad } from "../../hooks.js";
+import { useLoad } from "../../hooks.js";
 import { DataTable } from "../../ui/DataTable.js";
 import { TextField } from "../../ui/Field.js";
-import { Badge, ErrorNote, Status } from "../../ui/feedback.js";
+import { FormFooter, useFormAction } from "../../ui/FormAction.js";
+import { Badge } from "../../ui/feedback.js";
 import { Time } from "../../ui/format.js";
 import { LoadState, RefreshButton } from "../../ui/Loaded.js";
 import { Section } from "../../ui/Section.js";
@@ -18,36 +19,35 @@ export function Users() {
   const [password, setPassword] = useState("");
   const [roles, setRoles] = useState<string[]>(["reviewer"]);
   const [tenantId, setTenantId] = useState("");
-  const [status, setStatus] = useState<string | null>(null);
-  const create = useAction(opsApi.createUser);
+  const create = useFormAction(opsApi.createUser);
   const needsTenant = roles.includes("tenant-admin");
 
   const toggle = (role: string, on: boolean) =>
     setRoles((r) => (on ? [...new Set([...r, role])] : r.filter((x) => x !== role)));
 
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setStatus(null);
-    const u = await create.run({
-      email: email.trim(),
-      password,
-      roles,
-      ...(needsTenant && tenantId ? { tenantId } : {}),
-      ...(name.trim() ? { name: name.trim() } : {}),
-    });
-    if (u) {
-      setStatus(`User ${u.email} created (${u.roles.join(", ")}). Hand them the password by a safe channel.`);
+  const submit = create.submit(
+    () => [
+      {
+        email: email.trim(),
+        password,
+        roles,
+        ...(needsTenant && tenantId ? { tenantId } : {}),
+        ...(name.trim() ? { name: name.trim() } : {}),
+      },
+    ],
+    (u) => {
       setEmail("");
       setName("");
       setPassword("");
       users.reload();
-    }
-  };
+      return `User ${u.email} created (${u.roles.join(", ")}). Hand them the password by a safe channel.`;
+    },
+  );
 
   return (
     <div className="grid two">
       <Section title="Create a user">
-        <form className="form" onSubmit={(e) => void submit(e)}>
+        <form className="form" onSubmit={submit}>
           <TextField
             id="user-email"
             label="Email"
@@ -106,13 +106,9 @@ export function Users() {
               </select>
             </>
           ) : null}
-          <div className="actions">
-            <button type="submit" className="primary" disabled={create.busy || roles.length === 0}>
-              Create user
-            </button>
-          </div>
-          <ErrorNote error={create.error} />
-          <Status>{status}</Status>
+          <FormFooter action={create} disabled={roles.length === 0}>
+            Create user
+          </FormFooter>
         </form>
       </Section>
       <Section title="Users" actions={<RefreshButton loaded={users} />}>

@@ -1,9 +1,8 @@
-import { type FormEvent, useState } from "react";
+import { useState } from "react";
 import { reviewApi } from "../../api/endpoints.js";
 import type { Label } from "../../api/types.js";
-import { useAction } from "../../hooks.js";
 import { FieldLabel, TextField } from "../../ui/Field.js";
-import { ErrorNote, Status } from "../../ui/feedback.js";
+import { FormFooter, useFormAction } from "../../ui/FormAction.js";
 
 /** Add a label: a rating 1–5, tags, a note (sealed with the interaction's key by the server). */
 export function LabelForm({
@@ -16,32 +15,34 @@ export function LabelForm({
   const [rating, setRating] = useState<number | null>(null);
   const [tags, setTags] = useState("");
   const [note, setNote] = useState("");
-  const [status, setStatus] = useState<string | null>(null);
-  const add = useAction(reviewApi.label);
+  const add = useFormAction(reviewApi.label);
 
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setStatus(null);
-    const tagList = tags
-      .split(",")
-      .map((t) => t.trim())
-      .filter(Boolean);
-    const label = await add.run(interactionId, {
-      ...(rating !== null ? { rating } : {}),
-      ...(tagList.length ? { tags: tagList } : {}),
-      ...(note.trim() ? { note: note.trim() } : {}),
-    });
-    if (label) {
+  const submit = add.submit(
+    () => {
+      const tagList = tags
+        .split(",")
+        .map((t) => t.trim())
+        .filter(Boolean);
+      return [
+        interactionId,
+        {
+          ...(rating !== null ? { rating } : {}),
+          ...(tagList.length ? { tags: tagList } : {}),
+          ...(note.trim() ? { note: note.trim() } : {}),
+        },
+      ];
+    },
+    (label) => {
       onAdded(label);
-      setStatus("Label added.");
       setRating(null);
       setTags("");
       setNote("");
-    }
-  };
+      return "Label added.";
+    },
+  );
 
   return (
-    <form onSubmit={(e) => void submit(e)} className="form label-form">
+    <form onSubmit={submit} className="form label-form">
       <fieldset className="rating">
         <legend>Rating</legend>
         {[1, 2, 3, 4, 5].map((n) => (
@@ -73,13 +74,7 @@ export function LabelForm({
         value={note}
         onChange={(e) => setNote(e.target.value)}
       />
-      <div className="actions">
-        <button type="submit" className="primary" disabled={add.busy}>
-          Add label
-        </button>
-      </div>
-      <ErrorNote error={add.error} />
-      <Status>{status}</Status>
+      <FormFooter action={add}>Add label</FormFooter>
     </form>
   );
 }

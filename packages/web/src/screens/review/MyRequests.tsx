@@ -3,33 +3,20 @@ import { accessApi } from "../../api/endpoints.js";
 import type { AccessRequest, Page } from "../../api/types.js";
 import { type Loaded, useAction } from "../../hooks.js";
 import { useConfirm } from "../../ui/confirm.js";
-import { ErrorNote, Loading, Status } from "../../ui/feedback.js";
+import { ErrorNote, Status } from "../../ui/feedback.js";
 import { Time } from "../../ui/format.js";
+import { RefreshButton } from "../../ui/Loaded.js";
 import { Section } from "../../ui/Section.js";
 import { GrantWindow, RequestReason, RequestScope, RequestState } from "../access/RequestBits.js";
+import { RequestList } from "../access/RequestList.js";
 
 /** The reviewer's own requests and their state: cancel a pending one, end an active grant early. */
 export function MyRequests({ requests }: { readonly requests: Loaded<Page<AccessRequest>> }) {
-  const items = requests.data?.items ?? [];
   return (
-    <Section
-      title="Your access requests"
-      actions={
-        <button type="button" onClick={requests.reload} disabled={requests.loading}>
-          Refresh
-        </button>
-      }
-    >
-      <ErrorNote error={requests.error} />
-      {!requests.data && requests.loading ? <Loading what="your requests" /> : null}
-      {requests.data && items.length === 0 ? (
-        <p className="muted">You have not asked for access yet.</p>
-      ) : null}
-      <ul className="request-list">
-        {items.map((r) => (
-          <MyRequest key={r.id} request={r} onChanged={requests.reload} />
-        ))}
-      </ul>
+    <Section title="Your access requests" actions={<RefreshButton loaded={requests} />}>
+      <RequestList requests={requests} what="your requests" empty="You have not asked for access yet.">
+        {(r) => <MyRequest key={r.id} request={r} onChanged={requests.reload} />}
+      </RequestList>
     </Section>
   );
 }

@@ -1,9 +1,9 @@
-import { type FormEvent, useState } from "react";
+import { useState } from "react";
 import { accessApi, programApi } from "../../api/endpoints.js";
 import { REASON_CODES } from "../../api/types.js";
-import { useAction, useLoad } from "../../hooks.js";
+import { useLoad } from "../../hooks.js";
 import { FieldLabel, TextField } from "../../ui/Field.js";
-import { ErrorNote, Status } from "../../ui/feedback.js";
+import { FormFooter, useFormAction } from "../../ui/FormAction.js";
 import { Section } from "../../ui/Section.js";
 
 const DURATIONS = [30, 60, 120, 240, 480];
@@ -16,33 +16,32 @@ export function RequestAccessForm({ onCreated }: { readonly onCreated: () => voi
   const [justification, setJustification] = useState("");
   const [ticket, setTicket] = useState("");
   const [duration, setDuration] = useState(60);
-  const [status, setStatus] = useState<string | null>(null);
-  const create = useAction(accessApi.create);
+  const create = useFormAction(accessApi.create);
   // The configured regions; while they load (or if that fails) the field stays free text.
   const regions = useLoad(programApi.overview, "program").data?.regions ?? [];
 
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setStatus(null);
-    const created = await create.run({
-      region: region.trim(),
-      reasonCode,
-      justification: justification.trim(),
-      durationMinutes: duration,
-      ...(tenantId.trim() ? { tenantId: tenantId.trim() } : {}),
-      ...(ticket.trim() ? { ticket: ticket.trim() } : {}),
-    });
-    if (created) {
-      setStatus(`Request sent (${created.state}). An approver other than you must approve it.`);
+  const submit = create.submit(
+    () => [
+      {
+        region: region.trim(),
+        reasonCode,
+        justification: justification.trim(),
+        durationMinutes: duration,
+        ...(tenantId.trim() ? { tenantId: tenantId.trim() } : {}),
+        ...(ticket.trim() ? { ticket: ticket.trim() } : {}),
+      },
+    ],
+    (created) => {
       setJustification("");
       setTicket("");
       onCreated();
-    }
-  };
+      return `Request sent (${created.state}). An approver other than you must approve it.`;
+    },
+  );
 
   return (
     <Section title="Request access">
-      <form onSubmit={(e) => void submit(e)} className="form">
+      <form onSubmit={submit} className="form">
         <div className="row">
           <div>
             <TextField
@@ -117,13 +116,7 @@ export function RequestAccessForm({ onCreated }: { readonly onCreated: () => voi
           onChange={setTicket}
           maxLength={128}
         />
-        <div className="actions">
-          <button type="submit" className="primary" disabled={create.busy}>
-            {create.busy ? "Sending…" : "Request access"}
-          </button>
-        </div>
-        <ErrorNote error={create.error} />
-        <Status>{status}</Status>
+        <FormFooter action={create}>{create.busy ? "Sending…" : "Request access"}</FormFooter>
       </form>
     </Section>
   );
