@@ -1,4 +1,4 @@
-import { type FormEvent, type ReactNode, useState } from "react";
+import { type FormEvent, type InputHTMLAttributes, type ReactNode, useState } from "react";
 
 /**
  * A filter form's state: the draft being edited and the filters last applied.
@@ -55,5 +55,17 @@ export function Filter({
       <label htmlFor={id}>{label}</label>
       {children}
     </div>
+  );
+}
+
+/** One labelled filter that is a plain input; pass it `field(name)` and the input's attributes. */
+export function FilterInput({
+  label,
+  ...input
+}: InputHTMLAttributes<HTMLInputElement> & { readonly id: string; readonly label: string }) {
+  return (
+    <Filter id={input.id} label={label}>
+      <input {...input} />
+    </Filter>
   );
 }

@@ -1,7 +1,7 @@
 import { opsApi } from "../../api/endpoints.js";
 import { useCursorPages, useLoad } from "../../hooks.js";
 import { DataTable } from "../../ui/DataTable.js";
-import { Filter, FilterBar, useFilters } from "../../ui/Filters.js";
+import { Filter, FilterBar, FilterInput, useFilters } from "../../ui/Filters.js";
 import { localToIso, ShortId, Time } from "../../ui/format.js";
 import { LoadState, RefreshButton } from "../../ui/Loaded.js";
 import { CursorPager } from "../../ui/Pager.js";
@@ -39,21 +39,11 @@ export function AuditLog() {
             <option value="region-us" />
           </datalist>
         </Filter>
-        <Filter id="audit-tenant" label="Tenant">
-          <input {...field("tenant")} maxLength={64} />
-        </Filter>
-        <Filter id="audit-action" label="Action">
-          <input {...field("action")} maxLength={64} placeholder="interaction.read" />
-        </Filter>
-        <Filter id="audit-actor" label="Actor id">
-          <input {...field("actor")} maxLength={64} />
-        </Filter>
-        <Filter id="audit-from" label="From">
-          <input {...field("from")} type="datetime-local" />
-        </Filter>
-        <Filter id="audit-to" label="To">
-          <input {...field("to")} type="datetime-local" />
-        </Filter>
+        <FilterInput label="Tenant" {...field("tenant")} maxLength={64} />
+        <FilterInput label="Action" {...field("action")} maxLength={64} placeholder="interaction.read" />
+        <FilterInput label="Actor id" {...field("actor")} maxLength={64} />
+        <FilterInput label="From" {...field("from")} type="datetime-local" />
+        <FilterInput label="To" {...field("to")} type="datetime-local" />
       </FilterBar>
       <LoadState loaded={audit} what="the audit log" isEmpty={items.length === 0} empty="No event matches." />
       {items.length > 0 ? (

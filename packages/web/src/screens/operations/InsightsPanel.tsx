@@ -1,7 +1,7 @@
 import { opsApi } from "../../api/endpoints.js";
 import { useLoad } from "../../hooks.js";
 import { DataTable } from "../../ui/DataTable.js";
-import { Filter, FilterBar, useFilters } from "../../ui/Filters.js";
+import { FilterBar, FilterInput, useFilters } from "../../ui/Filters.js";
 import { localToIso, num, Time } from "../../ui/format.js";
 import { LoadState } from "../../ui/Loaded.js";
 import { Section } from "../../ui/Section.js";
@@ -25,18 +25,10 @@ export function InsightsPanel() {
   return (
     <Section title="Insights per feature">
       <FilterBar onSubmit={apply} label="Filter the insights">
-        <Filter id="insights-region" label="Region">
-          <input {...field("region")} maxLength={32} />
-        </Filter>
-        <Filter id="insights-tenant" label="Tenant">
-          <input {...field("tenant")} maxLength={64} />
-        </Filter>
-        <Filter id="insights-from" label="From">
-          <input {...field("from")} type="datetime-local" />
-        </Filter>
-        <Filter id="insights-to" label="To">
-          <input {...field("to")} type="datetime-local" />
-        </Filter>
+        <FilterInput label="Region" {...field("region")} maxLength={32} />
+        <FilterInput label="Tenant" {...field("tenant")} maxLength={64} />
+        <FilterInput label="From" {...field("from")} type="datetime-local" />
+        <FilterInput label="To" {...field("to")} type="datetime-local" />
       </FilterBar>
       <LoadState loaded={insights} what="insights" />
       {data ? (

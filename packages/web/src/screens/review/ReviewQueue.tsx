@@ -3,7 +3,7 @@ import { reviewApi } from "../../api/endpoints.js";
 import { useCursorPages, useLoad } from "../../hooks.js";
 import { Link } from "../../router.js";
 import { DataTable, hiddenColumn } from "../../ui/DataTable.js";
-import { Filter, FilterBar, useFilters } from "../../ui/Filters.js";
+import { Filter, FilterBar, FilterInput, useFilters } from "../../ui/Filters.js";
 import { localToIso, num, Time } from "../../ui/format.js";
 import { LoadState, RefreshButton } from "../../ui/Loaded.js";
 import { CursorPager } from "../../ui/Pager.js";
@@ -43,21 +43,11 @@ export function ReviewQueue({
         </p>
       ) : null}
       <FilterBar onSubmit={apply} label="Filter the queue">
-        <Filter id="queue-tenant" label="Tenant">
-          <input {...field("tenant")} maxLength={64} />
-        </Filter>
-        <Filter id="queue-region" label="Region">
-          <input {...field("region")} maxLength={32} />
-        </Filter>
-        <Filter id="queue-feature" label="Feature">
-          <input {...field("feature")} maxLength={128} placeholder="sales.email-draft" />
-        </Filter>
-        <Filter id="queue-from" label="From">
-          <input {...field("from")} type="datetime-local" />
-        </Filter>
-        <Filter id="queue-to" label="To">
-          <input {...field("to")} type="datetime-local" />
-        </Filter>
+        <FilterInput label="Tenant" {...field("tenant")} maxLength={64} />
+        <FilterInput label="Region" {...field("region")} maxLength={32} />
+        <FilterInput label="Feature" {...field("feature")} maxLength={128} placeholder="sales.email-draft" />
+        <FilterInput label="From" {...field("from")} type="datetime-local" />
+        <FilterInput label="To" {...field("to")} type="datetime-local" />
         <Filter id="queue-limit" label="Per page">
           <select {...field("limit")}>
             {["10", "25", "50", "100"].map((n) => (
