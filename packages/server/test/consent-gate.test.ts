@@ -172,39 +172,47 @@ describe.each(dialects())("consent gate on %s", (dialect) => {
   });
 
   it("dates an opt-out after every capture that got in before it", async () => {
-    const t = await tenantWithAdmin(ctx);
-    await setSharing(ctx, t, true);
-    const ref = { id: t.id, region: "us" };
-    const validated = validateItem(item(), {
-      now: ctx.clock.now(),
-      retentionDays: 30,
-      maxContentBytes: 1 << 20,
-    });
-    if (!validated.ok) throw new Error(validated.error);
     // Every reading of the clock is later than the one before, so the order of the readings shows.
     const read = ctx.clock.now.bind(ctx.clock);
-    ctx.clock.now = () => {
+    const ticking = () => {
       ctx.clock.advance(1);
       return read();
     };
-    try {
-      // The capture enters the gate first; the opt-out is asked for while it is inside.
-      const capture = ctx.services.capture.ingest(ref, [validated.value], []);
-      const optOut = ctx.services.consent.setSharing(ref, false, { id: "test", role: "tenant-admin" });
-      const [stored] = await Promise.all([capture, optOut]);
-      expect(stored.accepted).toBe(1);
-    } finally {
-      ctx.clock.now = read;
+    let captureWon = 0;
+    // A capture and an opt-out race. On PostgreSQL either may take the row first (the opt-out
+    // winning makes the capture drop: fine); the check matters when the capture got in first,
+    // so race until that happened a few times. On SQLite the capture, started first, always wins.
+    for (let attempt = 0; attempt < 20 && captureWon < 3; attempt++) {
+      const t = await tenantWithAdmin(ctx);
+      await setSharing(ctx, t, true);
+      const ref = { id: t.id, region: "us" };
+      const validated = validateItem(item(), {
+        now: ctx.clock.now(),
+        retentionDays: 30,
+        maxContentBytes: 1 << 20,
+      });
+      if (!validated.ok) throw new Error(validated.error);
+      ctx.clock.now = ticking;
+      let accepted: number;
+      try {
+        const capture = ctx.services.capture.ingest(ref, [validated.value], []);
+        const optOut = ctx.services.consent.setSharing(ref, false, { id: "test", role: "tenant-admin" });
+        accepted = (await Promise.all([capture, optOut]))[0].accepted;
+      } finally {
+        ctx.clock.now = read;
+      }
+      const [period] = await ctx.services.consent.periods(ref);
+      const store = ctx.services.stores.regions.get("us")!;
+      const rows = await store.db
+        .selectFrom("interactions")
+        .select("captured_at")
+        .where("tenant_id", "=", t.id)
+        .execute();
+      expect(rows).toHaveLength(accepted);
+      for (const row of rows) expect(period!.optedOutAt).toBeGreaterThanOrEqual(Number(row.captured_at));
+      if (accepted === 1) captureWon += 1;
     }
-    const [period] = await ctx.services.consent.periods(ref);
-    const store = ctx.services.stores.regions.get("us")!;
-    const rows = await store.db
-      .selectFrom("interactions")
-      .select("captured_at")
-      .where("tenant_id", "=", t.id)
-      .execute();
-    expect(rows).toHaveLength(1);
-    expect(period!.optedOutAt).toBeGreaterThanOrEqual(Number(rows[0]!.captured_at));
+    expect(captureWon).toBeGreaterThan(0);
   });
 
   it("keeps a PUT that does not change the state from opening a new period", async () => {
