@@ -45,8 +45,12 @@ export function installErrorHandler(app: FastifyInstance, maxBodyBytes: number):
       body = { error: "bad_request", message: "the request could not be processed" };
     }
     if (status >= 500) {
-      // The message of an internal error may come from a driver; log its kind and stack, not data.
-      request.log.error({ err: { type: err.name, code: err.code, stack: err.stack } }, "request failed");
+      // The message of an internal error may come from a driver and quote data: log the error's
+      // kind, code and stack frames, never its message (the stack's first line repeats it).
+      request.log.error(
+        { err: { type: err.name, code: err.code, frames: stackFrames(err) } },
+        "request failed",
+      );
     }
     void reply.status(status).send(body);
   });
@@ -55,6 +59,14 @@ export function installErrorHandler(app: FastifyInstance, maxBodyBytes: number):
       .status(404)
       .send({ error: "not_found", message: `no route ${request.method} ${request.url.split("?")[0]}` });
   });
+}
+
+/** The "at …" lines of an error's stack, without the message line(s) that precede them. */
+export function stackFrames(err: Error): string[] {
+  return (err.stack ?? "")
+    .split("\n")
+    .filter((line) => /^\s+at /.test(line))
+    .map((line) => line.trim());
 }
 
 /**
