@@ -13,7 +13,7 @@ import {
 } from "./schemas.js";
 import type { ConsentService } from "./service.js";
 import type { SharingState } from "./types.js";
-import { adminSharingView, machineSharingView, programView } from "./views.js";
+import { machineSharingView, programView, tenantSharingView } from "./views.js";
 
 export interface ConsentRoutesDeps {
   readonly consent: ConsentService;
@@ -30,11 +30,8 @@ export const consentRoutes: FastifyPluginAsyncTypebox<ConsentRoutesDeps> = async
   const { consent, guards } = deps;
   const tenantAdmin = guards.user(["tenant-admin"]);
 
-  const adminView = async (tenantId: string) => {
-    const tenant = await deps.tenants.getTenant(tenantId);
-    const [state, periods] = await Promise.all([consent.getState(tenant), consent.periods(tenant)]);
-    return adminSharingView(tenant, state, periods, deps.program);
-  };
+  const adminView = async (tenantId: string) =>
+    tenantSharingView(consent, await deps.tenants.getTenant(tenantId), deps.program);
 
   app.get(
     "/api/tenant/sharing",
