@@ -45,12 +45,18 @@ export function ApiTokens() {
     <>
       <Section title="Issue an API token">
         {fresh ? (
-          <SecretOnce what="token" secret={fresh.token} testId="new-token" onDone={() => setFresh(null)} />
+          <SecretOnce
+            what="token"
+            label="The new API token"
+            secret={fresh.token}
+            testId="new-token"
+            onDone={() => setFresh(null)}
+          />
         ) : null}
         <form className="form" onSubmit={submit}>
           <TextField
             id="token-name"
-            label="Name"
+            label="Token name"
             required
             maxLength={100}
             value={name}

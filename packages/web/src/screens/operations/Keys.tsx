@@ -29,7 +29,13 @@ export function Keys({ tenant }: { readonly tenant: Tenant }) {
   return (
     <Section title={`Ingestion keys of ${tenant.name}`}>
       {fresh ? (
-        <SecretOnce what="key" secret={fresh.key} testId="new-key" onDone={() => setFresh(null)} />
+        <SecretOnce
+          what="key"
+          label="The new ingestion key"
+          secret={fresh.key}
+          testId="new-key"
+          onDone={() => setFresh(null)}
+        />
       ) : null}
       <form className="inline-form" onSubmit={(e) => void submit(e)}>
         <label htmlFor="key-label">Label</label>
