@@ -1,5 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { writeFileSync } from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { CLI_ACTOR } from "../src/actor.js";
+import { buildCli } from "../src/main.js";
+import { createManagementService } from "../src/modules/management/service.js";
 import type { Scope } from "../src/modules/tokens/scopes.js";
 import { SCOPES } from "../src/modules/tokens/scopes.js";
 import { setSharing, staffMember, tenantWithAdmin } from "./fixtures.js";
@@ -187,6 +191,18 @@ describe.each(dialects())("management API on %s", (dialect) => {
     expect(moved.json().message).toMatch(/region is fixed/);
     expect((await ctx.services.tenants.findTenantByRef("crm:org/4711"))?.region).toBe("eu");
 
+    // Concurrent first calls for one external id still make one tenant, created once.
+    const racers = await Promise.all(
+      [1, 2, 3].map(() =>
+        call(t.token, "PUT", "/api/tenants/by-external-id/race-1", { name: "Race", region: "us" }),
+      ),
+    );
+    expect(racers.map((r) => r.statusCode).sort()).toEqual([200, 200, 201]);
+    expect(new Set(racers.map((r) => r.json().id)).size).toBe(1);
+    expect((await ctx.services.tenants.listTenants()).filter((x) => x.externalId === "race-1")).toHaveLength(
+      1,
+    );
+
     const unknownRegion = await call(t.token, "PUT", "/api/tenants/by-external-id/new-1", {
       name: "N",
       region: "mars",
@@ -256,6 +272,54 @@ describe.each(dialects())("management API on %s", (dialect) => {
     });
     expect(sessionPaged.json().items).toHaveLength(5);
     expect((await call(token.token, "GET", "/api/tenants?cursor=%21%21")).statusCode).toBe(400);
+  });
+
+  it("reads a page's sharing states with one query per region, not one per tenant", async () => {
+    for (let i = 0; i < 6; i++) {
+      await ctx.services.tenants.createTenant({ name: `Batch ${i}`, region: i % 2 ? "eu" : "us" }, CLI_ACTOR);
+    }
+    const calls: Array<{ region: string; ids: number }> = [];
+    const management = createManagementService({
+      tenants: ctx.services.tenants,
+      consent: {
+        setSharing: ctx.services.consent.setSharing,
+        readStates: (region, ids) => {
+          calls.push({ region, ids: ids.length });
+          return ctx.services.consent.readStates(region, ids);
+        },
+      },
+    });
+    const page = await management.listTenants(undefined, 500);
+    expect(page.items.length).toBeGreaterThanOrEqual(6);
+    expect(calls.map((c) => c.region).sort()).toEqual(["eu", "us"]);
+    expect(calls.reduce((n, c) => n + c.ids, 0)).toBe(page.items.length);
+  });
+
+  it("assent token create prints the token once; it works against the service", async () => {
+    const { dataDir, controlStore, regions } = ctx.services.config;
+    const file = path.join(ctx.dataDir, "cli-config.json");
+    writeFileSync(file, JSON.stringify({ dataDir, controlStore, regions }));
+    const out: string[] = [];
+    const write = vi.spyOn(process.stdout, "write").mockImplementation((chunk) => {
+      out.push(String(chunk));
+      return true;
+    });
+    try {
+      await buildCli().parseAsync(
+        ["--config", file, "token", "create", "--name", "ci", "--scopes", "tenants:read, sharing:read"],
+        { from: "user" },
+      );
+    } finally {
+      write.mockRestore();
+    }
+    const printed = JSON.parse(out.join("")) as { token: string; scopes: string[] };
+    expect(printed.token).toMatch(/^asmt_/);
+    expect(printed.scopes).toEqual(["tenants:read", "sharing:read"]);
+    expect((await call(printed.token, "GET", "/api/tenants?limit=1")).statusCode).toBe(200);
+    expect(
+      (await call(printed.token, "PUT", "/api/tenants/by-external-id/cli-1", { name: "C", region: "us" }))
+        .statusCode,
+    ).toBe(403);
   });
 
   it("changes a tenant's setting on behalf of a named admin: history and audit show the person and the token", async () => {
