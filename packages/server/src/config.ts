@@ -23,6 +23,12 @@ export interface IngestConfig {
   readonly maxContentBytes: number;
   /** Requests per minute per ingestion key; 0 disables the limit. */
   readonly rateLimitPerMinute: number;
+  /** OTLP span/log join (issue 9): how long a model-call span or its content log records wait
+   * for their partner, in ms; 0 turns the join off (content-less spans are then rejected). */
+  readonly otlpJoinWindowMs: number;
+  /** OTLP span/log join: most spans and log-record groups waiting at once, and their bytes. */
+  readonly otlpJoinMaxEntries: number;
+  readonly otlpJoinMaxBytes: number;
 }
 
 export interface AccessConfig {
@@ -283,6 +289,10 @@ export function parseConfig(raw: JsonObject): Config {
     maxBodyBytes: int("ingest.maxBodyBytes", i.maxBodyBytes, 8 * 1024 * 1024, 1024, 8 * 1024 * 1024),
     maxContentBytes: int("ingest.maxContentBytes", i.maxContentBytes, 1024 * 1024, 1024, 8 * 1024 * 1024),
     rateLimitPerMinute: int("ingest.rateLimitPerMinute", i.rateLimitPerMinute, 12_000, 0, 10_000_000),
+    // OTLP span/log join (issue 9).
+    otlpJoinWindowMs: int("ingest.otlpJoinWindowMs", i.otlpJoinWindowMs, 30_000, 0, 10 * 60_000),
+    otlpJoinMaxEntries: int("ingest.otlpJoinMaxEntries", i.otlpJoinMaxEntries, 10_000, 1, 1_000_000),
+    otlpJoinMaxBytes: int("ingest.otlpJoinMaxBytes", i.otlpJoinMaxBytes, 64 * 1024 * 1024, 1024, 1024 ** 3),
   });
   const a = isObject(raw.access) ? raw.access : {};
   const access: AccessConfig = Object.freeze({

@@ -20,6 +20,10 @@ export function vercelOperation(span: OtlpSpan): string | undefined {
 
 export const isVercelCall = (operation: string) => CALL_OPERATIONS.has(operation);
 
+/** `ai.generateText.doGenerate`, `ai.streamText.doStream`, …: one model round trip of a call. */
+export const isVercelModelRoundTrip = (operation: string) =>
+  operation.endsWith(".doGenerate") || operation.endsWith(".doStream");
+
 type JsonObject = { [key: string]: JsonValue };
 const isObject = (v: JsonValue | undefined): v is JsonObject =>
   typeof v === "object" && v !== null && !Array.isArray(v);
