@@ -12,7 +12,8 @@ import { BatchLogRecordProcessor, LoggerProvider } from "@opentelemetry/sdk-logs
 import { BasicTracerProvider, BatchSpanProcessor } from "@opentelemetry/sdk-trace-base";
 import { OpenAIInstrumentation as TraceloopOpenAI } from "@traceloop/instrumentation-openai";
 import { generateText, streamText } from "ai";
-import OpenAI from "openai";
+import { createRequire } from "node:module";
+import { metrics } from "@opentelemetry/api";
 
 /**
  * Real instrumentations of real model clients, exporting through the real OTLP/HTTP exporters:
@@ -22,6 +23,14 @@ import OpenAI from "openai";
  */
 export type Library = "openllmetry" | "openinference" | "otel-openai" | "vercel-ai";
 export type Encoding = "json" | "protobuf";
+
+/**
+ * The openai SDK as a CommonJS service loads it, which is what the instrumentations import
+ * themselves: OpenInference checks `instanceof APIPromise` against its own `require("openai")`,
+ * so the ESM copy's streaming promises would not be recognised (the dual-package hazard).
+ */
+const { OpenAI } = createRequire(import.meta.url)("openai") as typeof import("openai");
+type OpenAI = InstanceType<typeof OpenAI>;
 
 export const PROMPT = "When is the Contoso renewal due?";
 export const SYSTEM = "Answer from the CRM notes only.";
@@ -119,7 +128,17 @@ export function instrumentedClient(library: Library, t: Telemetry, baseURL: stri
       inst.setTracerProvider(t.tracerProvider);
       inst.manuallyInstrument(OpenAI);
       const client = openaiClient(baseURL);
-      return { call: ({ stream }) => chat(client, stream), close: () => inst.disable() };
+      // disable() does not undo manuallyInstrument: unwrap what it wrapped (shimmer, via the base class).
+      const unwrap = (inst as unknown as { _unwrap(o: object, name: string): void })._unwrap.bind(inst);
+      return {
+        call: ({ stream }) => chat(client, stream),
+        close: () => {
+          unwrap(OpenAI.Chat.Completions.prototype, "create");
+          unwrap(OpenAI.Completions.prototype, "create");
+          unwrap(OpenAI.Responses.prototype, "create");
+          inst.disable();
+        },
+      };
     }
     case "openinference": {
       const inst = new OpenInferenceOpenAI({ tracerProvider: t.tracerProvider });
@@ -131,6 +150,9 @@ export function instrumentedClient(library: Library, t: Telemetry, baseURL: stri
       const inst = new OtelOpenAI({ captureMessageContent: true });
       inst.setTracerProvider(t.tracerProvider);
       inst.setLoggerProvider(t.loggerProvider);
+      // 0.21.0's class fields reset the metric instruments its base constructor made; setting a
+      // meter provider makes them again (without, a streamed call throws on `record`).
+      inst.setMeterProvider(metrics.getMeterProvider());
       // What the require hook would do on `require("openai")`.
       const exports = { OpenAI };
       for (const def of inst.getModuleDefinitions()) def.patch?.(exports, "6.30.1");

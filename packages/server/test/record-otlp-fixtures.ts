@@ -10,8 +10,10 @@ import { instrumentedClient, type Library, telemetry } from "./instrumented-call
  * instrumentation's OTLP/HTTP JSON exporter sent for one non-streaming chat call against the
  * fake model server, merged into one request per signal. Run: `npx tsx packages/server/test/record-otlp-fixtures.ts`.
  */
-const OUT = path.join(import.meta.dirname, "fixtures", "otlp");
-const libraries: Library[] = ["openllmetry", "openinference", "otel-openai", "vercel-ai"];
+const stream = process.argv.includes("--stream");
+/** `--stream` records streamed calls to a scratch directory instead, to look at. */
+const OUT = stream ? (process.argv.at(-1) as string) : path.join(import.meta.dirname, "fixtures", "otlp");
+const libraries: Library[] = process.env.LIBS ? (process.env.LIBS.split(",") as Library[]) : ["openllmetry", "openinference", "otel-openai", "vercel-ai"];
 
 const bodies: Record<string, Record<string, unknown>[]> = {};
 const sink = createServer((req, res) => {
@@ -31,7 +33,7 @@ for (const lib of libraries) {
   for (const k of Object.keys(bodies)) delete bodies[k];
   const t = telemetry(base, "fixture-key", "json", "crm-copilot");
   const client = instrumentedClient(lib, t, model.baseURL);
-  await client.call({ stream: false });
+  await client.call({ stream });
   await t.flush();
   await t.shutdown();
   client.close();
