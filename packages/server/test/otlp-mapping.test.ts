@@ -224,7 +224,7 @@ describe("mapping a span to an interaction", () => {
     expect(mapSpan(span({ "gen_ai.operation.name": "chat" }))).toEqual({ kind: "no-content" });
     // System instructions alone, or an answer alone, are not an interaction: rejected with a reason.
     for (const only of [
-      { "gen_ai.system_instructions": "Be kind." },
+      { "gen_ai.system_instructions": "Be kind." } as Record<string, AttrValue>,
       { "gen_ai.output.messages": JSON.stringify([{ role: "assistant", parts: [text("Hi")] }]) },
     ]) {
       expect(mapSpan(span({ "gen_ai.operation.name": "chat", ...only }))).toEqual({
