@@ -34,47 +34,50 @@ export async function startFakeModelServer(): Promise<FakeModelServer> {
       res.writeHead(404, { "content-type": "application/json" }).end('{"error":{"message":"not found"}}');
       return;
     }
-    readJson(req).then((body) => {
-      calls += 1;
-      const id = `chatcmpl-fake${calls}`;
-      const created = Math.floor(Date.now() / 1000);
-      const base = { id, created, model: FAKE_RESPONSE_MODEL, system_fingerprint: "fp_fake" };
-      if (body.stream !== true) {
-        res.writeHead(200, { "content-type": "application/json" });
-        res.end(
-          JSON.stringify({
-            ...base,
-            object: "chat.completion",
-            choices: [
-              {
-                index: 0,
-                message: { role: "assistant", content: FAKE_ANSWER, refusal: null },
-                logprobs: null,
-                finish_reason: FAKE_FINISH,
-              },
-            ],
-            usage: FAKE_USAGE,
-          }),
-        );
-        return;
-      }
-      res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
-      const send = (chunk: unknown) => res.write(`data: ${JSON.stringify(chunk)}\n\n`);
-      const chunk = (delta: unknown, finish: string | null) => ({
-        ...base,
-        object: "chat.completion.chunk",
-        choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }],
-      });
-      send(chunk({ role: "assistant", content: "" }, null));
-      const words = FAKE_ANSWER.split(/(?<= )/);
-      for (const w of words) send(chunk({ content: w }, null));
-      send(chunk({}, FAKE_FINISH));
-      const options = body.stream_options as { include_usage?: boolean } | undefined;
-      if (options?.include_usage) {
-        send({ ...base, object: "chat.completion.chunk", choices: [], usage: FAKE_USAGE });
-      }
-      res.end("data: [DONE]\n\n");
-    }, () => res.writeHead(400).end());
+    readJson(req).then(
+      (body) => {
+        calls += 1;
+        const id = `chatcmpl-fake${calls}`;
+        const created = Math.floor(Date.now() / 1000);
+        const base = { id, created, model: FAKE_RESPONSE_MODEL, system_fingerprint: "fp_fake" };
+        if (body.stream !== true) {
+          res.writeHead(200, { "content-type": "application/json" });
+          res.end(
+            JSON.stringify({
+              ...base,
+              object: "chat.completion",
+              choices: [
+                {
+                  index: 0,
+                  message: { role: "assistant", content: FAKE_ANSWER, refusal: null },
+                  logprobs: null,
+                  finish_reason: FAKE_FINISH,
+                },
+              ],
+              usage: FAKE_USAGE,
+            }),
+          );
+          return;
+        }
+        res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
+        const send = (chunk: unknown) => res.write(`data: ${JSON.stringify(chunk)}\n\n`);
+        const chunk = (delta: unknown, finish: string | null) => ({
+          ...base,
+          object: "chat.completion.chunk",
+          choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }],
+        });
+        send(chunk({ role: "assistant", content: "" }, null));
+        const words = FAKE_ANSWER.split(/(?<= )/);
+        for (const w of words) send(chunk({ content: w }, null));
+        send(chunk({}, FAKE_FINISH));
+        const options = body.stream_options as { include_usage?: boolean } | undefined;
+        if (options?.include_usage) {
+          send({ ...base, object: "chat.completion.chunk", choices: [], usage: FAKE_USAGE });
+        }
+        res.end("data: [DONE]\n\n");
+      },
+      () => res.writeHead(400).end(),
+    );
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;

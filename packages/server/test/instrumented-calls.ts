@@ -1,6 +1,7 @@
+import { createRequire } from "node:module";
 import { createOpenAI } from "@ai-sdk/openai";
 import { OpenAIInstrumentation as OpenInferenceOpenAI } from "@arizeai/openinference-instrumentation-openai";
-import { context } from "@opentelemetry/api";
+import { context, metrics } from "@opentelemetry/api";
 import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
 import { OTLPLogExporter as HttpJsonLogExporter } from "@opentelemetry/exporter-logs-otlp-http";
 import { OTLPLogExporter as HttpProtoLogExporter } from "@opentelemetry/exporter-logs-otlp-proto";
@@ -12,8 +13,6 @@ import { BatchLogRecordProcessor, LoggerProvider } from "@opentelemetry/sdk-logs
 import { BasicTracerProvider, BatchSpanProcessor } from "@opentelemetry/sdk-trace-base";
 import { OpenAIInstrumentation as TraceloopOpenAI } from "@traceloop/instrumentation-openai";
 import { generateText, streamText } from "ai";
-import { createRequire } from "node:module";
-import { metrics } from "@opentelemetry/api";
 
 /**
  * Real instrumentations of real model clients, exporting through the real OTLP/HTTP exporters:
@@ -63,7 +62,9 @@ export function telemetry(base: string, key: string, encoding: Encoding, service
   const tracerProvider = new BasicTracerProvider({
     resource,
     spanProcessors: [
-      new BatchSpanProcessor(encoding === "json" ? new HttpJsonExporter(traces) : new HttpProtoExporter(traces)),
+      new BatchSpanProcessor(
+        encoding === "json" ? new HttpJsonExporter(traces) : new HttpProtoExporter(traces),
+      ),
     ],
   });
   const loggerProvider = new LoggerProvider({

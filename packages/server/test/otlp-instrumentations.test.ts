@@ -82,29 +82,32 @@ describe.each(dialects())("real instrumentations to OTLP on %s", (dialect) => {
         await tel?.shutdown();
       });
 
-      it.each([false, true])("stores one interaction per call, field by field (stream %s)", async (stream) => {
-        const before = (await storedInteractions(ctx, t)).length;
-        expect(await client.call({ stream })).toBe(FAKE_ANSWER);
-        await tel.flush();
-        const stored = await storedInteractions(ctx, t);
-        expect(stored).toHaveLength(before + 1);
-        const got = stored.at(-1) as InteractionWithContent;
-        const input = got.input as { system?: unknown[]; messages: unknown };
-        // The prompt, and the system prompt (as instructions or as a system message).
-        expect(texts(input.messages)).toContain(PROMPT);
-        expect([...texts(input.messages), ...texts([{ parts: input.system ?? [] }])]).toContain(SYSTEM);
-        expect(texts((got.output as { messages: unknown }).messages).join("")).toBe(FAKE_ANSWER);
-        expect(got.telemetry).toMatchObject({
-          model: FAKE_RESPONSE_MODEL,
-          finishReason: FAKE_FINISH,
-          tokensIn: FAKE_USAGE.prompt_tokens,
-          tokensOut: FAKE_USAGE.completion_tokens,
-          ...(stream ? STREAM_GAPS[library] : {}),
-        });
-        expect(got.feature).toBe(library === "vercel-ai" ? "crm.renewal-qa" : "crm-copilot");
-        // Nothing waits in the join once the call is stored.
-        expect(ctx.services.otlp.waiting().entries).toBe(0);
-      });
+      it.each([false, true])(
+        "stores one interaction per call, field by field (stream %s)",
+        async (stream) => {
+          const before = (await storedInteractions(ctx, t)).length;
+          expect(await client.call({ stream })).toBe(FAKE_ANSWER);
+          await tel.flush();
+          const stored = await storedInteractions(ctx, t);
+          expect(stored).toHaveLength(before + 1);
+          const got = stored.at(-1) as InteractionWithContent;
+          const input = got.input as { system?: unknown[]; messages: unknown };
+          // The prompt, and the system prompt (as instructions or as a system message).
+          expect(texts(input.messages)).toContain(PROMPT);
+          expect([...texts(input.messages), ...texts([{ parts: input.system ?? [] }])]).toContain(SYSTEM);
+          expect(texts((got.output as { messages: unknown }).messages).join("")).toBe(FAKE_ANSWER);
+          expect(got.telemetry).toMatchObject({
+            model: FAKE_RESPONSE_MODEL,
+            finishReason: FAKE_FINISH,
+            tokensIn: FAKE_USAGE.prompt_tokens,
+            tokensOut: FAKE_USAGE.completion_tokens,
+            ...(stream ? STREAM_GAPS[library] : {}),
+          });
+          expect(got.feature).toBe(library === "vercel-ai" ? "crm.renewal-qa" : "crm-copilot");
+          // Nothing waits in the join once the call is stored.
+          expect(ctx.services.otlp.waiting().entries).toBe(0);
+        },
+      );
     });
   });
 });

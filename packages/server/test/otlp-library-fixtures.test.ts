@@ -61,17 +61,20 @@ describe.each(dialects())("library fixtures on %s", (dialect) => {
   }
 
   describe.each<Encoding>(["json", "protobuf"])("sent as %s", (encoding) => {
-    it.each(libraryFixtures.filter((l) => l !== "otel-openai"))("%s: one interaction, every field", async (lib) => {
-      const request = loadFixture(`lib-${lib}`);
-      const t = await sharingTenantFor(request);
-      const ignoredBefore = await ignoredSpans(ctx, "us");
-      expect((await postExport(ctx, t.key, "traces", request, { encoding })).body).toEqual({});
-      const stored = await storedInteractions(ctx, t);
-      expect(stored).toHaveLength(1);
-      expectTheCall(stored[0], lib === "vercel-ai" ? "crm.renewal-qa" : "crm-copilot");
-      // The Vercel AI SDK's inner doGenerate span is folded into the call span: ignored, counted.
-      expect((await ignoredSpans(ctx, "us")) - ignoredBefore).toBe(spansOf(request).length - 1);
-    });
+    it.each(libraryFixtures.filter((l) => l !== "otel-openai"))(
+      "%s: one interaction, every field",
+      async (lib) => {
+        const request = loadFixture(`lib-${lib}`);
+        const t = await sharingTenantFor(request);
+        const ignoredBefore = await ignoredSpans(ctx, "us");
+        expect((await postExport(ctx, t.key, "traces", request, { encoding })).body).toEqual({});
+        const stored = await storedInteractions(ctx, t);
+        expect(stored).toHaveLength(1);
+        expectTheCall(stored[0], lib === "vercel-ai" ? "crm.renewal-qa" : "crm-copilot");
+        // The Vercel AI SDK's inner doGenerate span is folded into the call span: ignored, counted.
+        expect((await ignoredSpans(ctx, "us")) - ignoredBefore).toBe(spansOf(request).length - 1);
+      },
+    );
 
     it.each(["traces first", "logs first"])(
       "otel-openai: the span and its content log records are one interaction (%s)",

@@ -13,7 +13,9 @@ import { instrumentedClient, type Library, telemetry } from "./instrumented-call
 const stream = process.argv.includes("--stream");
 /** `--stream` records streamed calls to a scratch directory instead, to look at. */
 const OUT = stream ? (process.argv.at(-1) as string) : path.join(import.meta.dirname, "fixtures", "otlp");
-const libraries: Library[] = process.env.LIBS ? (process.env.LIBS.split(",") as Library[]) : ["openllmetry", "openinference", "otel-openai", "vercel-ai"];
+const libraries: Library[] = process.env.LIBS
+  ? (process.env.LIBS.split(",") as Library[])
+  : ["openllmetry", "openinference", "otel-openai", "vercel-ai"];
 
 const bodies: Record<string, Record<string, unknown>[]> = {};
 const sink = createServer((req, res) => {
@@ -40,9 +42,15 @@ for (const lib of libraries) {
   const merge = (key: string, field: string) => ({
     [field]: (bodies[key] ?? []).flatMap((b) => (b[field] as unknown[]) ?? []),
   });
-  writeFileSync(path.join(OUT, `lib-${lib}.json`), `${JSON.stringify(merge("/v1/traces", "resourceSpans"), null, 2)}\n`);
+  writeFileSync(
+    path.join(OUT, `lib-${lib}.json`),
+    `${JSON.stringify(merge("/v1/traces", "resourceSpans"), null, 2)}\n`,
+  );
   if (bodies["/v1/logs"]?.length) {
-    writeFileSync(path.join(OUT, `lib-${lib}.logs.json`), `${JSON.stringify(merge("/v1/logs", "resourceLogs"), null, 2)}\n`);
+    writeFileSync(
+      path.join(OUT, `lib-${lib}.logs.json`),
+      `${JSON.stringify(merge("/v1/logs", "resourceLogs"), null, 2)}\n`,
+    );
   }
   console.log(lib, Object.fromEntries(Object.entries(bodies).map(([k, v]) => [k, v.length])));
 }

@@ -37,9 +37,17 @@ interface Entry {
 
 export interface JoinWindow {
   /** A content-less model-call span: joined now if its records are all here, else it waits. */
-  offerSpan(tenant: TenantRef, span: OtlpSpan & { traceId: string; spanId: string }): Joined | "waiting" | "full";
+  offerSpan(
+    tenant: TenantRef,
+    span: OtlpSpan & { traceId: string; spanId: string },
+  ): Joined | "waiting" | "full";
   /** A GenAI content record: joined now if its span is here and the content is complete. */
-  offerRecord(tenant: TenantRef, traceId: string, spanId: string, event: SpanEvent): Joined | "waiting" | "full";
+  offerRecord(
+    tenant: TenantRef,
+    traceId: string,
+    spanId: string,
+    event: SpanEvent,
+  ): Joined | "waiting" | "full";
   /**
    * Ends the wait of every entry older than the window: a span that has a prompt by then is
    * returned to be stored (its answer never came: a failed or cut call); the rest is dropped.
@@ -55,7 +63,8 @@ export function createJoinWindow(
 ): JoinWindow {
   const entries = new Map<string, Entry>();
   let bytes = 0;
-  const keyOf = (tenant: TenantRef, traceId: string, spanId: string) => `${tenant.id}\u0000${traceId}\u0000${spanId}`;
+  const keyOf = (tenant: TenantRef, traceId: string, spanId: string) =>
+    `${tenant.id}\u0000${traceId}\u0000${spanId}`;
 
   /** Room for `extra` bytes (and a new entry when `fresh`)? Otherwise the newcomer is dropped. */
   const fits = (extra: number, fresh: boolean) =>
@@ -65,7 +74,13 @@ export function createJoinWindow(
     const existing = entries.get(key);
     if (!fits(extra, existing === undefined)) return null;
     if (existing) return existing;
-    const entry: Entry = { tenant, span: null, events: [], bytes: 0, expiresAt: deps.now() + limits.windowMs };
+    const entry: Entry = {
+      tenant,
+      span: null,
+      events: [],
+      bytes: 0,
+      expiresAt: deps.now() + limits.windowMs,
+    };
     entries.set(key, entry);
     return entry;
   }
@@ -122,7 +137,8 @@ export function createJoinWindow(
         if (entry.expiresAt > now) break;
         remove(key, entry);
         const exchange = exchangeFromEvents(entry.events);
-        if (entry.span && exchange.input.length > 0) ready.push({ tenant: entry.tenant, span: entry.span, exchange });
+        if (entry.span && exchange.input.length > 0)
+          ready.push({ tenant: entry.tenant, span: entry.span, exchange });
         else deps.dropped("expired", entry.tenant.region, (entry.span ? 1 : 0) + entry.events.length);
       }
       return ready;

@@ -39,7 +39,13 @@ export const MODELS = [
   "llm.request.model_name",
   "ai.model.id",
 ] as const;
-const PROVIDERS = ["gen_ai.provider.name", "gen_ai.system", "llm.provider", "llm.system", "ai.model.provider"];
+const PROVIDERS = [
+  "gen_ai.provider.name",
+  "gen_ai.system",
+  "llm.provider",
+  "llm.system",
+  "ai.model.provider",
+];
 export const TOKENS_IN = [
   "gen_ai.usage.input_tokens",
   "gen_ai.usage.prompt_tokens",
@@ -101,7 +107,8 @@ export function modelCall(span: OtlpSpan): ModelCall | null {
   // OpenInference names a kind on every span; only LLM spans are model calls (CHAIN, AGENT, TOOL,
   // RETRIEVER, EMBEDDING, … are not).
   const oi = openInferenceKind(span);
-  if (oi !== undefined) return oi === "LLM" ? { operation: "chat", dialect: "openinference", inner: false } : null;
+  if (oi !== undefined)
+    return oi === "LLM" ? { operation: "chat", dialect: "openinference", inner: false } : null;
   const legacy = stringAttr(span.attributes, "llm.request.type");
   const operation =
     stringAttr(span.attributes, "gen_ai.operation.name") ?? (legacy ? LLM_REQUEST_TYPES[legacy] : undefined);
@@ -170,7 +177,8 @@ export function mapSpan(span: OtlpSpan, fromLogs?: Exchange): SpanMapping {
   if (exchange.input.length === 0) {
     return {
       kind: "invalid",
-      reason: "the span records no prompt messages or input (system instructions or output alone are not an interaction)",
+      reason:
+        "the span records no prompt messages or input (system instructions or output alone are not an interaction)",
     };
   }
   const a = span.attributes;

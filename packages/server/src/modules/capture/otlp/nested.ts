@@ -1,4 +1,12 @@
-import { FINISH_REASONS, hasContent, MODELS, modelCall, spanExchange, TOKENS_IN, TOKENS_OUT } from "./map-span.js";
+import {
+  FINISH_REASONS,
+  hasContent,
+  MODELS,
+  modelCall,
+  spanExchange,
+  TOKENS_IN,
+  TOKENS_OUT,
+} from "./map-span.js";
 import type { AttrValue, OtlpSpan } from "./types.js";
 
 /**
@@ -48,7 +56,8 @@ export function foldNestedCalls(spans: readonly OtlpSpan[]): { spans: OtlpSpan[]
     // Outermost first: the root, then by depth (members were collected parent-agnostic).
     const depth = (s: OtlpSpan) => {
       let d = 0;
-      for (let cur = s; cur !== root && d < 16; d++) cur = calls.get(key(cur.traceId, cur.parentSpanId)) ?? root;
+      for (let cur = s; cur !== root && d < 16; d++)
+        cur = calls.get(key(cur.traceId, cur.parentSpanId)) ?? root;
       return d;
     };
     const ordered = [...members].sort((x, y) => depth(x) - depth(y));

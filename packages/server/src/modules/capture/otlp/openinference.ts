@@ -92,7 +92,9 @@ function rawValue(attrs: Attributes, key: string, role: string): Message[] {
   const v = parseJsonOrText(raw);
   if (isObject(v) && Array.isArray(v.messages)) return toMessages(v.messages, role);
   if (isObject(v) && Array.isArray(v.choices)) {
-    return v.choices.flatMap((c) => (isObject(c) && c.message !== undefined ? toMessages(c.message, role) : []));
+    return v.choices.flatMap((c) =>
+      isObject(c) && c.message !== undefined ? toMessages(c.message, role) : [],
+    );
   }
   return toMessages(typeof v === "string" ? v : raw, role);
 }

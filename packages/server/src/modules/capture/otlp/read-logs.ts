@@ -1,6 +1,5 @@
-import type { AttrValue } from "./types.js";
 import { anyValue, attributes, list, object, optionalId, optionalString, optionalUint64 } from "./read.js";
-import type { Attributes } from "./types.js";
+import type { Attributes, AttrValue } from "./types.js";
 
 /** One log record of an export request, with what the span/log join needs. */
 export interface OtlpLogRecord {

@@ -1,5 +1,5 @@
-import { otlpProto } from "./proto.js";
 import type { Signal } from "./decode.js";
+import { otlpProto } from "./proto.js";
 import type { ExportOutcome } from "./types.js";
 
 export const PROTOBUF = "application/x-protobuf";
@@ -10,13 +10,18 @@ export const wantsProtobuf = (contentType: string | undefined): boolean =>
 
 /** ExportTraceServiceResponse or ExportLogsServiceResponse, in OTLP/JSON form. */
 export interface ExportServiceResponse {
-  partialSuccess?: { rejectedSpans: number; errorMessage: string } | { rejectedLogRecords: number; errorMessage: string };
+  partialSuccess?:
+    | { rejectedSpans: number; errorMessage: string }
+    | { rejectedLogRecords: number; errorMessage: string };
 }
 
 /** How many reasons the error message lists before it only counts the rest. */
 const MAX_REASONS = 5;
 
-const NOUN: Record<Signal, [string, string]> = { traces: ["span", "spans"], logs: ["log record", "log records"] };
+const NOUN: Record<Signal, [string, string]> = {
+  traces: ["span", "spans"],
+  logs: ["log record", "log records"],
+};
 
 /**
  * The OTLP answer to an export: spans not taken (invalid GenAI spans, and GenAI spans dropped

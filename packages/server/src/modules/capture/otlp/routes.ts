@@ -83,7 +83,9 @@ export const otlpRoutes: FastifyPluginAsyncTypebox<OtlpRoutesDeps> = async (app,
         const body = protobuf ? decodeProtobufRequest(request.body as Buffer, signal) : request.body;
         const tenant = { id: key.tenantId, region: key.region };
         const outcome =
-          signal === "traces" ? await deps.otlp.ingestTraces(tenant, body) : await deps.otlp.ingestLogs(tenant, body);
+          signal === "traces"
+            ? await deps.otlp.ingestTraces(tenant, body)
+            : await deps.otlp.ingestLogs(tenant, body);
         const answer = exportResponse(outcome, signal);
         if (protobuf) return reply.type(PROTOBUF).send(encodeExportResponse(answer, signal));
         return answer;

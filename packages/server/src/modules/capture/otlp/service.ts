@@ -8,8 +8,8 @@ import { isGenAiContent, recordAsEvent } from "./genai-logs.js";
 import { createJoinWindow, type JoinDropReason, type Joined } from "./join-window.js";
 import { mapSpan, NO_CONTENT_REASON, type SpanMapping } from "./map-span.js";
 import { foldNestedCalls } from "./nested.js";
-import { readLogsRequest } from "./read-logs.js";
 import { readExportRequest } from "./read.js";
+import { readLogsRequest } from "./read-logs.js";
 import type { ExportOutcome, OtlpSpan } from "./types.js";
 
 export interface OtlpMetrics {
@@ -57,7 +57,8 @@ interface Candidate {
   readonly mapping: SpanMapping;
 }
 
-const spanName = (what: string, index: number, id: string | null) => `${what} ${index}${id ? ` (${id})` : ""}`;
+const spanName = (what: string, index: number, id: string | null) =>
+  `${what} ${index}${id ? ` (${id})` : ""}`;
 
 export function createOtlpService(deps: OtlpDeps): OtlpService {
   const joinOn = deps.ingest.otlpJoinWindowMs > 0;
@@ -67,7 +68,10 @@ export function createOtlpService(deps: OtlpDeps): OtlpService {
       maxEntries: deps.ingest.otlpJoinMaxEntries,
       maxBytes: deps.ingest.otlpJoinMaxBytes,
     },
-    { now: () => deps.clock.now(), dropped: (reason, region, n) => deps.metrics.joinDropped(region, reason, n) },
+    {
+      now: () => deps.clock.now(),
+      dropped: (reason, region, n) => deps.metrics.joinDropped(region, reason, n),
+    },
   );
 
   /** Validates mapped spans like /v1/interactions items and stores the valid ones. */
@@ -88,7 +92,9 @@ export function createOtlpService(deps: OtlpDeps): OtlpService {
         continue;
       }
       // The rules are /v1/interactions'; say where a derived field came from.
-      const error = r.error.startsWith("feature") ? `${r.error} (taken from ${mapping.featureFrom})` : r.error;
+      const error = r.error.startsWith("feature")
+        ? `${r.error} (taken from ${mapping.featureFrom})`
+        : r.error;
       rejected.push({ index, error: `${name}: ${error}` });
     }
     return deps.capture.ingest(tenant, valid, rejected);
@@ -144,7 +150,10 @@ export function createOtlpService(deps: OtlpDeps): OtlpService {
           }
           mapping =
             joined === "full"
-              ? { kind: "invalid", reason: "too many spans are waiting for their content log records; try again later" }
+              ? {
+                  kind: "invalid",
+                  reason: "too many spans are waiting for their content log records; try again later",
+                }
               : mapSpan(joined.span, joined.exchange);
         }
         candidates.push({ name, index: i, mapping });
@@ -177,17 +186,26 @@ export function createOtlpService(deps: OtlpDeps): OtlpService {
         }
         const name = spanName("log record", i, r.spanId);
         if (!r.traceId || !r.spanId) {
-          rejected.push({ index: i, error: `${name}: a GenAI content record needs the traceId and spanId of its span` });
+          rejected.push({
+            index: i,
+            error: `${name}: a GenAI content record needs the traceId and spanId of its span`,
+          });
           return;
         }
         if (!joinOn) {
-          rejected.push({ index: i, error: `${name}: the span/log join is turned off (ingest.otlpJoinWindowMs = 0)` });
+          rejected.push({
+            index: i,
+            error: `${name}: the span/log join is turned off (ingest.otlpJoinWindowMs = 0)`,
+          });
           return;
         }
         const joined = window.offerRecord(tenant, r.traceId, r.spanId, recordAsEvent(r));
         if (joined === "waiting") waiting += 1;
         else if (joined === "full") {
-          rejected.push({ index: i, error: `${name}: too much content is waiting for its spans; try again later` });
+          rejected.push({
+            index: i,
+            error: `${name}: too much content is waiting for its spans; try again later`,
+          });
         } else candidates.push(joinedCandidate(joined, i));
       });
       deps.metrics.logRecordsIgnored(tenant.region, ignored);
