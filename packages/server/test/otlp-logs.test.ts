@@ -176,6 +176,48 @@ describe.each(dialects())("OTLP logs and the span/log join on %s", (dialect) => 
     });
   });
 
+  it("answers /v1/logs as /v1/traces: 400/401/415 as a google.rpc.Status, gzip taken, non-GenAI records ignored", async () => {
+    const bad = await postExport(ctx, t.key, "logs", {
+      resourceLogs: [{ scopeLogs: [{ logRecords: [{ traceId: "zz" }] }] }],
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body).toEqual({
+      code: 3,
+      message: "resourceLogs[0].scopeLogs[0].logRecords[0].traceId: must be 32 hex digits",
+      details: [],
+    });
+    const garbage = await ctx.app.inject({
+      method: "POST",
+      url: "/v1/logs",
+      headers: { authorization: `Bearer ${t.key}`, "content-type": "application/x-protobuf" },
+      payload: Buffer.from([0xff, 0xff, 0xff]),
+    });
+    expect(garbage.statusCode).toBe(400);
+    expect((await postExport(ctx, "ak_unknown", "logs", logs([]))).status).toBe(401);
+    const text = await ctx.app.inject({
+      method: "POST",
+      url: "/v1/logs",
+      headers: { authorization: `Bearer ${t.key}`, "content-type": "text/plain" },
+      payload: "hello",
+    });
+    expect(text.statusCode).toBe(415);
+    const plain = logs([record(newSpanId(), "app.started", kv({ content: "ready" }))]);
+    const res = await postExport(ctx, t.key, "logs", plain, { encoding: "protobuf", gzip: true });
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({});
+    // A GenAI record without its span's ids cannot be joined: rejected, naming the record.
+    const orphan = logs([
+      { attributes: [str("event.name", "gen_ai.user.message")], body: kv({ content: SECRET }) },
+    ]);
+    expect((await postExport(ctx, t.key, "logs", orphan)).body).toEqual({
+      partialSuccess: {
+        rejectedLogRecords: 1,
+        errorMessage:
+          "1 log record rejected: log record 0: a GenAI content record needs the traceId and spanId of its span",
+      },
+    });
+  });
+
   it("stores a span whose answer never came when the window passes, drops lone records, counts both", async () => {
     const before = (await storedInteractions(ctx, t)).length;
     const failed = newSpanId();
