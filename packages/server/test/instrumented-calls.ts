@@ -1,6 +1,9 @@
 import { createRequire } from "node:module";
 import { createOpenAI } from "@ai-sdk/openai";
+import { LangChainInstrumentation } from "@arizeai/openinference-instrumentation-langchain";
 import { OpenAIInstrumentation as OpenInferenceOpenAI } from "@arizeai/openinference-instrumentation-openai";
+import { CallbackManager } from "@langchain/core/callbacks/manager";
+import { ChatOpenAI } from "@langchain/openai";
 import { context, metrics } from "@opentelemetry/api";
 import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
 import { OTLPLogExporter as HttpJsonLogExporter } from "@opentelemetry/exporter-logs-otlp-http";
@@ -20,7 +23,12 @@ import { generateText, streamText } from "ai";
  * the modules are patched explicitly (`manuallyInstrument` or the module definition's patch)
  * because ESM imports do not pass through the require hooks instrumentations rely on.
  */
-export type Library = "openllmetry" | "openinference" | "otel-openai" | "vercel-ai";
+export type Library =
+  | "openllmetry"
+  | "openinference"
+  | "openinference-langchain"
+  | "otel-openai"
+  | "vercel-ai";
 export type Encoding = "json" | "protobuf";
 
 /**
@@ -30,6 +38,7 @@ export type Encoding = "json" | "protobuf";
  */
 const { OpenAI } = createRequire(import.meta.url)("openai") as typeof import("openai");
 type OpenAI = InstanceType<typeof OpenAI>;
+const { VERSION: OPENAI_VERSION } = createRequire(import.meta.url)("openai/version") as { VERSION: string };
 
 export const PROMPT = "When is the Contoso renewal due?";
 export const SYSTEM = "Answer from the CRM notes only.";
@@ -147,6 +156,35 @@ export function instrumentedClient(library: Library, t: Telemetry, baseURL: stri
       const client = openaiClient(baseURL);
       return { call: ({ stream }) => chat(client, stream), close: () => inst.disable() };
     }
+    case "openinference-langchain": {
+      const inst = new LangChainInstrumentation({ tracerProvider: t.tracerProvider });
+      // LangChain's ESM build, the one @langchain/openai runs on.
+      const manager = { CallbackManager };
+      inst.manuallyInstrument(manager as unknown as Parameters<typeof inst.manuallyInstrument>[0]);
+      const model = new ChatOpenAI({
+        model: REQUESTED_MODEL,
+        apiKey: "sk-fake",
+        maxRetries: 0,
+        streamUsage: true,
+        configuration: { baseURL },
+      });
+      const messages: [string, string][] = [
+        ["system", SYSTEM],
+        ["user", PROMPT],
+      ];
+      return {
+        async call({ stream }) {
+          if (!stream) return String((await model.invoke(messages)).content);
+          let text = "";
+          for await (const chunk of await model.stream(messages)) text += String(chunk.content);
+          return text;
+        },
+        close: () => {
+          (inst as unknown as { unpatch(m: object): void }).unpatch(manager);
+          inst.disable();
+        },
+      };
+    }
     case "otel-openai": {
       const inst = new OtelOpenAI({ captureMessageContent: true });
       inst.setTracerProvider(t.tracerProvider);
@@ -156,12 +194,12 @@ export function instrumentedClient(library: Library, t: Telemetry, baseURL: stri
       inst.setMeterProvider(metrics.getMeterProvider());
       // What the require hook would do on `require("openai")`.
       const exports = { OpenAI };
-      for (const def of inst.getModuleDefinitions()) def.patch?.(exports, "6.30.1");
+      for (const def of inst.getModuleDefinitions()) def.patch?.(exports, OPENAI_VERSION);
       const client = openaiClient(baseURL);
       return {
         call: ({ stream }) => chat(client, stream),
         close: () => {
-          for (const def of inst.getModuleDefinitions()) def.unpatch?.(exports, "6.30.1");
+          for (const def of inst.getModuleDefinitions()) def.unpatch?.(exports, OPENAI_VERSION);
           inst.disable();
         },
       };

@@ -48,7 +48,13 @@ export const fixtureNames = [
 ] as const;
 
 /** Exported by the real libraries (see record-otlp-fixtures.ts); `.logs.json` holds their logs. */
-export const libraryFixtures = ["openllmetry", "openinference", "otel-openai", "vercel-ai"] as const;
+export const libraryFixtures = [
+  "openllmetry",
+  "openinference",
+  "openinference-langchain",
+  "otel-openai",
+  "vercel-ai",
+] as const;
 
 export type Json = Record<string, unknown>;
 

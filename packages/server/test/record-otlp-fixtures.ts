@@ -15,7 +15,7 @@ const stream = process.argv.includes("--stream");
 const OUT = stream ? (process.argv.at(-1) as string) : path.join(import.meta.dirname, "fixtures", "otlp");
 const libraries: Library[] = process.env.LIBS
   ? (process.env.LIBS.split(",") as Library[])
-  : ["openllmetry", "openinference", "otel-openai", "vercel-ai"];
+  : ["openllmetry", "openinference", "openinference-langchain", "otel-openai", "vercel-ai"];
 
 const bodies: Record<string, Record<string, unknown>[]> = {};
 const sink = createServer((req, res) => {
