@@ -101,6 +101,15 @@ const choiceRecord = (spanId: string) =>
     { eventNameField: true },
   );
 
+/** A JS value as an OTLP AnyValue, as the SDK's exporters write structured log attributes. */
+function anyValue(v: unknown): Json {
+  if (typeof v === "string") return { stringValue: v };
+  if (typeof v === "number") return { intValue: v };
+  if (Array.isArray(v)) return { arrayValue: { values: v.map(anyValue) } };
+  const entries = Object.entries(v as Record<string, unknown>);
+  return { kvlistValue: { values: entries.map(([key, x]) => ({ key, value: anyValue(x) })) } };
+}
+
 async function counter(ctx: TestContext, name: string, labels: Record<string, string>): Promise<number> {
   const metric = ctx.services.metrics.registry.getSingleMetric(name);
   if (!metric) return 0;
@@ -218,12 +227,37 @@ describe.each(dialects())("OTLP logs and the span/log join on %s", (dialect) => 
     });
   });
 
+  it("joins the Responses API's two operation-details records (structured input, then output)", async () => {
+    const before = (await storedInteractions(ctx, t)).length;
+    const id = newSpanId();
+    const details = (key: string, messages: unknown) => ({
+      traceId: TRACE,
+      spanId: id,
+      eventName: "gen_ai.client.inference.operation.details",
+      attributes: [str("gen_ai.provider.name", "openai"), { key, value: anyValue(messages) }],
+    });
+    const input = [{ role: "user", parts: [{ type: "text", content: "Draft the renewal note." }] }];
+    const output = [
+      { role: "assistant", parts: [{ type: "text", content: "Dear Dana," }], finish_reason: "stop" },
+    ];
+    await postExport(ctx, t.key, "logs", logs([details("gen_ai.input.messages", input)]), {
+      encoding: "protobuf",
+    });
+    await postExport(ctx, t.key, "traces", chatSpan(id, start + 5), { encoding: "protobuf" });
+    expect(await storedInteractions(ctx, t)).toHaveLength(before);
+    await postExport(ctx, t.key, "logs", logs([details("gen_ai.output.messages", output)]));
+    const [stored] = (await storedInteractions(ctx, t)).slice(before);
+    expect(stored?.input).toEqual({ messages: input });
+    expect(stored?.output).toEqual({ messages: output });
+    expect(stored?.telemetry.finishReason).toBe("stop");
+  });
+
   it("stores a span whose answer never came when the window passes, drops lone records, counts both", async () => {
     const before = (await storedInteractions(ctx, t)).length;
     const failed = newSpanId();
     const lone = newSpanId();
     // A stream cut before its answer: the span ended (no error status), no choice record came.
-    await postExport(ctx, t.key, "traces", chatSpan(failed, start + 2));
+    await postExport(ctx, t.key, "traces", chatSpan(failed, start + 50));
     await postExport(ctx, t.key, "logs", logs([userRecord(failed), userRecord(lone)]));
     const expired = await counter(ctx, "assent_otlp_join_dropped_total", { reason: "expired" });
     await ctx.services.otlp.expireWaiting();

@@ -106,7 +106,10 @@ export function createJoinWindow(
   return {
     offerSpan(tenant, span) {
       const key = keyOf(tenant, span.traceId, span.spanId);
-      const extra = attributesBytes(span.attributes) + attributesBytes(span.resource);
+      const extra =
+        attributesBytes(span.attributes) +
+        attributesBytes(span.resource) +
+        span.events.reduce((n, e) => n + 64 + attributesBytes(e.attributes), 0);
       const entry = entryFor(tenant, key, extra);
       if (!entry) {
         deps.dropped("full", tenant.region, 1);
