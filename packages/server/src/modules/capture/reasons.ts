@@ -1,43 +1,12 @@
 import type { TLocalizedValidationError } from "typebox/error";
+import { locate, type Schema, TYPE_WORDS } from "../../schema-paths.js";
 
 /**
  * Turns a schema validation error into a reason that names the field and the rule, never the
  * value: reasons go back to the client and into counts, and must not carry content.
  */
-type Schema = Record<string, unknown>;
-
 /** A field name safe to show: short, printable. */
 export const fieldName = (k: string) => JSON.stringify(k.length > 40 ? `${k.slice(0, 40)}…` : k);
-
-const pointerSegment = (segment: string) => segment.replace(/~1/g, "/").replace(/~0/g, "~");
-
-/** The schema at an instance path and the field's name for people (`telemetry.attributes values`). */
-function locate(root: Schema, instancePath: string): { schema: Schema; name: string } {
-  let schema = root;
-  let name = "";
-  for (const segment of instancePath.split("/").slice(1).map(pointerSegment)) {
-    const properties = schema.properties as Record<string, Schema> | undefined;
-    const patterns = schema.patternProperties as Record<string, Schema> | undefined;
-    if (properties?.[segment]) {
-      schema = properties[segment];
-      name = name ? `${name}.${segment}` : segment;
-    } else if (patterns) {
-      // A record entry: its key is the client's, so it is not named.
-      schema = Object.values(patterns)[0] ?? {};
-      name = `${name} values`;
-    } else break;
-  }
-  return { schema, name };
-}
-
-const TYPE_WORDS: Record<string, string> = {
-  string: "a string",
-  integer: "a whole number",
-  number: "a number",
-  object: "an object",
-  array: "a list",
-  boolean: "true or false",
-};
 
 function describe(e: TLocalizedValidationError, schema: Schema, field: string, what: string): string | null {
   const p = e.params as Record<string, unknown>;
