@@ -14,7 +14,6 @@ import { grantsRoutes } from "./modules/access/grants/routes.js";
 import { accessRoutes } from "./modules/access/routes.js";
 import { auditRoutes } from "./modules/audit/routes.js";
 import { otlpRoutes } from "./modules/capture/otlp/routes.js";
-import { createOtlpService } from "./modules/capture/otlp/service.js";
 import { captureRoutes } from "./modules/capture/routes.js";
 import { consentRoutes } from "./modules/consent/routes.js";
 import { datasetsRoutes } from "./modules/datasets/routes.js";
@@ -52,6 +51,7 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
 
   app.decorateRequest("user", null);
   app.decorateRequest("ingestKey", null);
+  app.decorateRequest("tenantAdmin", null);
   app.decorateRequest("apiToken", null);
   installJsonParser(app);
   installErrorHandler(app, config.ingest.maxBodyBytes);
@@ -106,7 +106,7 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
   });
   await app.register(grantsRoutes, { grants: services.grants, guards, clock: services.clock });
   await app.register(reviewRoutes, { review: services.review, guards });
-  await app.register(auditRoutes, { audit: services.audit, tenants: services.tenants, guards });
+  await app.register(auditRoutes, { audit: services.audit, guards });
   await app.register(datasetsRoutes, { datasets: services.datasets, guards });
   await app.register(consentRoutes, {
     consent: services.consent,
@@ -118,7 +118,6 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
   await app.register(retentionRoutes, {
     retention: services.retention,
     consent: services.consent,
-    tenants: services.tenants,
     program: config.program,
     guards,
   });
@@ -130,16 +129,11 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
     rateLimit: ingestRateLimit,
   });
   await app.register(otlpRoutes, {
-    otlp: createOtlpService({
-      capture: services.capture,
-      clock: services.clock,
-      program: config.program,
-      ingest: config.ingest,
-      metrics: services.metrics,
-    }),
+    otlp: services.otlp,
     guards,
     maxBodyBytes: config.ingest.maxBodyBytes,
     rateLimit: ingestRateLimit,
+    expireEveryMs: Math.min(1000, Math.max(100, config.ingest.otlpJoinWindowMs)),
   });
   app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
   await app.register(webRoutes, { root: opts.webRoot ?? DEFAULT_WEB_ROOT });

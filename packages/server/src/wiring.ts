@@ -9,6 +9,7 @@ import { createMetrics, type Metrics } from "./metrics.js";
 import { createGrantsService, type GrantsService } from "./modules/access/grants/service.js";
 import { createUsersService, type UsersService } from "./modules/access/service.js";
 import { type AuditService, createAuditService } from "./modules/audit/service.js";
+import { createOtlpService, type OtlpService } from "./modules/capture/otlp/service.js";
 import { type CaptureService, createCaptureService } from "./modules/capture/service.js";
 import { createSharingNotifier, type SharingNotifier } from "./modules/consent/notifier.js";
 import { type ConsentService, createConsentService } from "./modules/consent/service.js";
@@ -30,6 +31,8 @@ export interface Services {
   readonly tenants: TenantsService;
   readonly consent: ConsentService;
   readonly capture: CaptureService;
+  /** OTLP/HTTP receiver (/v1/traces, /v1/logs) with its in-memory span/log join. */
+  readonly otlp: OtlpService;
   readonly users: UsersService;
   readonly grants: GrantsService;
   readonly review: ReviewService;
@@ -67,6 +70,7 @@ export async function createServices(config: Config, opts: { clock?: Clock } = {
     ingest: config.ingest,
     metrics,
   });
+  const otlp = createOtlpService({ capture, clock, program: config.program, ingest: config.ingest, metrics });
   const users = createUsersService({
     control: stores.control,
     clock,
@@ -133,6 +137,7 @@ export async function createServices(config: Config, opts: { clock?: Clock } = {
     tenants,
     consent,
     capture,
+    otlp,
     users,
     grants,
     review,

@@ -1,11 +1,11 @@
 import { writeFileSync } from "node:fs";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CLI_ACTOR } from "../src/actor.js";
-import { buildCli } from "../src/main.js";
 import { createManagementService } from "../src/modules/management/service.js";
 import type { Scope } from "../src/modules/tokens/scopes.js";
 import { SCOPES } from "../src/modules/tokens/scopes.js";
+import { assent } from "./cli-run.js";
 import { setSharing, staffMember, tenantWithAdmin } from "./fixtures.js";
 import { createTestContext, dialects, type TestContext } from "./harness.js";
 
@@ -299,20 +299,19 @@ describe.each(dialects())("management API on %s", (dialect) => {
     const { dataDir, controlStore, regions } = ctx.services.config;
     const file = path.join(ctx.dataDir, "cli-config.json");
     writeFileSync(file, JSON.stringify({ dataDir, controlStore, regions }));
-    const out: string[] = [];
-    const write = vi.spyOn(process.stdout, "write").mockImplementation((chunk) => {
-      out.push(String(chunk));
-      return true;
-    });
-    try {
-      await buildCli().parseAsync(
-        ["--config", file, "token", "create", "--name", "ci", "--scopes", "tenants:read, sharing:read"],
-        { from: "user" },
-      );
-    } finally {
-      write.mockRestore();
-    }
-    const printed = JSON.parse(out.join("")) as { token: string; scopes: string[] };
+    const run = await assent([
+      "--config",
+      file,
+      "token",
+      "create",
+      "--name",
+      "ci",
+      "--scopes",
+      "tenants:read, sharing:read",
+    ]);
+    expect(run.stderr).toBe("");
+    expect(run.status).toBe(0);
+    const printed = JSON.parse(run.stdout) as { token: string; scopes: string[] };
     expect(printed.token).toMatch(/^asmt_/);
     expect(printed.scopes).toEqual(["tenants:read", "sharing:read"]);
     expect((await call(printed.token, "GET", "/api/tenants?limit=1")).statusCode).toBe(200);
