@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
+import { type KeySettings, keysFromEnv, parseKeySettings } from "./config-keys.js";
 
 /**
  * One configuration for the whole service: a JSON file (ASSENT_CONFIG or --config) with
@@ -57,7 +58,14 @@ export interface Config {
   readonly program: ProgramConfig;
   readonly ingest: IngestConfig;
   readonly access: AccessConfig;
-  readonly jobs: { readonly intervalSeconds: number; readonly retentionSweepMinutes: number };
+  readonly jobs: {
+    readonly intervalSeconds: number;
+    readonly retentionSweepMinutes: number;
+    /** Rows per purge transaction (withdrawal, delete-now, retention). */
+    readonly purgeBatchSize: number;
+  };
+  /** Previous master keys and the audit signing key (config-keys.ts). */
+  readonly keys: KeySettings;
   /** How often the SSE stream re-reads sharing state changed by other processes, in ms. */
   readonly sharingPollMs: number;
 }
@@ -138,6 +146,8 @@ export function loadRawConfig(env: NodeJS.ProcessEnv, configFile?: string): Json
   str("ASSENT_MASTER_KEY", (s) => {
     out.masterKey = s;
   });
+  const keys = keysFromEnv(env, raw.keys);
+  if (Object.keys(keys).length > 0) out.keys = keys as JsonObject;
   str("ASSENT_LOG_LEVEL", (s) => {
     out.logLevel = s;
   });
@@ -202,6 +212,7 @@ export function parseConfig(raw: JsonObject): Config {
     "access",
     "jobs",
     "sharingPollMs",
+    "keys",
     "$schema",
   ]);
   for (const key of Object.keys(raw)) if (!known.has(key)) problems.push(`unknown setting "${key}"`);
@@ -319,7 +330,15 @@ export function parseConfig(raw: JsonObject): Config {
         1,
         24 * 60,
       ),
+      purgeBatchSize: int(
+        "jobs.purgeBatchSize",
+        isObject(raw.jobs) ? raw.jobs.purgeBatchSize : undefined,
+        5000,
+        1,
+        100_000,
+      ),
     }),
+    keys: parseKeySettings(raw.keys, problems),
     sharingPollMs: int("sharingPollMs", raw.sharingPollMs, 500, 50, 60_000),
   };
   if (problems.length) throw new ConfigError(problems);

@@ -3,6 +3,8 @@ import { CLI_ACTOR } from "./actor.js";
 import { buildApp } from "./app.js";
 import { ensureFirstOperator } from "./bootstrap.js";
 import { type Config, ConfigError, loadConfig } from "./config.js";
+import { loadMasterKeyring } from "./crypto/master-key.js";
+import { rotateMasterKey } from "./crypto/rotate-master.js";
 import { ensureDemo } from "./demo.js";
 import { AppError } from "./errors.js";
 import { verifyAuditChains } from "./modules/audit/verify.js";
@@ -189,6 +191,20 @@ export function buildCli(): Command {
         print({ id: u.id, email: u.email, roles: u.roles, tenantId: u.tenantId });
       });
     });
+
+  const keys = program.command("keys").description("the master key and the audit signing key");
+  keys
+    .command("rotate-master")
+    .description(
+      "re-wrap every data key (all regions) under a new master key; resumable; prints a report as JSON",
+    )
+    .action(async () =>
+      withServices(program.opts(), async (s) => {
+        const { config } = s;
+        const keyring = loadMasterKeyring(config.masterKey, config.keys.previousMasterKeys, config.dataDir);
+        print(await rotateMasterKey({ regions: s.stores.regions, keyring }));
+      }),
+    );
 
   const jobs = program.command("jobs").description("the background jobs (withdrawal purge, retention)");
   jobs

@@ -1,7 +1,7 @@
 import { type Clock, systemClock } from "./clock.js";
 import type { Config } from "./config.js";
 import { createKeyWrapper } from "./crypto/data-keys.js";
-import { loadMasterKey } from "./crypto/master-key.js";
+import { loadMasterKeyring } from "./crypto/master-key.js";
 import { deletionJobs } from "./jobs/deletion-jobs.js";
 import { createLeases, JOB_LEASE_MS, newHolderId } from "./jobs/leases.js";
 import { createJobScheduler, type JobScheduler } from "./jobs/scheduler.js";
@@ -45,7 +45,10 @@ export async function createServices(config: Config, opts: { clock?: Clock } = {
   const clock = opts.clock ?? systemClock;
   const stores = await openStores(config);
   const metrics = createMetrics();
-  const keys = createKeyWrapper(loadMasterKey(config.masterKey, config.dataDir));
+  const loadKeyring = () =>
+    loadMasterKeyring(config.masterKey, config.keys.previousMasterKeys, config.dataDir);
+  const keyring = loadKeyring();
+  const keys = createKeyWrapper(keyring, keyring.file ? { reload: loadKeyring } : {});
   let consentRef: ConsentService | null = null;
   const notifier: SharingNotifier = createSharingNotifier({
     pollMs: config.sharingPollMs,
