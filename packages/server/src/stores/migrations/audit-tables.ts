@@ -44,8 +44,8 @@ export async function auditTables(db: Kysely<any>, t: ReturnType<typeof columnTy
  * signed with an Ed25519 key the database does not hold. Added by migration 005b (control) and
  * 007 (regions).
  */
-// biome-ignore lint/suspicious/noExplicitAny: migrations run against the schema as it was then
 export async function auditCheckpointTable(
+  // biome-ignore lint/suspicious/noExplicitAny: migrations run against the schema as it was then
   db: Kysely<any>,
   t: ReturnType<typeof columnTypes>,
 ): Promise<void> {
