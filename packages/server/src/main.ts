@@ -209,12 +209,22 @@ export function buildCli(): Command {
   const jobs = program.command("jobs").description("the background jobs (withdrawal purge, retention)");
   jobs
     .command("run-once")
-    .description("run the withdrawal purges and the retention sweep now; prints what they deleted as JSON")
+    .description(
+      "run the withdrawal purges (and any interrupted purge) and the retention sweep now; prints what they deleted as JSON; exit 3 when a job was skipped because another process holds its lease",
+    )
     .action(async () =>
       withServices(program.opts(), async (s) => {
         const report = await s.jobs.runOnce();
         print(report);
         if (report.jobs.some((j) => j.status === "failed")) process.exitCode = 1;
+        else {
+          // Not a success: another process holds a job's lease (its run does the work, but this
+          // one did not). Exit 3 so scripts can tell "try again" from "done".
+          const skipped = report.jobs.filter((j) => j.status !== "done");
+          for (const j of skipped)
+            process.stderr.write(`assent: ${j.job} ${j.region ?? ""} ${j.status}: ${j.reason}\n`);
+          if (skipped.length > 0) process.exitCode = 3;
+        }
       }),
     );
 

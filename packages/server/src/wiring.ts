@@ -112,6 +112,7 @@ export async function createServices(config: Config, opts: { clock?: Clock } = {
     consent,
     withdrawalLeadMs: config.jobs.intervalSeconds * 1000,
     staleReceiptMs: 2 * JOB_LEASE_MS,
+    batchSize: config.jobs.purgeBatchSize,
   });
   metrics.watchDeletion(() => retention.gauges());
   const insights = createInsightsService({ regions: stores.regions, clock, program: config.program });
