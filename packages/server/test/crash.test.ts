@@ -142,7 +142,9 @@ describe.each(dialects())("crashes of assent serve on %s", (dialect) => {
     let stopped = false;
     const loops = Array.from({ length: connections }, async () => {
       while (!stopped) {
-        const ids = Array.from({ length: 50 }, () => `c-${(nextId += 1)}`);
+        const from = nextId;
+        nextId += 50;
+        const ids = Array.from({ length: 50 }, (_, i) => `c-${from + i}`);
         try {
           const res = await fetch(`${server.url}/v1/interactions`, {
             method: "POST",

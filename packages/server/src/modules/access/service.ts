@@ -8,7 +8,7 @@ import { appendAudit } from "../audit/chain.js";
 import { hashPassword, passwordProblem, verifyPassword } from "./passwords.js";
 import { usersRepo } from "./repo.js";
 import { isRole, type Role, STAFF_ROLES } from "./roles.js";
-import { accountKey, type ThrottleSettings, throttleKeys, throttleRepo, tooManySignIns } from "./throttle.js";
+import { accountKey, type ThrottleSettings, throttleKeys, throttleRepo } from "./throttle.js";
 
 export interface User {
   readonly id: string;
