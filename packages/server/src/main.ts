@@ -5,8 +5,10 @@ import { ensureFirstOperator } from "./bootstrap.js";
 import { type Config, ConfigError, loadConfig } from "./config.js";
 import { loadMasterKeyring } from "./crypto/master-key.js";
 import { rotateMasterKey } from "./crypto/rotate-master.js";
+import { rotateSigningKey } from "./crypto/signing-keys.js";
 import { ensureDemo } from "./demo.js";
 import { AppError } from "./errors.js";
+import { checkpointChains } from "./modules/audit/checkpoints.js";
 import { verifyAuditChains } from "./modules/audit/verify.js";
 import { createServices, type Services } from "./wiring.js";
 
@@ -206,6 +208,22 @@ export function buildCli(): Command {
       }),
     );
 
+  keys
+    .command("rotate-signing")
+    .description(
+      "embedded default: make a new Ed25519 signing key; the old one's public half is kept so its signatures still verify",
+    )
+    .action(async () => {
+      const config = configFrom(program.opts());
+      if (config.keys.signingKey)
+        throw new AppError(
+          400,
+          "configured_key",
+          "the signing key comes from configuration (ASSENT_SIGNING_KEY): set a new one there and list the old public key in ASSENT_SIGNING_PUBLIC_KEYS",
+        );
+      print({ kid: rotateSigningKey(config.dataDir) });
+    });
+
   const jobs = program.command("jobs").description("the background jobs (withdrawal purge, retention)");
   jobs
     .command("run-once")
@@ -231,15 +249,30 @@ export function buildCli(): Command {
   const audit = program.command("audit").description("the audit log");
   audit
     .command("verify")
-    .description("recompute every audit chain; exit 1 naming the first broken entry")
+    .description(
+      "recompute every audit chain and check its signed head checkpoints; exit 1 naming the first broken entry",
+    )
     .action(async () =>
       withServices(program.opts(), async (s) => {
-        const report = await verifyAuditChains(s.stores);
+        const report = await verifyAuditChains(s.stores, {
+          keys: s.signingKeys,
+          anchorFile: s.checkpointFile,
+        });
         print(report);
         if (report.firstBroken) {
           process.stderr.write(`assent: ${report.firstBroken.message}\n`);
           process.exitCode = 1;
         }
+      }),
+    );
+  audit
+    .command("checkpoint")
+    .description("sign the head of every audit chain now (the jobs do it every interval); prints the chains")
+    .action(async () =>
+      withServices(program.opts(), async (s) => {
+        print({
+          checkpointed: await checkpointChains(s.stores, s.signingKeys, s.clock.now(), s.checkpointFile),
+        });
       }),
     );
   return program;

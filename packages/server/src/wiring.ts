@@ -2,12 +2,15 @@ import { type Clock, systemClock } from "./clock.js";
 import type { Config } from "./config.js";
 import { createKeyWrapper } from "./crypto/data-keys.js";
 import { loadMasterKeyring } from "./crypto/master-key.js";
+import { loadSigningKeys, type SigningKeys } from "./crypto/signing-keys.js";
+import { auditCheckpointJob } from "./jobs/audit-checkpoint-job.js";
 import { deletionJobs } from "./jobs/deletion-jobs.js";
 import { createLeases, JOB_LEASE_MS, newHolderId } from "./jobs/leases.js";
 import { createJobScheduler, type JobScheduler } from "./jobs/scheduler.js";
 import { createMetrics, type Metrics } from "./metrics.js";
 import { createGrantsService, type GrantsService } from "./modules/access/grants/service.js";
 import { createUsersService, type UsersService } from "./modules/access/service.js";
+import { anchorFileOf, checkpointChains } from "./modules/audit/checkpoints.js";
 import { type AuditService, createAuditService } from "./modules/audit/service.js";
 import { type CaptureService, createCaptureService } from "./modules/capture/service.js";
 import { createSharingNotifier, type SharingNotifier } from "./modules/consent/notifier.js";
@@ -35,7 +38,11 @@ export interface Services {
   readonly datasets: DatasetsService;
   readonly retention: RetentionService;
   readonly insights: InsightsService;
-  /** The background jobs (withdrawal purge, retention sweep); `serve` starts them. */
+  /** Signs audit checkpoints (and, with issue 14, consent records); the private key is not in a store. */
+  readonly signingKeys: SigningKeys;
+  /** Where the latest audit checkpoints are also written (embedded default), or null. */
+  readonly checkpointFile: string | null;
+  /** The background jobs (withdrawal purge, retention sweep, audit checkpoints); `serve` starts them. */
   readonly jobs: JobScheduler;
   close(): Promise<void>;
 }
@@ -49,6 +56,9 @@ export async function createServices(config: Config, opts: { clock?: Clock } = {
     loadMasterKeyring(config.masterKey, config.keys.previousMasterKeys, config.dataDir);
   const keyring = loadKeyring();
   const keys = createKeyWrapper(keyring, keyring.file ? { reload: loadKeyring } : {});
+  const signingKeys = loadSigningKeys(config.keys, config.dataDir);
+  // The embedded default also keeps the latest checkpoints in a file beside the stores.
+  const checkpointFile = config.controlStore.startsWith("sqlite:") ? anchorFileOf(config.dataDir) : null;
   let consentRef: ConsentService | null = null;
   const notifier: SharingNotifier = createSharingNotifier({
     pollMs: config.sharingPollMs,
@@ -120,7 +130,10 @@ export async function createServices(config: Config, opts: { clock?: Clock } = {
     leases: createLeases({ control: stores.control, clock, holderId: newHolderId() }),
     clock,
     intervalSeconds: config.jobs.intervalSeconds,
-    jobs: deletionJobs(retention, config.jobs.retentionSweepMinutes),
+    jobs: [
+      ...deletionJobs(retention, config.jobs.retentionSweepMinutes),
+      auditCheckpointJob(() => checkpointChains(stores, signingKeys, clock.now(), checkpointFile)),
+    ],
     leaseMs: JOB_LEASE_MS,
   });
   return {
@@ -139,6 +152,8 @@ export async function createServices(config: Config, opts: { clock?: Clock } = {
     retention,
     insights,
     jobs,
+    signingKeys,
+    checkpointFile,
     async close() {
       await jobs.stop();
       notifier.close();
