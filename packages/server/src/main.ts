@@ -8,6 +8,7 @@ import { rotateMasterKey } from "./crypto/rotate-master.js";
 import { rotateSigningKey } from "./crypto/signing-keys.js";
 import { ensureDemo } from "./demo.js";
 import { AppError } from "./errors.js";
+import { acceptPathOf } from "./modules/access/invitations/routes.js";
 import { checkpointChains } from "./modules/audit/checkpoints.js";
 import { verifyAuditChains } from "./modules/audit/verify.js";
 import { createServices, type Services } from "./wiring.js";
@@ -169,7 +170,9 @@ export function buildCli(): Command {
   const user = program.command("user").description("manage users");
   user
     .command("create")
-    .description("create a user; the password is read from standard input")
+    .description(
+      "create a staff user (the password is read from standard input), or invite a tenant admin: they set their own password through a one-time link",
+    )
     .requiredOption("--email <email>", "sign-in email")
     .requiredOption(
       "--role <role...>",
@@ -177,22 +180,48 @@ export function buildCli(): Command {
     )
     .option("--tenant <id>", "the tenant of a tenant-admin")
     .option("--name <name>", "display name")
-    .action(async (opts: { email: string; role: string[]; tenant?: string; name?: string }) => {
-      const password = await readStdin();
-      await withServices(program.opts(), async (s) => {
-        const u = await s.users.createUser(
-          {
-            email: opts.email,
-            password,
-            roles: opts.role,
-            tenantId: opts.tenant ?? null,
-            name: opts.name ?? null,
-          },
-          CLI_ACTOR,
-        );
-        print({ id: u.id, email: u.email, roles: u.roles, tenantId: u.tenantId });
-      });
-    });
+    .option("--base-url <url>", "the service's public address, to print the invitation link in full")
+    .action(
+      async (opts: { email: string; role: string[]; tenant?: string; name?: string; baseUrl?: string }) => {
+        if (opts.role.includes("tenant-admin")) {
+          // The operator never knows a tenant admin's password (consent is the tenant's to give).
+          await withServices(program.opts(), async (s) => {
+            if (opts.role.length > 1)
+              throw new AppError(400, "invalid_roles", "a tenant admin cannot also hold staff roles");
+            if (!opts.tenant)
+              throw new AppError(400, "tenant_required", "a tenant admin must belong to a tenant");
+            const { invitation, token } = await s.invitations.invite(
+              { email: opts.email, tenantId: opts.tenant, name: opts.name ?? null },
+              CLI_ACTOR,
+            );
+            const path = acceptPathOf(token);
+            print({
+              invitation: invitation.id,
+              email: invitation.email,
+              tenantId: invitation.tenantId,
+              expiresAt: new Date(invitation.expiresAt).toISOString(),
+              acceptLink: opts.baseUrl ? `${opts.baseUrl.replace(/\/$/, "")}${path}` : path,
+              note: "send the link to the person; it works once, and only they will know their password",
+            });
+          });
+          return;
+        }
+        const password = await readStdin();
+        await withServices(program.opts(), async (s) => {
+          const u = await s.users.createUser(
+            {
+              email: opts.email,
+              password,
+              roles: opts.role,
+              tenantId: opts.tenant ?? null,
+              name: opts.name ?? null,
+            },
+            CLI_ACTOR,
+          );
+          print({ id: u.id, email: u.email, roles: u.roles, tenantId: u.tenantId });
+        });
+      },
+    );
 
   const keys = program.command("keys").description("the master key and the audit signing key");
   keys

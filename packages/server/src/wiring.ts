@@ -9,6 +9,7 @@ import { createLeases, JOB_LEASE_MS, newHolderId } from "./jobs/leases.js";
 import { createJobScheduler, type JobScheduler } from "./jobs/scheduler.js";
 import { createMetrics, type Metrics } from "./metrics.js";
 import { createGrantsService, type GrantsService } from "./modules/access/grants/service.js";
+import { createInvitationsService, type InvitationsService } from "./modules/access/invitations/service.js";
 import { createUsersService, type UsersService } from "./modules/access/service.js";
 import { anchorFileOf, checkpointChains } from "./modules/audit/checkpoints.js";
 import { type AuditService, createAuditService } from "./modules/audit/service.js";
@@ -32,6 +33,7 @@ export interface Services {
   readonly consent: ConsentService;
   readonly capture: CaptureService;
   readonly users: UsersService;
+  readonly invitations: InvitationsService;
   readonly grants: GrantsService;
   readonly review: ReviewService;
   readonly audit: AuditService;
@@ -81,6 +83,12 @@ export async function createServices(config: Config, opts: { clock?: Clock } = {
     clock,
     sessionHours: config.access.sessionHours,
     throttle: config.access,
+    tenantExists: async (id) => (await tenants.findTenant(id)) !== null,
+  });
+  const invitations = createInvitationsService({
+    control: stores.control,
+    clock,
+    users,
     tenantExists: async (id) => (await tenants.findTenant(id)) !== null,
   });
   const grants = createGrantsService({
@@ -145,6 +153,7 @@ export async function createServices(config: Config, opts: { clock?: Clock } = {
     consent,
     capture,
     users,
+    invitations,
     grants,
     review,
     audit,

@@ -121,6 +121,8 @@ export function createUsersService(deps: UsersDeps): UsersService {
         must_change_password: input.mustChangePassword ? 1 : 0,
         created_at: now,
         disabled_at: null,
+        created_by: actor.id,
+        created_by_label: actor.label ?? actor.id,
       };
       try {
         await control.db.transaction().execute(async (trx) => {
