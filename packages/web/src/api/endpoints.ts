@@ -4,6 +4,7 @@ import type {
   AccessRequest,
   AdminSharing,
   AuditEvent,
+  CreatedInvitation,
   IngestionKey,
   Insights,
   InteractionMeta,
@@ -17,6 +18,7 @@ import type {
   ReviewedInteraction,
   Session,
   Tenant,
+  TenantAccounts,
   User,
 } from "./types.js";
 
@@ -27,6 +29,8 @@ export const sessionApi = {
   signIn: (email: string, password: string) =>
     call<Session>("POST", "/api/session", { email, password }, { expectUnauthorized: true }),
   signOut: () => call<void>("DELETE", "/api/session", undefined, { expectUnauthorized: true }),
+  acceptInvitation: (token: string, password: string) =>
+    call<Session>("POST", "/api/invitations/accept", { token, password }, { expectUnauthorized: true }),
   changePassword: (currentPassword: string, newPassword: string) =>
     call<void>("POST", "/api/session/password", { currentPassword, newPassword }),
 };
@@ -35,6 +39,7 @@ export const adminApi = {
   sharing: () => call<AdminSharing>("GET", "/api/tenant/sharing"),
   setSharing: (enabled: boolean) => call<AdminSharing>("PUT", "/api/tenant/sharing", { enabled }),
   deleteNow: () => call<AdminSharing>("POST", "/api/tenant/sharing/delete-now"),
+  accounts: () => call<TenantAccounts>("GET", "/api/tenant/accounts"),
   accessLog: (cursor: string | null, limit = 20) =>
     call<Page<AccessLogEntry> & { tenant: string }>(
       "GET",
@@ -84,6 +89,8 @@ export const opsApi = {
   revokeKey: (keyId: string) => call<IngestionKey>("POST", `/api/keys/${id(keyId)}/revoke`),
   users: () => call<User[]>("GET", "/api/users"),
   createUser: (body: NewUser) => call<User>("POST", "/api/users", body),
+  invite: (body: { email: string; tenantId: string; name?: string }) =>
+    call<CreatedInvitation>("POST", "/api/invitations", body),
   insights: (query: Query) => call<Insights>("GET", withQuery("/api/insights/features", query)),
   audit: (query: Query) => call<Page<AuditEvent>>("GET", withQuery("/api/audit", query)),
 };
