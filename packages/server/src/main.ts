@@ -70,6 +70,8 @@ async function serve(opts: GlobalOpts & { port?: number; host?: string; demo?: b
       lines.push(
         "",
         `Demo data: ${demo.interactions} synthetic interactions shared by two tenants. Accounts:`,
+        "  (demo only: its tenant admins were created directly with these printed passwords; real",
+        "   tenant admins are invited with `assent user create --role tenant-admin` and choose their own)",
       );
       for (const a of demo.accounts) {
         lines.push(
