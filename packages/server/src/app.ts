@@ -14,7 +14,6 @@ import { invitationRoutes } from "./modules/access/invitations/routes.js";
 import { accessRoutes } from "./modules/access/routes.js";
 import { auditRoutes } from "./modules/audit/routes.js";
 import { otlpRoutes } from "./modules/capture/otlp/routes.js";
-import { createOtlpService } from "./modules/capture/otlp/service.js";
 import { captureRoutes } from "./modules/capture/routes.js";
 import { consentRoutes } from "./modules/consent/routes.js";
 import { datasetsRoutes } from "./modules/datasets/routes.js";
@@ -123,16 +122,11 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
     rateLimit: ingestRateLimit,
   });
   await app.register(otlpRoutes, {
-    otlp: createOtlpService({
-      capture: services.capture,
-      clock: services.clock,
-      program: config.program,
-      ingest: config.ingest,
-      metrics: services.metrics,
-    }),
+    otlp: services.otlp,
     guards,
     maxBodyBytes: config.ingest.maxBodyBytes,
     rateLimit: ingestRateLimit,
+    expireEveryMs: Math.min(1000, Math.max(100, config.ingest.otlpJoinWindowMs)),
   });
   app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
   await app.register(webRoutes, { root: opts.webRoot ?? DEFAULT_WEB_ROOT });

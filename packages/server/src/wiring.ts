@@ -13,6 +13,7 @@ import { createInvitationsService, type InvitationsService } from "./modules/acc
 import { createUsersService, type UsersService } from "./modules/access/service.js";
 import { anchorFileOf, checkpointChains } from "./modules/audit/checkpoints.js";
 import { type AuditService, createAuditService } from "./modules/audit/service.js";
+import { createOtlpService, type OtlpService } from "./modules/capture/otlp/service.js";
 import { type CaptureService, createCaptureService } from "./modules/capture/service.js";
 import { createSharingNotifier, type SharingNotifier } from "./modules/consent/notifier.js";
 import { type ConsentService, createConsentService } from "./modules/consent/service.js";
@@ -32,6 +33,8 @@ export interface Services {
   readonly tenants: TenantsService;
   readonly consent: ConsentService;
   readonly capture: CaptureService;
+  /** OTLP/HTTP receiver (/v1/traces, /v1/logs) with its in-memory span/log join. */
+  readonly otlp: OtlpService;
   readonly users: UsersService;
   readonly invitations: InvitationsService;
   readonly grants: GrantsService;
@@ -78,6 +81,7 @@ export async function createServices(config: Config, opts: { clock?: Clock } = {
     ingest: config.ingest,
     metrics,
   });
+  const otlp = createOtlpService({ capture, clock, program: config.program, ingest: config.ingest, metrics });
   const users = createUsersService({
     control: stores.control,
     clock,
@@ -152,6 +156,7 @@ export async function createServices(config: Config, opts: { clock?: Clock } = {
     tenants,
     consent,
     capture,
+    otlp,
     users,
     invitations,
     grants,
