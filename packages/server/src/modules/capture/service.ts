@@ -113,8 +113,16 @@ export function createCaptureService(deps: CaptureDeps): CaptureService {
       };
     }
     const ref = { id: newId(), tenantId, periodId, day };
-    const { key, wrapped } = deps.keys.create(ref);
-    const row = { id: ref.id, tenant_id: tenantId, period_id: periodId, day, wrapped, created_at: now };
+    const { key, wrapped, masterKeyId } = deps.keys.create(ref);
+    const row = {
+      id: ref.id,
+      tenant_id: tenantId,
+      period_id: periodId,
+      day,
+      wrapped,
+      created_at: now,
+      master_key_id: masterKeyId,
+    };
     if (await captureRepo.insertDataKey(trx, row)) {
       return { id: ref.id, key };
     }

@@ -1,5 +1,5 @@
 import type { Kysely } from "kysely";
-import { auditTables } from "./audit-tables.js";
+import { auditCheckpointTable, auditTables } from "./audit-tables.js";
 import { columnTypes, type MigrationSet } from "./types.js";
 
 // Frozen in time: a migration never imports application code and is never edited once landed.
@@ -215,6 +215,14 @@ export const regionMigrations: MigrationSet = (dialect) => {
         // the person (opted_in_by / opted_out_by), the API token it came through.
         await db.schema.alterTable("sharing_periods").addColumn("opted_in_via", t.json).execute();
         await db.schema.alterTable("sharing_periods").addColumn("opted_out_via", t.json).execute();
+      },
+    },
+    "007_hardening": {
+      async up(db: AnyDb) {
+        // Which master key wraps each data key, so `keys rotate-master` knows what is left to
+        // re-wrap after a crash (null: wrapped before key ids were recorded).
+        await db.schema.alterTable("data_keys").addColumn("master_key_id", "text").execute();
+        await auditCheckpointTable(db, t);
       },
     },
   };
