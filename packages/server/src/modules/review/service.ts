@@ -1,3 +1,4 @@
+import { LABEL_LIMITS } from "@assent/sdk/contract";
 import { type Clock, DAY_MS } from "../../clock.js";
 import type { ProgramConfig } from "../../config.js";
 import { badRequest, forbidden, notFound } from "../../errors.js";
@@ -47,8 +48,7 @@ export interface ReviewDeps {
 }
 
 export const TAG = /^[a-z0-9][a-z0-9._:-]{0,63}$/;
-export const MAX_TAGS = 20;
-export const NOTE_MAX = 4000;
+const { maxTags: MAX_TAGS, noteMax: NOTE_MAX } = LABEL_LIMITS;
 
 const EMPTY = Buffer.alloc(0);
 // The queue's rows carry no ciphertext; the mapping below never reads it.

@@ -1,10 +1,4 @@
-export const REASON_CODES = [
-  "feature-improvement",
-  "quality-review",
-  "incident-investigation",
-  "customer-support",
-] as const;
-export type ReasonCode = (typeof REASON_CODES)[number];
+export { REASON_CODES, type ReasonCode } from "@assent/sdk/contract";
 
 export const REQUEST_STATES = ["pending", "approved", "denied", "expired", "cancelled"] as const;
 export type RequestState = (typeof REQUEST_STATES)[number];
