@@ -6,6 +6,7 @@ import { newId } from "../../ids.js";
 import type { LabelTable, RegionDb } from "../../stores/region-schema.js";
 import { regionStore } from "../../stores/regions.js";
 import { readJson, type Store, toNumber, writeJson } from "../../stores/store.js";
+import { coveringGrant, noGrantAtAll, scopesOf } from "../access/grants/coverage.js";
 import type { GrantsService } from "../access/grants/service.js";
 import type { Grant } from "../access/grants/types.js";
 import type { User } from "../access/service.js";
@@ -15,7 +16,6 @@ import { type CaptureService, type LabelNoteCipher, toInteractionMeta } from "..
 import type { InteractionMeta } from "../capture/types.js";
 import type { TenantRef } from "../consent/types.js";
 import { type InteractionMetaRow, reviewRepo } from "./repo.js";
-import { coveringGrant, noGrantAtAll, scopesOf } from "./scope.js";
 import type { Label, LabelInput, QueueFilter, QueuePage, ReviewedInteraction } from "./types.js";
 
 export interface ReviewService {

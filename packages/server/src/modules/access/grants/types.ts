@@ -63,7 +63,3 @@ export const grantStatus = (g: Grant, now: number): GrantStatus =>
 
 export const isGrantActive = (g: Grant, now: number): boolean =>
   g.revokedAt === null && g.startsAt <= now && now < g.endsAt;
-
-/** Whether a grant opens content of this tenant in this region. */
-export const grantCovers = (g: Grant, region: string, tenantId: string): boolean =>
-  g.region === region && (g.tenantId === null || g.tenantId === tenantId);
