@@ -9,7 +9,10 @@ import { liveSuite } from "./support.js";
  * minute in production; here 10 seconds, so the test waits seconds, not a minute.
  */
 describe("the SDK on 429 Too Many Requests", () => {
-  const live = liveSuite({ config: { ingest: { rateLimitPerMinute: 2 } }, app: { rateLimitWindowMs: 10_000 } });
+  const live = liveSuite({
+    config: { ingest: { rateLimitPerMinute: 2 } },
+    app: { rateLimitWindowMs: 10_000 },
+  });
 
   it("waits for Retry-After before sending the batch again, then delivers it", async () => {
     const t = await live.tenant(true);
