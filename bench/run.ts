@@ -28,7 +28,7 @@ for (const name of names) {
   process.stdout.write(`\n## ${name}\n\n`);
   const res = spawnSync(
     process.execPath,
-    ["--conditions=source", "--import", "tsx", path.join(here, script)],
+    ["--conditions=@assent/source", "--import", "tsx", path.join(here, script)],
     { stdio: "inherit" },
   );
   if (res.status !== 0) failed = true;

@@ -6,7 +6,7 @@ import { defaultClientConditions, defineConfig } from "vite";
 export default defineConfig({
   plugins: [react()],
   // Workspace packages (the contract in @assent/sdk/contract) from their TypeScript sources.
-  resolve: { conditions: ["source", ...defaultClientConditions] },
+  resolve: { conditions: ["@assent/source", ...defaultClientConditions] },
   build: {
     outDir: "dist",
     emptyOutDir: true,

@@ -13,10 +13,10 @@ import { dialects, dropSchemas, storeUrls } from "./harness.js";
 const cliEntry = fileURLToPath(new URL("../src/cli.ts", import.meta.url));
 /**
  * The real process: only for the smoke tests (a process start costs seconds on a loaded machine).
- * `--conditions=source` loads workspace packages (the contract) from source, as vitest does.
+ * `--conditions=@assent/source` loads workspace packages (the contract) from source, as vitest does.
  */
 const spawnAssent = (args: string[], env: NodeJS.ProcessEnv) =>
-  spawnSync(process.execPath, ["--conditions=source", "--import", "tsx", cliEntry, ...args], {
+  spawnSync(process.execPath, ["--conditions=@assent/source", "--import", "tsx", cliEntry, ...args], {
     env,
     encoding: "utf8",
   });

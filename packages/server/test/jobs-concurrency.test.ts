@@ -66,7 +66,7 @@ interface Runner {
 function runner(ctx: TestContext, mode: "jobs" | "purge"): Runner {
   const child = spawn(
     process.execPath,
-    ["--conditions=source", "--import", "tsx", "--input-type=module", "-e", RUNNER],
+    ["--conditions=@assent/source", "--import", "tsx", "--input-type=module", "-e", RUNNER],
     {
       env: {
         ...process.env,
