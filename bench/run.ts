@@ -26,7 +26,11 @@ for (const name of names) {
     process.exit(2);
   }
   process.stdout.write(`\n## ${name}\n\n`);
-  const res = spawnSync(process.execPath, ["--import", "tsx", path.join(here, script)], { stdio: "inherit" });
+  const res = spawnSync(
+    process.execPath,
+    ["--conditions=@assent/source", "--import", "tsx", path.join(here, script)],
+    { stdio: "inherit" },
+  );
   if (res.status !== 0) failed = true;
 }
 process.exit(failed ? 1 : 0);

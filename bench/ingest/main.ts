@@ -66,7 +66,7 @@ async function startServer(dir: string): Promise<{ url: string; server: ChildPro
   // The built server, as `npm start` runs it; the sources through tsx when not built.
   const entry = existsSync(new URL("../../packages/server/dist/cli.js", import.meta.url))
     ? [builtCli]
-    : ["--import", "tsx", sourceCli];
+    : ["--conditions=@assent/source", "--import", "tsx", sourceCli];
   const server = spawn(process.execPath, [...profile, ...entry, "serve"], {
     env,
     stdio: ["ignore", "ignore", "inherit"],

@@ -1,10 +1,12 @@
 import react from "@vitejs/plugin-react";
-import { defineConfig } from "vite";
+import { defaultClientConditions, defineConfig } from "vite";
 
 // The server serves dist/ under a strict Content-Security-Policy (self only, no inline scripts):
 // keep the build free of inline scripts and styles.
 export default defineConfig({
   plugins: [react()],
+  // Workspace packages (the contract in @assent/sdk/contract) from their TypeScript sources.
+  resolve: { conditions: ["@assent/source", ...defaultClientConditions] },
   build: {
     outDir: "dist",
     emptyOutDir: true,

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from "fastify";
-import { buildApp } from "../../server/src/app.js";
+import { type AppOptions, buildApp } from "../../server/src/app.js";
 import type { Dialect } from "../../server/src/stores/store.js";
 import { type TenantFixture, tenantWithAdmin } from "../../server/test/fixtures.js";
 import { createTestContext, type TestContext, type TestOptions } from "../../server/test/harness.js";
@@ -35,6 +35,7 @@ export interface LiveServer {
 export interface LiveServerOptions extends TestOptions {
   /** Adds hooks to every app this server builds, before it listens. */
   readonly setup?: (app: FastifyInstance) => void;
+  readonly app?: Pick<AppOptions, "rateLimitWindowMs">;
 }
 
 export async function startLiveServer(dialect: Dialect, opts: LiveServerOptions = {}): Promise<LiveServer> {
@@ -44,7 +45,7 @@ export async function startLiveServer(dialect: Dialect, opts: LiveServerOptions 
   let port = 0;
 
   const start = async () => {
-    const next = await buildApp(ctx.services, { logger: false });
+    const next = await buildApp(ctx.services, { ...opts.app, logger: false });
     next.addHook("onRequest", async (request) => {
       const auth = /^Bearer (\S+)$/.exec(request.headers.authorization ?? "");
       const seen: SeenRequest = {

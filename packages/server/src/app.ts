@@ -33,6 +33,8 @@ export interface AppOptions {
   readonly secureCookies?: boolean;
   /** The built web app served at `/` (default: packages/web/dist). */
   readonly webRoot?: string;
+  /** The window of the per-key ingest rate limit, in ms (default a minute); tests shorten it. */
+  readonly rateLimitWindowMs?: number;
 }
 
 /** Headers never logged: credentials. Bodies are never logged at all. */
@@ -86,7 +88,13 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
   };
   const ingestRateLimit =
     config.ingest.rateLimitPerMinute > 0
-      ? { rateLimit: { max: config.ingest.rateLimitPerMinute, timeWindow: "1 minute", keyGenerator: perKey } }
+      ? {
+          rateLimit: {
+            max: config.ingest.rateLimitPerMinute,
+            timeWindow: opts.rateLimitWindowMs ?? 60_000,
+            keyGenerator: perKey,
+          },
+        }
       : {};
 
   await app.register(opsRoutes, { stores: services.stores, registry: services.metrics.registry });

@@ -11,9 +11,15 @@ import { assent as run } from "./cli-run.js";
 import { dialects, dropSchemas, storeUrls } from "./harness.js";
 
 const cliEntry = fileURLToPath(new URL("../src/cli.ts", import.meta.url));
-/** The real process: only for the smoke tests (a process start costs seconds on a loaded machine). */
+/**
+ * The real process: only for the smoke tests (a process start costs seconds on a loaded machine).
+ * `--conditions=@assent/source` loads workspace packages (the contract) from source, as vitest does.
+ */
 const spawnAssent = (args: string[], env: NodeJS.ProcessEnv) =>
-  spawnSync(process.execPath, ["--import", "tsx", cliEntry, ...args], { env, encoding: "utf8" });
+  spawnSync(process.execPath, ["--conditions=@assent/source", "--import", "tsx", cliEntry, ...args], {
+    env,
+    encoding: "utf8",
+  });
 
 describe.each(dialects())("the assent command on %s", (dialect) => {
   let dir: string;

@@ -64,20 +64,24 @@ interface Runner {
 }
 
 function runner(ctx: TestContext, mode: "jobs" | "purge"): Runner {
-  const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", RUNNER], {
-    env: {
-      ...process.env,
-      R_WIRING: src("wiring.ts"),
-      R_CLOCK: src("clock.ts"),
-      R_RETENTION: src("modules/retention/service.ts"),
-      R_KEYS: src("crypto/data-keys.ts"),
-      R_MASTER: src("crypto/master-key.ts"),
-      R_CONFIG: JSON.stringify(ctx.services.config),
-      R_NOW: String(ctx.clock.now()),
-      R_MODE: mode,
+  const child = spawn(
+    process.execPath,
+    ["--conditions=@assent/source", "--import", "tsx", "--input-type=module", "-e", RUNNER],
+    {
+      env: {
+        ...process.env,
+        R_WIRING: src("wiring.ts"),
+        R_CLOCK: src("clock.ts"),
+        R_RETENTION: src("modules/retention/service.ts"),
+        R_KEYS: src("crypto/data-keys.ts"),
+        R_MASTER: src("crypto/master-key.ts"),
+        R_CONFIG: JSON.stringify(ctx.services.config),
+        R_NOW: String(ctx.clock.now()),
+        R_MODE: mode,
+      },
+      stdio: ["pipe", "pipe", "pipe"],
     },
-    stdio: ["pipe", "pipe", "pipe"],
-  });
+  );
   let stdout = "";
   let stderr = "";
   let onReady: () => void = () => {};
@@ -198,7 +202,8 @@ describe.each(dialects())("two job runners at once on %s", (dialect) => {
     ctx = null;
   });
 
-  it("purge each item once under the job leases, and both finish cleanly", async () => {
+  // Two real runner processes: seconds each on a loaded machine, so a bound well above 30 s.
+  it("purge each item once under the job leases, and both finish cleanly", { timeout: 180_000 }, async () => {
     ctx = await createTestContext(dialect, { config: { program: { withdrawalDeleteDays: 1 } } });
     for (let i = 0; i < 3; i++) await withdrawnTenant(ctx, 40);
     const data = { interactions: 3 * 2 * 40, labels: 3, datasetItems: 0, dataKeys: 3 * 2 };
@@ -226,7 +231,10 @@ describe.each(dialects())("two job runners at once on %s", (dialect) => {
     expect((await verifyChain(ctx.services.stores.regions.get("us")!.db)).broken).toBeNull();
   });
 
-  it("purge each item once even without leases, in small interleaved batches", async () => {
+  // Two real runner processes: seconds each on a loaded machine, so a bound well above 30 s.
+  it("purge each item once even without leases, in small interleaved batches", {
+    timeout: 180_000,
+  }, async () => {
     ctx = await createTestContext(dialect, { config: { program: { withdrawalDeleteDays: 1 } } });
     const t0 = ctx.clock.now();
     // Retention: a tenant whose interactions will be past 30 days...

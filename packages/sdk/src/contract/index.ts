@@ -5,3 +5,4 @@
 
 export * from "./ingest.js";
 export * from "./item.js";
+export * from "./staff.js";

@@ -1,6 +1,9 @@
-/** The shapes the Assent HTTP API answers with (see the server's route schemas). */
+/**
+ * The shapes the Assent HTTP API answers with (see the server's route schemas). Roles and reason
+ * codes come from the contract (its TypeBox-free part, to keep the bundle small).
+ */
 
-export type Role = "tenant-admin" | "reviewer" | "approver" | "operator";
+export type { Role } from "@assent/sdk/contract/staff";
 
 export interface User {
   id: string;
@@ -273,14 +276,7 @@ export interface AuditEvent {
   hash: string;
 }
 
-export const REASON_CODES = [
-  "feature-improvement",
-  "quality-review",
-  "incident-investigation",
-  "customer-support",
-] as const;
-
-export const ROLES: readonly Role[] = ["tenant-admin", "reviewer", "approver", "operator"];
+export { REASON_CODES, ROLES } from "@assent/sdk/contract/staff";
 
 /** An invitation to become a tenant admin (the person sets their own password). */
 export interface Invitation {

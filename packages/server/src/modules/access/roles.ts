@@ -1,5 +1,5 @@
-export const STAFF_ROLES = ["operator", "reviewer", "approver"] as const;
-export const ROLES = [...STAFF_ROLES, "tenant-admin"] as const;
-export type Role = (typeof ROLES)[number];
+import { ROLES, type Role } from "@assent/sdk/contract";
+
+export { ROLES, type Role, STAFF_ROLES } from "@assent/sdk/contract";
 
 export const isRole = (v: string): v is Role => (ROLES as readonly string[]).includes(v);

@@ -13,9 +13,9 @@ export interface SharingState {
   readonly version: number;
 }
 
-export interface DeletionReceipt {
-  readonly [key: string]: unknown;
-}
+import type { DeletionReceipt } from "../retention/types.js";
+
+export type { DeletionReceipt };
 
 export interface SharingPeriod {
   readonly id: string;

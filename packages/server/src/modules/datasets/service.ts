@@ -5,13 +5,13 @@ import { newId } from "../../ids.js";
 import type { DatasetItemTable, DatasetTable, RegionDb } from "../../stores/region-schema.js";
 import { regionStore } from "../../stores/regions.js";
 import { readJson, type Store, toNumber } from "../../stores/store.js";
+import { describeGrants, findCovering, noGrantAtAll } from "../access/grants/coverage.js";
 import type { GrantsService } from "../access/grants/service.js";
-import { type Grant, grantCovers } from "../access/grants/types.js";
+import type { Grant } from "../access/grants/types.js";
 import type { User } from "../access/service.js";
 import { ACCESS_ACTIONS } from "../audit/actions.js";
 import { appendAudit } from "../audit/chain.js";
 import type { CaptureService } from "../capture/service.js";
-import { describeGrants, noGrantAtAll } from "../review/scope.js";
 import type { ReviewService } from "../review/service.js";
 import { datasetsRepo } from "./repo.js";
 import {
@@ -80,9 +80,6 @@ export function createDatasetsService(deps: DatasetsDeps): DatasetsService {
     }
     throw notFound(`dataset ${id}`);
   }
-
-  const covering = (grants: readonly Grant[], region: string, tenantId: string) =>
-    grants.find((g) => grantCovers(g, region, tenantId)) ?? null;
 
   const service: DatasetsService = {
     async create(user, input) {
@@ -170,7 +167,7 @@ export function createDatasetsService(deps: DatasetsDeps): DatasetsService {
         const where = found.get(interactionId) as { tenantId: string; periodId: string };
         let entry = byTenant.get(where.tenantId);
         if (!entry) {
-          const grant = covering(grants, region, where.tenantId);
+          const grant = findCovering(grants, region, where.tenantId);
           if (!grant) {
             throw forbidden(
               `adding interactions of tenant ${where.tenantId} needs an active access grant for region ` +
@@ -221,7 +218,7 @@ export function createDatasetsService(deps: DatasetsDeps): DatasetsService {
       if (grants.length === 0) throw noGrantAtAll("exporting a dataset");
       const items = await datasetsRepo.items(store.db, id);
       const tenants = [...new Set(items.map((i) => i.tenant_id))];
-      const uncovered = tenants.filter((t) => !covering(grants, region, t));
+      const uncovered = tenants.filter((t) => !findCovering(grants, region, t));
       if (uncovered.length) {
         throw forbidden(
           `exporting dataset ${id} needs active access grants for region ${region} covering tenants ` +
@@ -262,7 +259,7 @@ export function createDatasetsService(deps: DatasetsDeps): DatasetsService {
       const now = deps.clock.now();
       await store.db.transaction().execute(async (trx) => {
         for (const [tenantId, ids] of exported) {
-          const grant = covering(grants, region, tenantId) as Grant;
+          const grant = findCovering(grants, region, tenantId) as Grant;
           await appendAudit(trx, store.dialect, now, {
             actorId: user.id,
             actorRole: "reviewer",

@@ -1,3 +1,4 @@
+import { LABEL_LIMITS } from "@assent/sdk/contract";
 import { Type } from "typebox";
 
 const Time = Type.String({ format: "date-time" });
@@ -72,8 +73,12 @@ export const ReviewedInteractionSchema = Type.Object({
 export const LabelBodySchema = Type.Object(
   {
     rating: Type.Optional(Type.Integer({ minimum: 1, maximum: 5 })),
-    tags: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 20 })),
-    note: Type.Optional(Type.String({ maxLength: 4000 })),
+    tags: Type.Optional(
+      Type.Array(Type.String({ minLength: 1, maxLength: LABEL_LIMITS.tagLength }), {
+        maxItems: LABEL_LIMITS.maxTags,
+      }),
+    ),
+    note: Type.Optional(Type.String({ maxLength: LABEL_LIMITS.noteMax })),
   },
   { additionalProperties: false },
 );

@@ -1,3 +1,4 @@
+import { LABEL_LIMITS } from "@assent/sdk/contract";
 import { type Clock, DAY_MS } from "../../clock.js";
 import type { ProgramConfig } from "../../config.js";
 import { badRequest, forbidden, notFound } from "../../errors.js";
@@ -5,6 +6,7 @@ import { newId } from "../../ids.js";
 import type { LabelTable, RegionDb } from "../../stores/region-schema.js";
 import { regionStore } from "../../stores/regions.js";
 import { readJson, type Store, toNumber, writeJson } from "../../stores/store.js";
+import { coveringGrant, noGrantAtAll, scopesOf } from "../access/grants/coverage.js";
 import type { GrantsService } from "../access/grants/service.js";
 import type { Grant } from "../access/grants/types.js";
 import type { User } from "../access/service.js";
@@ -14,7 +16,6 @@ import { type CaptureService, type LabelNoteCipher, toInteractionMeta } from "..
 import type { InteractionMeta } from "../capture/types.js";
 import type { TenantRef } from "../consent/types.js";
 import { type InteractionMetaRow, reviewRepo } from "./repo.js";
-import { coveringGrant, noGrantAtAll, scopesOf } from "./scope.js";
 import type { Label, LabelInput, QueueFilter, QueuePage, ReviewedInteraction } from "./types.js";
 
 export interface ReviewService {
@@ -47,8 +48,7 @@ export interface ReviewDeps {
 }
 
 export const TAG = /^[a-z0-9][a-z0-9._:-]{0,63}$/;
-export const MAX_TAGS = 20;
-export const NOTE_MAX = 4000;
+const { maxTags: MAX_TAGS, noteMax: NOTE_MAX } = LABEL_LIMITS;
 
 const EMPTY = Buffer.alloc(0);
 // The queue's rows carry no ciphertext; the mapping below never reads it.

@@ -1,10 +1,4 @@
-export const REASON_CODES = [
-  "feature-improvement",
-  "quality-review",
-  "incident-investigation",
-  "customer-support",
-] as const;
-export type ReasonCode = (typeof REASON_CODES)[number];
+export { REASON_CODES, type ReasonCode } from "@assent/sdk/contract";
 
 export const REQUEST_STATES = ["pending", "approved", "denied", "expired", "cancelled"] as const;
 export type RequestState = (typeof REQUEST_STATES)[number];
@@ -69,7 +63,3 @@ export const grantStatus = (g: Grant, now: number): GrantStatus =>
 
 export const isGrantActive = (g: Grant, now: number): boolean =>
   g.revokedAt === null && g.startsAt <= now && now < g.endsAt;
-
-/** Whether a grant opens content of this tenant in this region. */
-export const grantCovers = (g: Grant, region: string, tenantId: string): boolean =>
-  g.region === region && (g.tenantId === null || g.tenantId === tenantId);

@@ -1,6 +1,18 @@
-import { forbidden } from "../../errors.js";
-import type { Grant } from "../access/grants/types.js";
-import { grantCovers } from "../access/grants/types.js";
+import { forbidden } from "../../../errors.js";
+import type { Grant } from "./types.js";
+
+/**
+ * Grant coverage, in one place: what a staff member's active grants open (review, datasets).
+ * A grant opens content of one region: every tenant of it, or one tenant.
+ */
+
+/** Whether a grant opens content of this tenant in this region. */
+export const grantCovers = (g: Grant, region: string, tenantId: string): boolean =>
+  g.region === region && (g.tenantId === null || g.tenantId === tenantId);
+
+/** The first grant opening this tenant's content in this region, or null. */
+export const findCovering = (grants: readonly Grant[], region: string, tenantId: string): Grant | null =>
+  grants.find((g) => grantCovers(g, region, tenantId)) ?? null;
 
 /** What a set of grants opens in one region: every tenant, or the listed ones. */
 export type RegionScope = "all" | ReadonlySet<string>;
@@ -36,7 +48,7 @@ export function coveringGrant(
   tenantId: string,
   what: string,
 ): Grant {
-  const grant = grants.find((g) => grantCovers(g, region, tenantId));
+  const grant = findCovering(grants, region, tenantId);
   if (!grant) {
     throw forbidden(
       `${what} needs an active access grant for region ${region} covering tenant ${tenantId}; ` +
