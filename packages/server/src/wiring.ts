@@ -112,6 +112,7 @@ export async function createServices(config: Config, opts: { clock?: Clock } = {
   });
   metrics.watchDeletion(() => retention.gauges());
   const insights = createInsightsService({ regions: stores.regions, clock, program: config.program });
+  await insights.foldPendingRollups();
   const jobs = createJobScheduler({
     leases: createLeases({ control: stores.control, clock, holderId: newHolderId() }),
     clock,

@@ -9,6 +9,7 @@ import type { InteractionTable, RegionDb } from "../../stores/region-schema.js";
 import { readJson, type Store, toNumber, writeJson } from "../../stores/store.js";
 import type { ConsentService, GateContext } from "../consent/service.js";
 import type { TenantRef } from "../consent/types.js";
+import { rollupRepo } from "../insights/rollup-repo.js";
 import { openContent, sealContent } from "./content.js";
 import { captureRepo } from "./repo.js";
 import type {
@@ -38,6 +39,7 @@ export interface CaptureService {
   ): Promise<IngestResult>;
   /** One interaction with its content decrypted, or null when absent, expired or shredded. */
   readInteraction(tenant: TenantRef, id: string): Promise<InteractionWithContent | null>;
+  /** How many interactions of the tenant its region holds (read from the rollups). */
   countInteractions(tenant: TenantRef): Promise<number>;
   /**
    * Seals and opens reviewers' label notes (which may quote content) with the data key of the
@@ -161,7 +163,7 @@ export function createCaptureService(deps: CaptureDeps): CaptureService {
         attributes: Object.keys(t.attributes).length ? writeJson(t.attributes) : null,
       });
     }
-    const inserted = await captureRepo.insertInteractions(ctx.trx, rows);
+    const inserted = await captureRepo.insertInteractions(ctx.trx, ctx.dialect, rows);
     return {
       accepted: inserted,
       duplicates: rows.length - inserted,
@@ -256,7 +258,7 @@ export function createCaptureService(deps: CaptureDeps): CaptureService {
 
     async countInteractions(tenant) {
       const store = deps.regions.get(tenant.region);
-      return store ? captureRepo.countForTenant(store.db, tenant.id) : 0;
+      return store ? rollupRepo.interactionsHeld(store.db, tenant.id) : 0;
     },
   };
   return service;

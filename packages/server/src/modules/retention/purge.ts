@@ -163,6 +163,7 @@ export async function purgePeriod(
         const counts = await batch(deps, target, start.receiptId, start.kind, async (trx) => {
           const n = await purgeRepo.deletePeriodDependents(
             trx,
+            store.dialect,
             table,
             start.tenantId,
             periodId,
@@ -182,6 +183,7 @@ export async function purgePeriod(
       const counts = await batch(deps, target, start.receiptId, start.kind, async (trx) => {
         const res = await purgeRepo.deletePeriodInteractions(
           trx,
+          store.dialect,
           start.tenantId,
           periodId,
           after,
@@ -256,7 +258,14 @@ export async function sweepTenant(
   for (;;) {
     let more = false;
     const counts = await batch(deps, target, start.receiptId, "retention", async (trx) => {
-      const res = await purgeRepo.deleteExpiredInteractions(trx, tenantId, cutoff, from, deps.batchSize);
+      const res = await purgeRepo.deleteExpiredInteractions(
+        trx,
+        store.dialect,
+        tenantId,
+        cutoff,
+        from,
+        deps.batchSize,
+      );
       from = res.next;
       more = res.next !== null;
       return res.counts;

@@ -1,5 +1,8 @@
 import type { Kysely } from "kysely";
 import type { InteractionTable, LabelTable, RegionDb } from "../../stores/region-schema.js";
+import type { Dialect } from "../../stores/store.js";
+import { rollupRepo } from "../insights/rollup-repo.js";
+import { foldLabels } from "../insights/rollups.js";
 
 export type InteractionMetaRow = Omit<InteractionTable, "content">;
 
@@ -93,7 +96,17 @@ export const reviewRepo = {
       .execute();
   },
 
-  async insertLabel(db: Kysely<RegionDb>, row: LabelTable): Promise<void> {
-    await db.insertInto("labels").values(row).execute();
+  /** Inserts a label and adds its rating to the rollup of the interaction's feature and day. */
+  async insertLabel(trx: Kysely<RegionDb>, dialect: Dialect, row: LabelTable): Promise<void> {
+    await trx.insertInto("labels").values(row).execute();
+    const about = await trx
+      .selectFrom("interactions")
+      .select(["feature", "occurred_at"])
+      .where("tenant_id", "=", row.tenant_id)
+      .where("id", "=", row.interaction_id)
+      .executeTakeFirst();
+    if (!about) return;
+    const folded = foldLabels([{ tenant_id: row.tenant_id, rating: row.rating, ...about }]);
+    await rollupRepo.apply(trx, dialect, folded, 1);
   },
 };

@@ -209,5 +209,66 @@ export const regionMigrations: MigrationSet = (dialect) => {
         await db.schema.dropIndex("interactions_period").execute();
       },
     },
+    "006_rollups": {
+      async up(db: AnyDb) {
+        // Aggregates per (tenant, feature, UTC day), kept in step with the rows by capture,
+        // labelling and every purge; insights and "how much is held" read only these.
+        await db.schema
+          .createTable("feature_rollups")
+          .addColumn("tenant_id", "text", (c) => c.notNull())
+          .addColumn("feature", "text", (c) => c.notNull())
+          .addColumn("day", t.int, (c) => c.notNull())
+          .addColumn("interactions", t.time, (c) => c.notNull())
+          .addColumn("latency", "text", (c) => c.notNull())
+          .addColumn("tokens_in", t.time, (c) => c.notNull())
+          .addColumn("tokens_out", t.time, (c) => c.notNull())
+          .addColumn("finish_reasons", "text", (c) => c.notNull())
+          .addColumn("feedback_positive", t.time, (c) => c.notNull())
+          .addColumn("feedback_negative", t.time, (c) => c.notNull())
+          .addColumn("feedback_count", t.time, (c) => c.notNull())
+          .addColumn("feedback_sum", t.time, (c) => c.notNull())
+          .addColumn("labels", t.time, (c) => c.notNull())
+          .addColumn("rated", t.time, (c) => c.notNull())
+          .addColumn("rating_sum", t.time, (c) => c.notNull())
+          .addPrimaryKeyConstraint("feature_rollups_pk", ["tenant_id", "feature", "day"])
+          .execute();
+        await db.schema.createIndex("feature_rollups_day").on("feature_rollups").column("day").execute();
+        // Rows stored before this migration are folded in once, at the next start (the fold needs
+        // the histogram's bucketing, which is application code a migration must not import).
+        await db.schema
+          .createTable("rollups_pending")
+          .addColumn("id", t.int, (c) => c.primaryKey())
+          .execute();
+        await db.insertInto("rollups_pending").values({ id: 1 }).execute();
+      },
+    },
+    "007_keyset_pages": {
+      async up(db: AnyDb) {
+        // Review-queue pages seek with (occurred_at, id) < (?, ?) on an index that ends in
+        // (occurred_at, id) after the filter's equality columns: page 100 costs what page 1 costs.
+        await db.schema
+          .createIndex("interactions_occurred_id")
+          .on("interactions")
+          .columns(["occurred_at", "id"])
+          .execute();
+        await db.schema.dropIndex("interactions_occurred").execute();
+        await db.schema
+          .createIndex("interactions_tenant_occurred_id")
+          .on("interactions")
+          .columns(["tenant_id", "occurred_at", "id"])
+          .execute();
+        await db.schema.dropIndex("interactions_tenant_occurred").execute();
+        await db.schema
+          .createIndex("interactions_tenant_feature_occurred_id")
+          .on("interactions")
+          .columns(["tenant_id", "feature", "occurred_at", "id"])
+          .execute();
+        await db.schema
+          .createIndex("interactions_feature_occurred_id")
+          .on("interactions")
+          .columns(["feature", "occurred_at", "id"])
+          .execute();
+      },
+    },
   };
 };
