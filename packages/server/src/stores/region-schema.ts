@@ -119,8 +119,8 @@ export interface FeatureRollupTable {
   feature: string;
   day: number;
   interactions: number;
-  /** Sparse latency histogram, "bucket:count,…" (modules/insights/histogram.ts). */
-  latency: string;
+  /** Sparse latency histogram, varint-encoded (modules/insights/histogram.ts). */
+  latency: Buffer;
   tokens_in: number;
   tokens_out: number;
   /** JSON object: finish reason → count. */

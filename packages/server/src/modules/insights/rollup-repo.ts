@@ -25,7 +25,7 @@ const FOLD_CHUNK = 20_000;
 
 const n = (v: unknown) => Number(v ?? 0);
 
-function toRollup(row: FeatureRollupTable): Rollup {
+export function toRollup(row: FeatureRollupTable): Rollup {
   const finish = JSON.parse(row.finish_reasons) as Record<string, number>;
   return {
     interactions: n(row.interactions),
@@ -135,6 +135,15 @@ export const ROLLED_COLUMNS = [
   "feedback",
 ] as const;
 
+function byKey(rows: readonly FeatureRollupTable[]): Rollups {
+  const out: Rollups = new Map();
+  for (const row of rows) {
+    const key = { tenantId: row.tenant_id, feature: row.feature, day: n(row.day) };
+    out.set(keyOf(key), { key, rollup: toRollup(row) });
+  }
+  return out;
+}
+
 export interface RollupWindow {
   readonly fromDay: number;
   readonly toDay: number;
@@ -170,29 +179,20 @@ export const rollupRepo = {
     if (folded.size > 0) await rollupRepo.apply(trx, dialect, folded, -1);
   },
 
-  /** Rollup rows of a window of whole days, optionally of one tenant. */
-  async read(db: Db, w: RollupWindow): Promise<Rollups> {
+  /** Rollup rows of a window of whole days, optionally of one tenant, as stored. */
+  async read(db: Db, w: RollupWindow): Promise<FeatureRollupTable[]> {
     let q = db
       .selectFrom("feature_rollups")
       .selectAll()
       .where("day", ">=", w.fromDay)
       .where("day", "<=", w.toDay);
     if (w.tenantId !== null) q = q.where("tenant_id", "=", w.tenantId);
-    const out: Rollups = new Map();
-    for (const row of await q.execute()) {
-      const key = { tenantId: row.tenant_id, feature: row.feature, day: n(row.day) };
-      out.set(keyOf(key), { key, rollup: toRollup(row) });
-    }
-    return out;
+    return q.execute();
   },
 
   /** Every rollup row of the store (tests compare it with a recount). */
   async readAll(db: Db): Promise<Rollups> {
-    return rollupRepo.read(db, {
-      fromDay: Number.MIN_SAFE_INTEGER,
-      toDay: Number.MAX_SAFE_INTEGER,
-      tenantId: null,
-    });
+    return byKey(await db.selectFrom("feature_rollups").selectAll().execute());
   },
 
   /** How many interactions of a tenant the store holds: a sum over its rollup rows. */

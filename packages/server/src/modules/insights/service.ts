@@ -4,9 +4,8 @@ import { badRequest } from "../../errors.js";
 import { readBudget } from "../../read-budget.js";
 import type { RegionDb } from "../../stores/region-schema.js";
 import type { Store } from "../../stores/store.js";
-import { percentile } from "./histogram.js";
 import { rollupRepo } from "./rollup-repo.js";
-import { emptyRollup, mergeRollup, type Rollup } from "./rollups.js";
+import { addRow, type FeatureSums, newSums, toInsight } from "./sums.js";
 
 /**
  * Aggregates per feature for operators: volume, latency percentiles, tokens, user feedback and
@@ -30,6 +29,7 @@ export interface FeatureInsight {
     readonly average: number | null;
   };
   readonly ratings: { readonly labels: number; readonly average: number | null };
+  readonly finishReasons: Readonly<Record<string, number>>;
 }
 
 export interface InsightsQuery {
@@ -80,7 +80,7 @@ export function createInsightsService(deps: InsightsDeps): InsightsService {
         if (!deps.regions.has(r)) throw badRequest("unknown_region", `region "${r}" is not configured`);
       }
       const budget = readBudget("GET /api/insights/features", deps.readBudgetMs ?? 2000);
-      const perFeature = new Map<string, { rollup: Rollup; tenants: Set<string> }>();
+      const perFeature = new Map<string, FeatureSums>();
       for (const r of regions) {
         const db = (deps.regions.get(r) as Store<RegionDb>).db;
         for (let d = fromDay; d <= toDay; d += DAYS_PER_CHUNK) {
@@ -89,40 +89,21 @@ export function createInsightsService(deps: InsightsDeps): InsightsService {
             toDay: Math.min(d + DAYS_PER_CHUNK - 1, toDay),
             tenantId: query.tenantId ?? null,
           });
-          for (const { key, rollup } of rows.values()) {
-            let f = perFeature.get(key.feature);
+          for (const row of rows) {
+            let f = perFeature.get(row.feature);
             if (!f) {
-              f = { rollup: emptyRollup(), tenants: new Set() };
-              perFeature.set(key.feature, f);
+              f = newSums();
+              perFeature.set(row.feature, f);
             }
-            mergeRollup(f.rollup, rollup);
-            if (rollup.interactions > 0) f.tenants.add(`${r}\u0000${key.tenantId}`);
+            addRow(f, r, row);
           }
           await budget.next();
         }
       }
       const features = [...perFeature]
-        .filter(([, f]) => f.rollup.interactions > 0)
+        .filter(([, f]) => f.interactions > 0)
         .sort((a, b) => a[0].localeCompare(b[0]))
-        .map(
-          ([feature, { rollup: r, tenants }]): FeatureInsight => ({
-            feature,
-            interactions: r.interactions,
-            tenants: tenants.size,
-            latencyMs: {
-              p50: percentile(r.latency, 0.5),
-              p95: percentile(r.latency, 0.95),
-              p99: percentile(r.latency, 0.99),
-            },
-            tokens: { in: r.tokensIn, out: r.tokensOut },
-            feedback: {
-              positive: r.feedbackPositive,
-              negative: r.feedbackNegative,
-              average: r.feedbackCount ? r.feedbackSum / r.feedbackCount : null,
-            },
-            ratings: { labels: r.labels, average: r.rated ? r.ratingSum / r.rated : null },
-          }),
-        );
+        .map(([feature, f]) => toInsight(feature, f));
       return { from: fromDay * DAY_MS, to: (toDay + 1) * DAY_MS, regions, features };
     },
   };

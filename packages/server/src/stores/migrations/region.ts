@@ -219,7 +219,7 @@ export const regionMigrations: MigrationSet = (dialect) => {
           .addColumn("feature", "text", (c) => c.notNull())
           .addColumn("day", t.int, (c) => c.notNull())
           .addColumn("interactions", t.time, (c) => c.notNull())
-          .addColumn("latency", "text", (c) => c.notNull())
+          .addColumn("latency", t.bytes, (c) => c.notNull())
           .addColumn("tokens_in", t.time, (c) => c.notNull())
           .addColumn("tokens_out", t.time, (c) => c.notNull())
           .addColumn("finish_reasons", "text", (c) => c.notNull())
