@@ -3,6 +3,7 @@ import type { FeatureRollupTable, RegionDb } from "../../stores/region-schema.js
 import { type Dialect, forUpdate } from "../../stores/store.js";
 import { decodeHistogram, encodeHistogram } from "./histogram.js";
 import {
+  ALL_TENANTS,
   emptyRollup,
   foldInteractions,
   foldLabels,
@@ -179,15 +180,32 @@ export const rollupRepo = {
     if (folded.size > 0) await rollupRepo.apply(trx, dialect, folded, -1);
   },
 
-  /** Rollup rows of a window of whole days, optionally of one tenant, as stored. */
+  /**
+   * Rollup rows of a window of whole days, as stored: one tenant's, or (tenantId null) the
+   * region's all-tenant rows, one per feature and day whatever the number of tenants.
+   */
   async read(db: Db, w: RollupWindow): Promise<FeatureRollupTable[]> {
-    let q = db
+    return db
       .selectFrom("feature_rollups")
       .selectAll()
+      .where("tenant_id", "=", w.tenantId ?? ALL_TENANTS)
       .where("day", ">=", w.fromDay)
-      .where("day", "<=", w.toDay);
+      .where("day", "<=", w.toDay)
+      .execute();
+  },
+
+  /** How many tenants have interactions of each feature in a window of whole days. */
+  async tenantsPerFeature(db: Db, w: RollupWindow): Promise<Map<string, number>> {
+    let q = db
+      .selectFrom("feature_rollups")
+      .select((eb) => ["feature", eb.fn.count<number>("tenant_id").distinct().as("tenants")])
+      .where("tenant_id", "<>", ALL_TENANTS)
+      .where("day", ">=", w.fromDay)
+      .where("day", "<=", w.toDay)
+      .where("interactions", ">", 0);
     if (w.tenantId !== null) q = q.where("tenant_id", "=", w.tenantId);
-    return q.execute();
+    const rows = await q.groupBy("feature").execute();
+    return new Map(rows.map((r) => [r.feature, n(r.tenants)]));
   },
 
   /** Every rollup row of the store (tests compare it with a recount). */

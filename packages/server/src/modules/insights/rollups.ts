@@ -92,8 +92,14 @@ export function mergeRollup(into: Rollup, from: Rollup, sign: 1 | -1 = 1): void 
 /** True when nothing is counted any more (the row can go). */
 export const isEmptyRollup = (r: Rollup) => r.interactions === 0 && r.labels === 0;
 
-function slot(into: Rollups, tenantId: string, feature: string, occurredAt: number | string): Rollup {
-  const key = { tenantId, feature, day: dayOf(Number(occurredAt)) };
+/**
+ * The tenant id of the rollup rows that sum every tenant of a region: the all-tenant insights
+ * read one row per feature and day instead of one per tenant. Never a real tenant id.
+ */
+export const ALL_TENANTS = "";
+
+function slot(into: Rollups, tenantId: string, feature: string, day: number): Rollup {
+  const key = { tenantId, feature, day };
   const k = keyOf(key);
   let entry = into.get(k);
   if (!entry) {
@@ -103,26 +109,33 @@ function slot(into: Rollups, tenantId: string, feature: string, occurredAt: numb
   return entry.rollup;
 }
 
+/** The tenant's rollup and the region's all-tenant rollup that a row counts in. */
+function slots(into: Rollups, tenantId: string, feature: string, occurredAt: number | string): Rollup[] {
+  const day = dayOf(Number(occurredAt));
+  return [slot(into, tenantId, feature, day), slot(into, ALL_TENANTS, feature, day)];
+}
+
 const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
 
-/** Folds interactions into per-(tenant, feature, day) rollups. */
+/** Folds interactions into per-(tenant, feature, day) rollups and the all-tenant ones. */
 export function foldInteractions(rows: Iterable<RolledInteraction>, into: Rollups = new Map()): Rollups {
   for (const row of rows) {
-    const r = slot(into, row.tenant_id, row.feature, row.occurred_at);
-    r.interactions += 1;
     const latency = num(row.latency_ms);
-    if (latency !== null) addTo(r.latency, bucketOf(latency), 1);
-    r.tokensIn += num(row.tokens_in) ?? 0;
-    r.tokensOut += num(row.tokens_out) ?? 0;
-    if (row.finish_reason !== null) {
-      r.finishReasons.set(row.finish_reason, (r.finishReasons.get(row.finish_reason) ?? 0) + 1);
-    }
     const feedback = num(row.feedback);
-    if (feedback !== null) {
-      r.feedbackCount += 1;
-      r.feedbackSum += feedback;
-      if (feedback > 0) r.feedbackPositive += 1;
-      if (feedback < 0) r.feedbackNegative += 1;
+    for (const r of slots(into, row.tenant_id, row.feature, row.occurred_at)) {
+      r.interactions += 1;
+      if (latency !== null) addTo(r.latency, bucketOf(latency), 1);
+      r.tokensIn += num(row.tokens_in) ?? 0;
+      r.tokensOut += num(row.tokens_out) ?? 0;
+      if (row.finish_reason !== null) {
+        r.finishReasons.set(row.finish_reason, (r.finishReasons.get(row.finish_reason) ?? 0) + 1);
+      }
+      if (feedback !== null) {
+        r.feedbackCount += 1;
+        r.feedbackSum += feedback;
+        if (feedback > 0) r.feedbackPositive += 1;
+        if (feedback < 0) r.feedbackNegative += 1;
+      }
     }
   }
   return into;
@@ -131,12 +144,13 @@ export function foldInteractions(rows: Iterable<RolledInteraction>, into: Rollup
 /** Folds labels into the rollups of the interactions they are about. */
 export function foldLabels(rows: Iterable<RolledLabel>, into: Rollups = new Map()): Rollups {
   for (const row of rows) {
-    const r = slot(into, row.tenant_id, row.feature, row.occurred_at);
-    r.labels += 1;
     const rating = num(row.rating);
-    if (rating !== null) {
-      r.rated += 1;
-      r.ratingSum += rating;
+    for (const r of slots(into, row.tenant_id, row.feature, row.occurred_at)) {
+      r.labels += 1;
+      if (rating !== null) {
+        r.rated += 1;
+        r.ratingSum += rating;
+      }
     }
   }
   return into;

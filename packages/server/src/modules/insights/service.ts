@@ -81,24 +81,25 @@ export function createInsightsService(deps: InsightsDeps): InsightsService {
       }
       const budget = readBudget("GET /api/insights/features", deps.readBudgetMs ?? 2000);
       const perFeature = new Map<string, FeatureSums>();
+      const sumsOf = (feature: string) => {
+        let f = perFeature.get(feature);
+        if (!f) {
+          f = newSums();
+          perFeature.set(feature, f);
+        }
+        return f;
+      };
+      const tenantId = query.tenantId ?? null;
       for (const r of regions) {
         const db = (deps.regions.get(r) as Store<RegionDb>).db;
         for (let d = fromDay; d <= toDay; d += DAYS_PER_CHUNK) {
-          const rows = await rollupRepo.read(db, {
-            fromDay: d,
-            toDay: Math.min(d + DAYS_PER_CHUNK - 1, toDay),
-            tenantId: query.tenantId ?? null,
-          });
-          for (const row of rows) {
-            let f = perFeature.get(row.feature);
-            if (!f) {
-              f = newSums();
-              perFeature.set(row.feature, f);
-            }
-            addRow(f, r, row);
-          }
+          const w = { fromDay: d, toDay: Math.min(d + DAYS_PER_CHUNK - 1, toDay), tenantId };
+          for (const row of await rollupRepo.read(db, w)) addRow(sumsOf(row.feature), row);
           await budget.next();
         }
+        const tenants = await rollupRepo.tenantsPerFeature(db, { fromDay, toDay, tenantId });
+        for (const [feature, count] of tenants) sumsOf(feature).tenants += count;
+        await budget.next();
       }
       const features = [...perFeature]
         .filter(([, f]) => f.interactions > 0)

@@ -5,8 +5,8 @@ import type { FeatureInsight } from "./service.js";
 /** One feature's totals over the rollup rows of a window (the insights read path). */
 export interface FeatureSums {
   interactions: number;
-  /** region + tenant of every row with interactions. */
-  readonly tenants: Set<string>;
+  /** Distinct tenants with interactions (summed over regions: a tenant lives in one). */
+  tenants: number;
   readonly latency: DenseHistogram;
   tokensIn: number;
   tokensOut: number;
@@ -23,7 +23,7 @@ export interface FeatureSums {
 export function newSums(): FeatureSums {
   return {
     interactions: 0,
-    tenants: new Set(),
+    tenants: 0,
     latency: new Float64Array(BUCKETS),
     tokensIn: 0,
     tokensOut: 0,
@@ -39,10 +39,8 @@ export function newSums(): FeatureSums {
 }
 
 /** Adds one stored rollup row, decoding its histogram straight into the dense sums. */
-export function addRow(f: FeatureSums, region: string, row: FeatureRollupTable): void {
-  const interactions = Number(row.interactions);
-  f.interactions += interactions;
-  if (interactions > 0) f.tenants.add(`${region}\u0000${row.tenant_id}`);
+export function addRow(f: FeatureSums, row: FeatureRollupTable): void {
+  f.interactions += Number(row.interactions);
   addEncoded(row.latency, f.latency);
   f.tokensIn += Number(row.tokens_in);
   f.tokensOut += Number(row.tokens_out);
@@ -64,7 +62,7 @@ export function toInsight(feature: string, f: FeatureSums): FeatureInsight {
   return {
     feature,
     interactions: f.interactions,
-    tenants: f.tenants.size,
+    tenants: f.tenants,
     latencyMs: {
       p50: percentile(f.latency, 0.5),
       p95: percentile(f.latency, 0.95),

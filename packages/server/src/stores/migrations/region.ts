@@ -232,7 +232,12 @@ export const regionMigrations: MigrationSet = (dialect) => {
           .addColumn("rating_sum", t.time, (c) => c.notNull())
           .addPrimaryKeyConstraint("feature_rollups_pk", ["tenant_id", "feature", "day"])
           .execute();
-        await db.schema.createIndex("feature_rollups_day").on("feature_rollups").column("day").execute();
+        // Distinct tenants per feature over a window, read from this index alone.
+        await db.schema
+          .createIndex("feature_rollups_day")
+          .on("feature_rollups")
+          .columns(["day", "feature", "tenant_id", "interactions"])
+          .execute();
         // Rows stored before this migration are folded in once, at the next start (the fold needs
         // the histogram's bucketing, which is application code a migration must not import).
         await db.schema
