@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { AppError } from "../src/errors.js";
 import {
   addTo,
   BUCKETS,
@@ -10,6 +11,7 @@ import {
   percentile,
   toDense,
 } from "../src/modules/insights/histogram.js";
+import { createInsightsService } from "../src/modules/insights/service.js";
 import {
   grantAccess,
   sharedInteractions,
@@ -128,6 +130,24 @@ describe.each(dialects())("feature insights on %s", (dialect) => {
       headers: { cookie: operator.cookie },
     });
     expect(unknown.statusCode).toBe(400);
+  });
+
+  it("answers 503 with Retry-After, instead of running on, once a read is over its budget", async () => {
+    const insights = createInsightsService({
+      regions: ctx.services.stores.regions,
+      clock: ctx.clock,
+      program: { retentionDays: 30 },
+      readBudgetMs: 0,
+    });
+    const err = await insights.features({}).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(AppError);
+    expect(err).toMatchObject({ status: 503, code: "read_over_budget", headers: { "retry-after": "5" } });
+    const within = createInsightsService({
+      regions: ctx.services.stores.regions,
+      clock: ctx.clock,
+      program: { retentionDays: 30 },
+    });
+    expect((await within.features({})).features.length).toBeGreaterThan(0);
   });
 
   it("is for operators only", async () => {

@@ -56,9 +56,8 @@ async function labelAndDatasetItem(ctx: TestContext, tenantId: string, interacti
     .executeTakeFirstOrThrow();
   const now = ctx.clock.now();
   const suffix = Math.random().toString(36).slice(2);
-  const store = regionStore(ctx);
   await db.transaction().execute((trx) =>
-    reviewRepo.insertLabel(trx, store.dialect, {
+    reviewRepo.insertLabel(trx, {
       tenant_id: tenantId,
       id: `label-${suffix}`,
       interaction_id: interactionId,

@@ -132,7 +132,7 @@ describe.each(dialects())("feature rollups on %s", (dialect) => {
       const target = ids[o.pick % Math.max(1, ids.length)];
       if (!target) return;
       await store.db.transaction().execute((trx) =>
-        reviewRepo.insertLabel(trx, store.dialect, {
+        reviewRepo.insertLabel(trx, {
           tenant_id: t.id,
           id: `label-${sequence++}-${Math.random().toString(36).slice(2)}`,
           interaction_id: target.id,

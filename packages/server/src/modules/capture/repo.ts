@@ -1,6 +1,5 @@
 import type { Insertable, Kysely } from "kysely";
 import type { DataKeyTable, InteractionTable, RegionDb } from "../../stores/region-schema.js";
-import type { Dialect } from "../../stores/store.js";
 import { rollupRepo } from "../insights/rollup-repo.js";
 import { foldInteractions } from "../insights/rollups.js";
 
@@ -52,11 +51,7 @@ export const captureRepo = {
    * feature rollups in the same transaction (one upsert per tenant, feature and day, not per
    * row), so every capture path keeps insights exact. Returns how many were inserted.
    */
-  async insertInteractions(
-    trx: Kysely<RegionDb>,
-    dialect: Dialect,
-    rows: Insertable<InteractionTable>[],
-  ): Promise<number> {
+  async insertInteractions(trx: Kysely<RegionDb>, rows: Insertable<InteractionTable>[]): Promise<number> {
     const insertedIds = new Set<string>();
     for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
       const chunk = rows.slice(i, i + INSERT_CHUNK);
@@ -70,7 +65,7 @@ export const captureRepo = {
     }
     if (insertedIds.size > 0) {
       const inserted = rows.filter((r) => insertedIds.has(r.id));
-      await rollupRepo.apply(trx, dialect, foldInteractions(inserted.map(rolled)), 1);
+      await rollupRepo.apply(trx, foldInteractions(inserted.map(rolled)), 1);
     }
     return insertedIds.size;
   },

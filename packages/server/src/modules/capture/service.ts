@@ -163,7 +163,7 @@ export function createCaptureService(deps: CaptureDeps): CaptureService {
         attributes: Object.keys(t.attributes).length ? writeJson(t.attributes) : null,
       });
     }
-    const inserted = await captureRepo.insertInteractions(ctx.trx, ctx.dialect, rows);
+    const inserted = await captureRepo.insertInteractions(ctx.trx, rows);
     return {
       accepted: inserted,
       duplicates: rows.length - inserted,

@@ -82,23 +82,21 @@ const UPDATED_COLUMNS = [
   "rating_sum",
 ] as const;
 
-async function applyChunk(trx: Db, dialect: Dialect, entries: Rollups, sign: 1 | -1): Promise<void> {
+async function applyChunk(trx: Db, entries: Rollups, sign: 1 | -1): Promise<void> {
   const keys = [...entries.values()].map((e) => e.key);
-  // Make the rows that are missing, then lock them all (PostgreSQL): two captures of the same
-  // tenant, feature and day add up instead of one overwriting the other.
+  // Make the missing rows and lock the existing ones (a no-op update), in key order: two
+  // transactions on the same tenant, feature and day then add up instead of one overwriting the
+  // other, and always lock in the same order (no deadlock). The read below sees the latest.
   await trx
     .insertInto("feature_rollups")
     .values(keys.map((k) => toRow(k, emptyRollup())))
-    .onConflict((oc) => oc.columns(["tenant_id", "feature", "day"]).doNothing())
+    .onConflict((oc) =>
+      oc
+        .columns(["tenant_id", "feature", "day"])
+        .doUpdateSet((eb) => ({ interactions: eb.ref("feature_rollups.interactions") })),
+    )
     .execute();
-  const q = trx
-    .selectFrom("feature_rollups")
-    .selectAll()
-    .where(keyList(keys))
-    .orderBy("tenant_id")
-    .orderBy("feature")
-    .orderBy("day");
-  const current = await forUpdate(dialect, q).execute();
+  const current = await trx.selectFrom("feature_rollups").selectAll().where(keyList(keys)).execute();
   const keep: FeatureRollupTable[] = [];
   const drop: RollupKey[] = [];
   for (const row of current) {
@@ -156,10 +154,10 @@ export const rollupRepo = {
    * Adds (sign 1) or takes away (sign -1) folded rows, in the caller's transaction: one insert,
    * one locking read and one upsert per 200 (tenant, feature, day) groups, whatever the row count.
    */
-  async apply(trx: Db, dialect: Dialect, deltas: Rollups, sign: 1 | -1): Promise<void> {
+  async apply(trx: Db, deltas: Rollups, sign: 1 | -1): Promise<void> {
     const entries = [...deltas].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
     for (let i = 0; i < entries.length; i += CHUNK) {
-      await applyChunk(trx, dialect, new Map(entries.slice(i, i + CHUNK)), sign);
+      await applyChunk(trx, new Map(entries.slice(i, i + CHUNK)), sign);
     }
   },
 
@@ -170,14 +168,13 @@ export const rollupRepo = {
    */
   async subtract(
     trx: Db,
-    dialect: Dialect,
     removed: {
       readonly interactions?: readonly RolledInteraction[];
       readonly labels?: readonly RolledLabel[];
     },
   ): Promise<void> {
     const folded = foldLabels(removed.labels ?? [], foldInteractions(removed.interactions ?? []));
-    if (folded.size > 0) await rollupRepo.apply(trx, dialect, folded, -1);
+    if (folded.size > 0) await rollupRepo.apply(trx, folded, -1);
   },
 
   /**
@@ -264,7 +261,7 @@ export const rollupRepo = {
       const mark = forUpdate(dialect, trx.selectFrom("rollups_pending").select("id"));
       if (!(await mark.executeTakeFirst())) return;
       await trx.deleteFrom("feature_rollups").execute();
-      await rollupRepo.apply(trx, dialect, await rollupRepo.recount(trx), 1);
+      await rollupRepo.apply(trx, await rollupRepo.recount(trx), 1);
       await trx.deleteFrom("rollups_pending").execute();
     });
     return true;

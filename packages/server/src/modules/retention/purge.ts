@@ -163,7 +163,6 @@ export async function purgePeriod(
         const counts = await batch(deps, target, start.receiptId, start.kind, async (trx) => {
           const n = await purgeRepo.deletePeriodDependents(
             trx,
-            store.dialect,
             table,
             start.tenantId,
             periodId,
@@ -183,7 +182,6 @@ export async function purgePeriod(
       const counts = await batch(deps, target, start.receiptId, start.kind, async (trx) => {
         const res = await purgeRepo.deletePeriodInteractions(
           trx,
-          store.dialect,
           start.tenantId,
           periodId,
           after,
@@ -258,14 +256,7 @@ export async function sweepTenant(
   for (;;) {
     let more = false;
     const counts = await batch(deps, target, start.receiptId, "retention", async (trx) => {
-      const res = await purgeRepo.deleteExpiredInteractions(
-        trx,
-        store.dialect,
-        tenantId,
-        cutoff,
-        from,
-        deps.batchSize,
-      );
+      const res = await purgeRepo.deleteExpiredInteractions(trx, tenantId, cutoff, from, deps.batchSize);
       from = res.next;
       more = res.next !== null;
       return res.counts;

@@ -176,7 +176,6 @@ export const purgeRepo = {
    */
   async deletePeriodDependents(
     trx: Db,
-    dialect: Dialect,
     table: "labels" | "dataset_items",
     tenantId: string,
     periodId: string,
@@ -198,7 +197,7 @@ export const purgeRepo = {
           labels.map((l) => l.id),
         )
         .executeTakeFirstOrThrow();
-      await rollupRepo.subtract(trx, dialect, {
+      await rollupRepo.subtract(trx, {
         labels: labels.filter((l) => l.feature !== null) as RolledLabel[],
       });
       return Number(res.numDeletedRows);
@@ -235,7 +234,6 @@ export const purgeRepo = {
    */
   async deletePeriodInteractions(
     trx: Db,
-    dialect: Dialect,
     tenantId: string,
     periodId: string,
     after: string | null,
@@ -262,7 +260,7 @@ export const purgeRepo = {
     if (after !== null) del = del.where("id", ">", after);
     if (upTo !== null) del = del.where("id", "<=", upTo);
     const gone = await del.returning(ROLLED_COLUMNS).execute();
-    await rollupRepo.subtract(trx, dialect, { interactions: gone });
+    await rollupRepo.subtract(trx, { interactions: gone });
     return { deleted: gone.length, next: upTo };
   },
 
@@ -289,7 +287,6 @@ export const purgeRepo = {
    */
   async deleteExpiredInteractions(
     trx: Db,
-    dialect: Dialect,
     tenantId: string,
     cutoff: number,
     from: number | null,
@@ -335,7 +332,7 @@ export const purgeRepo = {
       .where("occurred_at", "<=", upTo)
       .returning(ROLLED_COLUMNS)
       .execute();
-    await rollupRepo.subtract(trx, dialect, { interactions, labels: expiredLabels as RolledLabel[] });
+    await rollupRepo.subtract(trx, { interactions, labels: expiredLabels as RolledLabel[] });
     return {
       counts: {
         interactions: interactions.length,

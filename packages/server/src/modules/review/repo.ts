@@ -1,6 +1,5 @@
 import { type Kysely, sql } from "kysely";
 import type { InteractionTable, LabelTable, RegionDb } from "../../stores/region-schema.js";
-import type { Dialect } from "../../stores/store.js";
 import { rollupRepo } from "../insights/rollup-repo.js";
 import { foldLabels } from "../insights/rollups.js";
 
@@ -101,7 +100,7 @@ export const reviewRepo = {
   },
 
   /** Inserts a label and adds its rating to the rollup of the interaction's feature and day. */
-  async insertLabel(trx: Kysely<RegionDb>, dialect: Dialect, row: LabelTable): Promise<void> {
+  async insertLabel(trx: Kysely<RegionDb>, row: LabelTable): Promise<void> {
     await trx.insertInto("labels").values(row).execute();
     const about = await trx
       .selectFrom("interactions")
@@ -111,6 +110,6 @@ export const reviewRepo = {
       .executeTakeFirst();
     if (!about) return;
     const folded = foldLabels([{ tenant_id: row.tenant_id, rating: row.rating, ...about }]);
-    await rollupRepo.apply(trx, dialect, folded, 1);
+    await rollupRepo.apply(trx, folded, 1);
   },
 };

@@ -221,7 +221,7 @@ export function createReviewService(deps: ReviewDeps): ReviewService {
       if (note !== null) row.note = cipher.seal(row.id, note);
       const store = storeOf(tenant.region);
       await store.db.transaction().execute(async (trx) => {
-        await reviewRepo.insertLabel(trx, store.dialect, row);
+        await reviewRepo.insertLabel(trx, row);
         await appendAudit(trx, store.dialect, now, {
           actorId: user.id,
           actorRole: "reviewer",
