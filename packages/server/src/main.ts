@@ -124,10 +124,20 @@ export function buildCli(): Command {
     .requiredOption("--name <name>", "the tenant's name")
     .requiredOption("--region <region>", "its home region (fixed)")
     .option("--id <id>", "an id of your choice (a-z, 0-9, _ and -)")
-    .action(async (opts: { name: string; region: string; id?: string }) =>
+    .option(
+      "--external-id <id>",
+      "the vendor's own id for the tenant (service keys and automation may use it)",
+    )
+    .action(async (opts: { name: string; region: string; id?: string; externalId?: string }) =>
       withServices(program.opts(), async (s) => {
         const t = await s.tenants.createTenant(opts, CLI_ACTOR);
-        print({ id: t.id, name: t.name, region: t.region, createdAt: new Date(t.createdAt).toISOString() });
+        print({
+          id: t.id,
+          name: t.name,
+          region: t.region,
+          externalId: t.externalId,
+          createdAt: new Date(t.createdAt).toISOString(),
+        });
       }),
     );
   tenant
