@@ -56,9 +56,6 @@ export interface InsightsDeps {
   readonly readBudgetMs?: number;
 }
 
-/** Days read per query: the read yields to other requests between chunks. */
-const DAYS_PER_CHUNK = 7;
-
 export function createInsightsService(deps: InsightsDeps): InsightsService {
   return {
     async foldPendingRollups() {
@@ -89,15 +86,15 @@ export function createInsightsService(deps: InsightsDeps): InsightsService {
         }
         return f;
       };
-      const tenantId = query.tenantId ?? null;
+      const w = { fromDay, toDay, tenantId: query.tenantId ?? null };
       for (const r of regions) {
         const db = (deps.regions.get(r) as Store<RegionDb>).db;
-        for (let d = fromDay; d <= toDay; d += DAYS_PER_CHUNK) {
-          const w = { fromDay: d, toDay: Math.min(d + DAYS_PER_CHUNK - 1, toDay), tenantId };
-          for (const row of await rollupRepo.read(db, w)) addRow(sumsOf(row.feature), row);
-          await budget.next();
-        }
-        const tenants = await rollupRepo.tenantsPerFeature(db, { fromDay, toDay, tenantId });
+        // At most features × retention days rows (one tenant's, or the all-tenant ones).
+        const [rows, tenants] = await Promise.all([
+          rollupRepo.read(db, w),
+          rollupRepo.tenantsPerFeature(db, w),
+        ]);
+        for (const row of rows) addRow(sumsOf(row.feature), row);
         for (const [feature, count] of tenants) sumsOf(feature).tenants += count;
         await budget.next();
       }
