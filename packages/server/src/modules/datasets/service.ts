@@ -4,6 +4,7 @@ import { badRequest, conflict, forbidden, notFound } from "../../errors.js";
 import { newId } from "../../ids.js";
 import { readBudget } from "../../read-budget.js";
 import type { DatasetItemTable, DatasetTable, RegionDb } from "../../stores/region-schema.js";
+import { regionStore } from "../../stores/regions.js";
 import { readJson, type Store, toNumber } from "../../stores/store.js";
 import type { GrantsService } from "../access/grants/service.js";
 import { type Grant, grantCovers } from "../access/grants/types.js";
@@ -54,16 +55,7 @@ const EXPORT_BUDGET_MS = 60_000;
 const EXPORT_CHUNK = 50;
 
 export function createDatasetsService(deps: DatasetsDeps): DatasetsService {
-  const storeOf = (region: string) => {
-    const store = deps.regions.get(region);
-    if (!store) {
-      throw badRequest(
-        "unknown_region",
-        `region "${region}" is not configured (configured: ${[...deps.regions.keys()].join(", ")})`,
-      );
-    }
-    return store;
-  };
+  const storeOf = (region: string) => regionStore(deps.regions, region);
 
   function checkPurpose(purpose: string): void {
     if (FORBIDDEN_PURPOSE.test(purpose)) {

@@ -3,6 +3,7 @@ import type { ProgramConfig } from "../../config.js";
 import { badRequest } from "../../errors.js";
 import { readBudget } from "../../read-budget.js";
 import type { RegionDb } from "../../stores/region-schema.js";
+import { regionStore } from "../../stores/regions.js";
 import type { Store } from "../../stores/store.js";
 import { rollupRepo } from "./rollup-repo.js";
 import { addRow, type FeatureSums, newSums, toInsight } from "./sums.js";
@@ -73,9 +74,7 @@ export function createInsightsService(deps: InsightsDeps): InsightsService {
         throw badRequest("invalid_window", "from must be before to");
       }
       const regions = query.region ? [query.region] : [...deps.regions.keys()];
-      for (const r of regions) {
-        if (!deps.regions.has(r)) throw badRequest("unknown_region", `region "${r}" is not configured`);
-      }
+      const stores = regions.map((r) => regionStore(deps.regions, r));
       const budget = readBudget("GET /api/insights/features", deps.readBudgetMs ?? 2000);
       const perFeature = new Map<string, FeatureSums>();
       const sumsOf = (feature: string) => {
@@ -87,8 +86,7 @@ export function createInsightsService(deps: InsightsDeps): InsightsService {
         return f;
       };
       const w = { fromDay, toDay, tenantId: query.tenantId ?? null };
-      for (const r of regions) {
-        const db = (deps.regions.get(r) as Store<RegionDb>).db;
+      for (const { db } of stores) {
         // At most features × retention days rows (one tenant's, or the all-tenant ones).
         const [rows, tenants] = await Promise.all([
           rollupRepo.read(db, w),
