@@ -209,6 +209,14 @@ export const regionMigrations: MigrationSet = (dialect) => {
         await db.schema.dropIndex("interactions_period").execute();
       },
     },
+    "005_consent_via": {
+      async up(db: AnyDb) {
+        // A change made by a vendor's console on behalf of a named tenant admin records, next to
+        // the person (opted_in_by / opted_out_by), the API token it came through.
+        await db.schema.alterTable("sharing_periods").addColumn("opted_in_via", t.json).execute();
+        await db.schema.alterTable("sharing_periods").addColumn("opted_out_via", t.json).execute();
+      },
+    },
     "006_rollups": {
       async up(db: AnyDb) {
         // Aggregates per (tenant, feature, UTC day), kept in step with the rows by capture,
