@@ -14,9 +14,12 @@ const BENCHES: Record<string, string> = {
   ingest: "ingest/main.ts",
   deletion: "deletion/main.ts",
   sdk: "sdk/main.ts",
+  reads: "reads/main.ts",
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith("-"));
+/** Flags (`--10m`) go to every benchmark run. */
+const flags = process.argv.slice(2).filter((a) => a.startsWith("-"));
 const names = wanted.length ? wanted : Object.keys(BENCHES);
 let failed = false;
 for (const name of names) {
@@ -28,7 +31,7 @@ for (const name of names) {
   process.stdout.write(`\n## ${name}\n\n`);
   const res = spawnSync(
     process.execPath,
-    ["--conditions=@assent/source", "--import", "tsx", path.join(here, script)],
+    ["--conditions=@assent/source", "--import", "tsx", path.join(here, script), ...flags],
     { stdio: "inherit" },
   );
   if (res.status !== 0) failed = true;

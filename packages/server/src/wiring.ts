@@ -142,6 +142,7 @@ export async function createServices(config: Config, opts: { clock?: Clock } = {
   });
   metrics.watchDeletion(() => retention.gauges());
   const insights = createInsightsService({ regions: stores.regions, clock, program: config.program });
+  await insights.foldPendingRollups();
   const tokens = createTokensService({ control: stores.control, clock });
   const management = createManagementService({ tenants, consent });
   const jobs = createJobScheduler({

@@ -3,6 +3,7 @@ import { DAY_MS, dayOf } from "../src/clock.js";
 import { verifyChain } from "../src/modules/audit/chain.js";
 import { receiptHash } from "../src/modules/retention/receipt.js";
 import type { DeletionReceipt } from "../src/modules/retention/types.js";
+import { reviewRepo } from "../src/modules/review/repo.js";
 import type { RegionDb } from "../src/stores/region-schema.js";
 import type { Store } from "../src/stores/store.js";
 import {
@@ -55,9 +56,8 @@ async function labelAndDatasetItem(ctx: TestContext, tenantId: string, interacti
     .executeTakeFirstOrThrow();
   const now = ctx.clock.now();
   const suffix = Math.random().toString(36).slice(2);
-  await db
-    .insertInto("labels")
-    .values({
+  await db.transaction().execute((trx) =>
+    reviewRepo.insertLabel(trx, {
       tenant_id: tenantId,
       id: `label-${suffix}`,
       interaction_id: interactionId,
@@ -68,8 +68,8 @@ async function labelAndDatasetItem(ctx: TestContext, tenantId: string, interacti
       tags: JSON.stringify(["helpful"]),
       note: null,
       created_at: now,
-    })
-    .execute();
+    }),
+  );
   await db
     .insertInto("datasets")
     .values({

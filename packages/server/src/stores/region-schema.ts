@@ -118,7 +118,35 @@ export interface DeletionReceiptTable {
   hash: string | null;
 }
 
+/** Aggregates of one (tenant, feature, UTC day) of interactions: see modules/insights/rollups.ts. */
+export interface FeatureRollupTable {
+  tenant_id: string;
+  feature: string;
+  day: number;
+  interactions: number;
+  /** Sparse latency histogram, varint-encoded (modules/insights/histogram.ts). */
+  latency: Buffer;
+  tokens_in: number;
+  tokens_out: number;
+  /** JSON object: finish reason → count. */
+  finish_reasons: string;
+  feedback_positive: number;
+  feedback_negative: number;
+  feedback_count: number;
+  feedback_sum: number;
+  labels: number;
+  rated: number;
+  rating_sum: number;
+}
+
+/** One row while the rollups of rows stored before migration 006 still have to be folded. */
+export interface RollupsPendingTable {
+  id: number;
+}
+
 export interface RegionDb extends AuditTables {
+  feature_rollups: FeatureRollupTable;
+  rollups_pending: RollupsPendingTable;
   labels: LabelTable;
   datasets: DatasetTable;
   dataset_items: DatasetItemTable;

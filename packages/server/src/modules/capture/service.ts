@@ -10,6 +10,7 @@ import { regionStore } from "../../stores/regions.js";
 import { readJson, type Store, toNumber, writeJson } from "../../stores/store.js";
 import type { ConsentService, GateContext } from "../consent/service.js";
 import type { TenantRef } from "../consent/types.js";
+import { rollupRepo } from "../insights/rollup-repo.js";
 import { openContent, sealContent } from "./content.js";
 import { captureRepo } from "./repo.js";
 import type {
@@ -39,6 +40,7 @@ export interface CaptureService {
   ): Promise<IngestResult>;
   /** One interaction with its content decrypted, or null when absent, expired or shredded. */
   readInteraction(tenant: TenantRef, id: string): Promise<InteractionWithContent | null>;
+  /** How many interactions of the tenant its region holds (read from the rollups). */
   countInteractions(tenant: TenantRef): Promise<number>;
   /**
    * Seals and opens reviewers' label notes (which may quote content) with the data key of the
@@ -263,7 +265,7 @@ export function createCaptureService(deps: CaptureDeps): CaptureService {
     },
 
     async countInteractions(tenant) {
-      return captureRepo.countForTenant(regionStore(deps.regions, tenant.region).db, tenant.id);
+      return rollupRepo.interactionsHeld(regionStore(deps.regions, tenant.region).db, tenant.id);
     },
   };
   return service;

@@ -2,6 +2,7 @@ import type { Clock } from "../../clock.js";
 import type { ProgramConfig } from "../../config.js";
 import { badRequest, conflict, forbidden, notFound } from "../../errors.js";
 import { newId } from "../../ids.js";
+import { readBudget } from "../../read-budget.js";
 import type { DatasetItemTable, DatasetTable, RegionDb } from "../../stores/region-schema.js";
 import { regionStore } from "../../stores/regions.js";
 import { readJson, type Store, toNumber } from "../../stores/store.js";
@@ -43,9 +44,15 @@ export interface DatasetsDeps {
   readonly capture: Pick<CaptureService, "readInteraction">;
   readonly clock: Clock;
   readonly program: Pick<ProgramConfig, "allowedPurposes">;
+  /** An export running longer answers 503 with Retry-After (default 60 s). */
+  readonly exportBudgetMs?: number;
 }
 
 const NAME = /^[\p{L}\p{N}][\p{L}\p{N} ._:-]{0,119}$/u;
+
+const EXPORT_BUDGET_MS = 60_000;
+/** Items read between yields to the event loop during an export. */
+const EXPORT_CHUNK = 50;
 
 export function createDatasetsService(deps: DatasetsDeps): DatasetsService {
   const storeOf = (region: string) => regionStore(deps.regions, region);
@@ -227,11 +234,16 @@ export function createDatasetsService(deps: DatasetsDeps): DatasetsService {
       }
       const lines: string[] = [];
       const exported = new Map<string, string[]>();
+      // On SQLite every read below runs on the event loop: yield between chunks of items so an
+      // export of thousands never holds other requests up, and give up past the budget.
+      const budget = readBudget(`exporting dataset ${id}`, deps.exportBudgetMs ?? EXPORT_BUDGET_MS);
+      let read = 0;
       for (const tenantId of tenants) {
         const ids = items.filter((i) => i.tenant_id === tenantId).map((i) => i.interaction_id);
         const labels = await datasetsRepo.labels(store.db, tenantId, ids);
         for (const interactionId of ids) {
           // Expired, withdrawn or shredded interactions are simply gone.
+          if (++read % EXPORT_CHUNK === 0) await budget.next();
           const it = await deps.capture.readInteraction({ id: tenantId, region }, interactionId);
           if (!it) continue;
           lines.push(

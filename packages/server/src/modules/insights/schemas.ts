@@ -28,6 +28,7 @@ export const FeatureInsightSchema = Type.Object({
     average: Nullable(Type.Number()),
   }),
   ratings: Type.Object({ labels: Type.Integer(), average: Nullable(Type.Number()) }),
+  finishReasons: Type.Record(Type.String(), Type.Integer()),
 });
 
 export const InsightsSchema = Type.Object({

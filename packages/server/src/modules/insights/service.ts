@@ -1,20 +1,23 @@
-import { type Clock, DAY_MS } from "../../clock.js";
+import { type Clock, DAY_MS, dayOf } from "../../clock.js";
 import type { ProgramConfig } from "../../config.js";
 import { badRequest } from "../../errors.js";
+import { readBudget } from "../../read-budget.js";
 import type { RegionDb } from "../../stores/region-schema.js";
 import { regionStore } from "../../stores/regions.js";
 import type { Store } from "../../stores/store.js";
-import { type FeatureRow, insightsRepo, LATENCY_BOUNDS } from "./repo.js";
+import { rollupRepo } from "./rollup-repo.js";
+import { addRow, type FeatureSums, newSums, toInsight } from "./sums.js";
 
 /**
  * Aggregates per feature for operators: volume, latency percentiles, tokens, user feedback and
- * reviewers' ratings. Metadata only — no content is read, so no grant is needed.
+ * reviewers' ratings. Read from the feature rollups only (never the interactions, never content),
+ * over whole UTC days, so the cost depends on tenants × features × days, not on row counts.
  */
 export interface FeatureInsight {
   readonly feature: string;
   readonly interactions: number;
   readonly tenants: number;
-  /** Upper bound of the histogram bucket holding the percentile; null without latencies. */
+  /** Within 1 % of the true percentile (see histogram.ts); null without latencies. */
   readonly latencyMs: {
     readonly p50: number | null;
     readonly p95: number | null;
@@ -27,6 +30,7 @@ export interface FeatureInsight {
     readonly average: number | null;
   };
   readonly ratings: { readonly labels: number; readonly average: number | null };
+  readonly finishReasons: Readonly<Record<string, number>>;
 }
 
 export interface InsightsQuery {
@@ -37,100 +41,66 @@ export interface InsightsQuery {
 }
 
 export interface InsightsService {
+  /** Window [from, to) as whole UTC days: the day of `from` (after retention) to the day of `to`. */
   features(
     query: InsightsQuery,
   ): Promise<{ from: number; to: number; regions: string[]; features: FeatureInsight[] }>;
+  /** Folds rows stored before the rollups existed into them, once per region store. */
+  foldPendingRollups(): Promise<void>;
 }
 
 export interface InsightsDeps {
   readonly regions: ReadonlyMap<string, Store<RegionDb>>;
   readonly clock: Clock;
   readonly program: Pick<ProgramConfig, "retentionDays">;
-}
-
-/** The bucket bound where the cumulative count first reaches the percentile. */
-export function percentileFromBuckets(
-  cumulative: readonly number[],
-  total: number,
-  max: number | null,
-  p: number,
-) {
-  if (total === 0) return null;
-  const rank = Math.ceil(p * total);
-  for (let i = 0; i < cumulative.length; i++) {
-    if ((cumulative[i] ?? 0) >= rank) return LATENCY_BOUNDS[i] ?? null;
-  }
-  return max;
-}
-
-function merge(a: FeatureRow, b: FeatureRow): FeatureRow {
-  return {
-    feature: a.feature,
-    interactions: a.interactions + b.interactions,
-    tenants: a.tenants + b.tenants,
-    withLatency: a.withLatency + b.withLatency,
-    latencyBuckets: a.latencyBuckets.map((v, i) => v + (b.latencyBuckets[i] ?? 0)),
-    latencyMax: Math.max(a.latencyMax ?? 0, b.latencyMax ?? 0) || null,
-    tokensIn: a.tokensIn + b.tokensIn,
-    tokensOut: a.tokensOut + b.tokensOut,
-    feedbackPositive: a.feedbackPositive + b.feedbackPositive,
-    feedbackNegative: a.feedbackNegative + b.feedbackNegative,
-    feedbackCount: a.feedbackCount + b.feedbackCount,
-    feedbackSum: a.feedbackSum + b.feedbackSum,
-  };
+  /** A request over this answers 503 with Retry-After (default 2,000 ms). */
+  readonly readBudgetMs?: number;
 }
 
 export function createInsightsService(deps: InsightsDeps): InsightsService {
   return {
+    async foldPendingRollups() {
+      for (const store of deps.regions.values()) await rollupRepo.foldPending(store.db, store.dialect);
+    },
+
     async features(query) {
       const now = deps.clock.now();
-      // Nothing older than the retention period is readable, aggregated or not.
-      const oldest = now - deps.program.retentionDays * DAY_MS;
-      const from = Math.max(query.from ?? oldest, oldest);
-      const to = Math.min(query.to ?? now, now);
-      if (from > to) throw badRequest("invalid_window", "from must be before to");
+      // Nothing older than the retention period is readable, aggregated or not: the first day
+      // read is the first one wholly inside it.
+      const oldestDay = Math.ceil((now - deps.program.retentionDays * DAY_MS) / DAY_MS);
+      const fromDay = Math.max(query.from === undefined ? oldestDay : dayOf(query.from), oldestDay);
+      const toDay = dayOf(Math.min(query.to ?? now, now));
+      if (query.from !== undefined && query.to !== undefined && query.from > query.to) {
+        throw badRequest("invalid_window", "from must be before to");
+      }
       const regions = query.region ? [query.region] : [...deps.regions.keys()];
       const stores = regions.map((r) => regionStore(deps.regions, r));
-      const rows = new Map<string, FeatureRow>();
-      const ratings = new Map<string, { labels: number; ratingSum: number; rated: number }>();
-      const window = { from, to, tenantId: query.tenantId ?? null };
+      const budget = readBudget("GET /api/insights/features", deps.readBudgetMs ?? 2000);
+      const perFeature = new Map<string, FeatureSums>();
+      const sumsOf = (feature: string) => {
+        let f = perFeature.get(feature);
+        if (!f) {
+          f = newSums();
+          perFeature.set(feature, f);
+        }
+        return f;
+      };
+      const w = { fromDay, toDay, tenantId: query.tenantId ?? null };
       for (const { db } of stores) {
-        for (const row of await insightsRepo.features(db, window)) {
-          const seen = rows.get(row.feature);
-          rows.set(row.feature, seen ? merge(seen, row) : row);
-        }
-        for (const [feature, x] of await insightsRepo.ratings(db, window)) {
-          const seen = ratings.get(feature) ?? { labels: 0, ratingSum: 0, rated: 0 };
-          ratings.set(feature, {
-            labels: seen.labels + x.labels,
-            ratingSum: seen.ratingSum + x.ratingSum,
-            rated: seen.rated + x.rated,
-          });
-        }
+        // At most features × retention days rows (one tenant's, or the all-tenant ones).
+        const [rows, tenants] = await Promise.all([
+          rollupRepo.read(db, w),
+          rollupRepo.tenantsPerFeature(db, w),
+        ]);
+        for (const row of rows) addRow(sumsOf(row.feature), row);
+        for (const [feature, count] of tenants) sumsOf(feature).tenants += count;
+        await budget.next();
       }
-      const features = [...rows.values()]
-        .sort((a, b) => a.feature.localeCompare(b.feature))
-        .map((r): FeatureInsight => {
-          const rating = ratings.get(r.feature);
-          const pct = (p: number) => percentileFromBuckets(r.latencyBuckets, r.withLatency, r.latencyMax, p);
-          return {
-            feature: r.feature,
-            interactions: r.interactions,
-            tenants: r.tenants,
-            latencyMs: { p50: pct(0.5), p95: pct(0.95), p99: pct(0.99) },
-            tokens: { in: r.tokensIn, out: r.tokensOut },
-            feedback: {
-              positive: r.feedbackPositive,
-              negative: r.feedbackNegative,
-              average: r.feedbackCount ? r.feedbackSum / r.feedbackCount : null,
-            },
-            ratings: {
-              labels: rating?.labels ?? 0,
-              average: rating?.rated ? rating.ratingSum / rating.rated : null,
-            },
-          };
-        });
-      return { from, to, regions, features };
+      const features = [...perFeature]
+        .filter(([, f]) => f.interactions > 0)
+        .sort((a, b) => a[0].localeCompare(b[0]))
+        .map(([feature, f]) => toInsight(feature, f));
+      return { from: fromDay * DAY_MS, to: (toDay + 1) * DAY_MS, regions, features };
     },
   };
 }

@@ -1,9 +1,28 @@
 import { type Kysely, sql } from "kysely";
 import type { DeletionReceiptTable, RegionDb, SharingPeriodTable } from "../../stores/region-schema.js";
 import { type Dialect, forUpdate, readJson, toNumber, writeJson } from "../../stores/store.js";
+import { ROLLED_COLUMNS, rollupRepo } from "../insights/rollup-repo.js";
+import type { RolledLabel } from "../insights/rollups.js";
 import type { DeletionReceipt, PurgeCounts } from "./types.js";
 
 type Db = Kysely<RegionDb>;
+
+/** A tenant's labels with the feature and time of the interaction each is about. */
+function labelsWithInteraction(trx: Db, tenantId: string) {
+  return trx
+    .selectFrom("labels as l")
+    .leftJoin("interactions as i", (j) =>
+      j.onRef("i.tenant_id", "=", "l.tenant_id").onRef("i.id", "=", "l.interaction_id"),
+    )
+    .select([
+      "l.id as id",
+      "l.tenant_id as tenant_id",
+      "l.rating as rating",
+      "i.feature as feature",
+      "i.occurred_at as occurred_at",
+    ])
+    .where("l.tenant_id", "=", tenantId);
+}
 
 /** Sharing periods, deletion receipts and the store-level steps of a purge. */
 export const purgeRepo = {
@@ -182,18 +201,24 @@ export const purgeRepo = {
     limit: number,
   ): Promise<number> {
     if (table === "labels") {
+      // Read with their interactions' feature and day first, to take them out of the rollups.
+      const labels = await labelsWithInteraction(trx, tenantId)
+        .where("l.period_id", "=", periodId)
+        .limit(limit)
+        .execute();
+      if (labels.length === 0) return 0;
       const res = await trx
         .deleteFrom("labels")
         .where("tenant_id", "=", tenantId)
-        .where("id", "in", (eb) =>
-          eb
-            .selectFrom("labels")
-            .select("id")
-            .where("tenant_id", "=", tenantId)
-            .where("period_id", "=", periodId)
-            .limit(limit),
+        .where(
+          "id",
+          "in",
+          labels.map((l) => l.id),
         )
         .executeTakeFirstOrThrow();
+      await rollupRepo.subtract(trx, {
+        labels: labels.filter((l) => l.feature !== null) as RolledLabel[],
+      });
       return Number(res.numDeletedRows);
     }
     // No single-column key: take a batch of the period's interaction ids that have items.
@@ -253,8 +278,9 @@ export const purgeRepo = {
       .where("period_id", "=", periodId);
     if (after !== null) del = del.where("id", ">", after);
     if (upTo !== null) del = del.where("id", "<=", upTo);
-    const res = await del.executeTakeFirstOrThrow();
-    return { deleted: Number(res.numDeletedRows), next: upTo };
+    const gone = await del.returning(ROLLED_COLUMNS).execute();
+    await rollupRepo.subtract(trx, { interactions: gone });
+    return { deleted: gone.length, next: upTo };
   },
 
   /** Whether anything of the period is left (rows written by a runner still in flight, say). */
@@ -304,6 +330,10 @@ export const purgeRepo = {
       .where("tenant_id", "=", tenantId)
       .where("occurred_at", ">=", lower)
       .where("occurred_at", "<=", upTo);
+    const expiredLabels = await labelsWithInteraction(trx, tenantId)
+      .where("i.occurred_at", ">=", lower)
+      .where("i.occurred_at", "<=", upTo)
+      .execute();
     const labels = await trx
       .deleteFrom("labels")
       .where("tenant_id", "=", tenantId)
@@ -319,10 +349,12 @@ export const purgeRepo = {
       .where("tenant_id", "=", tenantId)
       .where("occurred_at", ">=", lower)
       .where("occurred_at", "<=", upTo)
-      .executeTakeFirstOrThrow();
+      .returning(ROLLED_COLUMNS)
+      .execute();
+    await rollupRepo.subtract(trx, { interactions, labels: expiredLabels as RolledLabel[] });
     return {
       counts: {
-        interactions: Number(interactions.numDeletedRows),
+        interactions: interactions.length,
         labels: Number(labels.numDeletedRows),
         datasetItems: Number(items.numDeletedRows),
       },

@@ -217,12 +217,78 @@ export const regionMigrations: MigrationSet = (dialect) => {
         await db.schema.alterTable("sharing_periods").addColumn("opted_out_via", t.json).execute();
       },
     },
+    "006_rollups": {
+      async up(db: AnyDb) {
+        // Aggregates per (tenant, feature, UTC day), kept in step with the rows by capture,
+        // labelling and every purge; insights and "how much is held" read only these.
+        await db.schema
+          .createTable("feature_rollups")
+          .addColumn("tenant_id", "text", (c) => c.notNull())
+          .addColumn("feature", "text", (c) => c.notNull())
+          .addColumn("day", t.int, (c) => c.notNull())
+          .addColumn("interactions", t.time, (c) => c.notNull())
+          .addColumn("latency", t.bytes, (c) => c.notNull())
+          .addColumn("tokens_in", t.time, (c) => c.notNull())
+          .addColumn("tokens_out", t.time, (c) => c.notNull())
+          .addColumn("finish_reasons", "text", (c) => c.notNull())
+          .addColumn("feedback_positive", t.time, (c) => c.notNull())
+          .addColumn("feedback_negative", t.time, (c) => c.notNull())
+          .addColumn("feedback_count", t.time, (c) => c.notNull())
+          .addColumn("feedback_sum", t.time, (c) => c.notNull())
+          .addColumn("labels", t.time, (c) => c.notNull())
+          .addColumn("rated", t.time, (c) => c.notNull())
+          .addColumn("rating_sum", t.time, (c) => c.notNull())
+          .addPrimaryKeyConstraint("feature_rollups_pk", ["tenant_id", "feature", "day"])
+          .execute();
+        // Distinct tenants per feature over a window, read from this index alone.
+        await db.schema
+          .createIndex("feature_rollups_day")
+          .on("feature_rollups")
+          .columns(["day", "feature", "tenant_id", "interactions"])
+          .execute();
+        // Rows stored before this migration are folded in once, at the next start (the fold needs
+        // the histogram's bucketing, which is application code a migration must not import).
+        await db.schema
+          .createTable("rollups_pending")
+          .addColumn("id", t.int, (c) => c.primaryKey())
+          .execute();
+        await db.insertInto("rollups_pending").values({ id: 1 }).execute();
+      },
+    },
     "007_hardening": {
       async up(db: AnyDb) {
         // Which master key wraps each data key, so `keys rotate-master` knows what is left to
         // re-wrap after a crash (null: wrapped before key ids were recorded).
         await db.schema.alterTable("data_keys").addColumn("master_key_id", "text").execute();
         await auditCheckpointTable(db, t);
+      },
+    },
+    "007_keyset_pages": {
+      async up(db: AnyDb) {
+        // Review-queue pages seek with (occurred_at, id) < (?, ?) on an index that ends in
+        // (occurred_at, id) after the filter's equality columns: page 100 costs what page 1 costs.
+        await db.schema
+          .createIndex("interactions_occurred_id")
+          .on("interactions")
+          .columns(["occurred_at", "id"])
+          .execute();
+        await db.schema.dropIndex("interactions_occurred").execute();
+        await db.schema
+          .createIndex("interactions_tenant_occurred_id")
+          .on("interactions")
+          .columns(["tenant_id", "occurred_at", "id"])
+          .execute();
+        await db.schema.dropIndex("interactions_tenant_occurred").execute();
+        await db.schema
+          .createIndex("interactions_tenant_feature_occurred_id")
+          .on("interactions")
+          .columns(["tenant_id", "feature", "occurred_at", "id"])
+          .execute();
+        await db.schema
+          .createIndex("interactions_feature_occurred_id")
+          .on("interactions")
+          .columns(["feature", "occurred_at", "id"])
+          .execute();
       },
     },
   };
