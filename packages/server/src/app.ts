@@ -5,6 +5,7 @@ import swaggerUi from "@fastify/swagger-ui";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
 import { createGuards } from "./http/auth.js";
+import { bearerCredential } from "./http/credentials.js";
 import { installErrorHandler, installJsonParser } from "./http/error-handler.js";
 import { opsRoutes } from "./http/ops-routes.js";
 import { DEFAULT_WEB_ROOT, webRoutes } from "./http/web-routes.js";
@@ -74,8 +75,8 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
 
   const guards = createGuards({ users: services.users, tenants: services.tenants });
   const perKey = (request: { headers: Record<string, unknown>; ip: string }) => {
-    const auth = request.headers.authorization;
-    return typeof auth === "string" ? `key:${sha256Hex(auth)}` : `ip:${request.ip}`;
+    const credential = bearerCredential(request.headers.authorization);
+    return credential ? `key:${sha256Hex(credential)}` : `ip:${request.ip}`;
   };
   const ingestRateLimit =
     config.ingest.rateLimitPerMinute > 0
