@@ -23,6 +23,13 @@ export interface IngestConfig {
   readonly maxContentBytes: number;
   /** Requests per minute per ingestion key; 0 disables the limit. */
   readonly rateLimitPerMinute: number;
+  // --- i16 hardening (edge) ---
+  /** How deeply one interaction's input or output may nest (arrays/objects). */
+  readonly maxContentDepth: number;
+  /** Ingest requests being received or processed at once, across all ingest routes; more get 429. */
+  readonly maxInFlightRequests: number;
+  /** Ingest body bytes (declared or streamed) held at once across all ingest routes; more get 429. */
+  readonly maxInFlightBytes: number;
 }
 
 export interface AccessConfig {
@@ -283,6 +290,7 @@ export function parseConfig(raw: JsonObject): Config {
     maxBodyBytes: int("ingest.maxBodyBytes", i.maxBodyBytes, 8 * 1024 * 1024, 1024, 8 * 1024 * 1024),
     maxContentBytes: int("ingest.maxContentBytes", i.maxContentBytes, 1024 * 1024, 1024, 8 * 1024 * 1024),
     rateLimitPerMinute: int("ingest.rateLimitPerMinute", i.rateLimitPerMinute, 12_000, 0, 10_000_000),
+    ...ingestEdgeSettings(i, int),
   });
   const a = isObject(raw.access) ? raw.access : {};
   const access: AccessConfig = Object.freeze({
@@ -365,6 +373,20 @@ function accessGrantSettings(
       10_000,
     ),
     signInLockMinutes: int("access.signInLockMinutes", a.signInLockMinutes, 15, 1, 24 * 60),
+  };
+}
+
+// --- i16 hardening (edge): bounds on nesting and on in-flight ingest work ---
+type IntReader = (where: string, v: Json | undefined, dflt: number, min: number, max: number) => number;
+
+function ingestEdgeSettings(
+  i: JsonObject,
+  int: IntReader,
+): Pick<IngestConfig, "maxContentDepth" | "maxInFlightRequests" | "maxInFlightBytes"> {
+  return {
+    maxContentDepth: int("ingest.maxContentDepth", i.maxContentDepth, 64, 8, 256),
+    maxInFlightRequests: int("ingest.maxInFlightRequests", i.maxInFlightRequests, 64, 1, 100_000),
+    maxInFlightBytes: int("ingest.maxInFlightBytes", i.maxInFlightBytes, 64 * 1024 * 1024, 1024, 4 * 1024 ** 3),
   };
 }
 

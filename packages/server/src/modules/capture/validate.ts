@@ -1,6 +1,7 @@
 import { type Clock, DAY_MS } from "../../clock.js";
 import type { IngestConfig, ProgramConfig } from "../../config.js";
 import { serializeContent } from "./content.js";
+import { DEFAULT_MAX_CONTENT_DEPTH, depthError, exceedsDepth } from "./depth.js";
 import { LIMITS } from "./limits.js";
 
 /** The bytes serializeContent adds around input and output: {"i":…,"o":…}. */
@@ -18,18 +19,21 @@ export interface ValidationContext {
   readonly now: number;
   readonly retentionDays: number;
   readonly maxContentBytes: number;
+  /** Default DEFAULT_MAX_CONTENT_DEPTH. */
+  readonly maxContentDepth?: number;
 }
 
 /** What items are checked against at this moment: the program's retention, the ingest bound. */
 export function validationContext(deps: {
   readonly clock: Clock;
   readonly program: Pick<ProgramConfig, "retentionDays">;
-  readonly ingest: Pick<IngestConfig, "maxContentBytes">;
+  readonly ingest: Pick<IngestConfig, "maxContentBytes" | "maxContentDepth">;
 }): ValidationContext {
   return {
     now: deps.clock.now(),
     retentionDays: deps.program.retentionDays,
     maxContentBytes: deps.ingest.maxContentBytes,
+    maxContentDepth: deps.ingest.maxContentDepth,
   };
 }
 
@@ -145,6 +149,8 @@ export function validateItem(item: unknown, ctx: ValidationContext): ItemResult 
     if (item.output === undefined) fail("output is required (null when the feature produced none)");
     const input = item.input as JsonValue;
     const output = item.output as JsonValue;
+    const maxDepth = ctx.maxContentDepth ?? DEFAULT_MAX_CONTENT_DEPTH;
+    if (exceedsDepth(input, maxDepth) || exceedsDepth(output, maxDepth)) fail(depthError(maxDepth));
     const content = serializeContent(input, output);
     if (Buffer.byteLength(content) > ctx.maxContentBytes + CONTENT_ENVELOPE_BYTES) {
       fail(`input and output together exceed ${ctx.maxContentBytes} bytes`);

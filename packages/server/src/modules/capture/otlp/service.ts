@@ -25,7 +25,7 @@ export interface OtlpDeps {
   readonly capture: Pick<CaptureService, "ingest">;
   readonly clock: Clock;
   readonly program: Pick<ProgramConfig, "retentionDays">;
-  readonly ingest: Pick<IngestConfig, "maxContentBytes">;
+  readonly ingest: Pick<IngestConfig, "maxContentBytes" | "maxContentDepth">;
   readonly metrics: OtlpMetrics;
 }
 
