@@ -7,6 +7,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastif
 import { createGuards } from "./http/auth.js";
 import { bearerCredential } from "./http/credentials.js";
 import { installErrorHandler, installJsonParser } from "./http/error-handler.js";
+import { installFiniteNumbers } from "./http/finite-numbers.js";
 import { opsRoutes } from "./http/ops-routes.js";
 import { DEFAULT_WEB_ROOT, webRoutes } from "./http/web-routes.js";
 import { sha256Hex } from "./ids.js";
@@ -52,6 +53,7 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
   app.decorateRequest("ingestKey", null);
   installJsonParser(app);
   installErrorHandler(app, config.ingest.maxBodyBytes);
+  installFiniteNumbers(app);
 
   await app.register(cookie);
   await app.register(rateLimit, { global: false });

@@ -386,7 +386,13 @@ function ingestEdgeSettings(
   return {
     maxContentDepth: int("ingest.maxContentDepth", i.maxContentDepth, 64, 8, 256),
     maxInFlightRequests: int("ingest.maxInFlightRequests", i.maxInFlightRequests, 64, 1, 100_000),
-    maxInFlightBytes: int("ingest.maxInFlightBytes", i.maxInFlightBytes, 64 * 1024 * 1024, 1024, 4 * 1024 ** 3),
+    maxInFlightBytes: int(
+      "ingest.maxInFlightBytes",
+      i.maxInFlightBytes,
+      64 * 1024 * 1024,
+      1024,
+      4 * 1024 ** 3,
+    ),
   };
 }
 

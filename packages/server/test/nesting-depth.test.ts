@@ -2,7 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { exceedsDepth } from "../src/modules/capture/depth.js";
 import { item } from "./fixtures.js";
 import { createTestContext, dialects, type TestContext } from "./harness.js";
-import { firstStartMs, keyedTenant, loadFixture, postTraces, spansOf, storedInteractions } from "./otlp-support.js";
+import {
+  firstStartMs,
+  keyedTenant,
+  loadFixture,
+  postTraces,
+  spansOf,
+  storedInteractions,
+} from "./otlp-support.js";
 
 const deepArray = (levels: number) => `${"[".repeat(levels)}1${"]".repeat(levels)}`;
 const deepObject = (levels: number) => `${'{"a":'.repeat(levels)}1${"}".repeat(levels)}`;
@@ -53,8 +60,10 @@ describe.each(dialects())("deeply nested content on %s", (dialect) => {
       ...deep.events[0],
       attributes: [{ key: "gen_ai.prompt", value: { stringValue: deepArray(5000) } }],
     };
-    ((request.resourceSpans as Array<{ scopeSpans: Array<{ spans: unknown[] }> }>)[0]?.scopeSpans[0]
-      ?.spans as unknown[]).push(deep);
+    (
+      (request.resourceSpans as Array<{ scopeSpans: Array<{ spans: unknown[] }> }>)[0]?.scopeSpans[0]
+        ?.spans as unknown[]
+    ).push(deep);
     for (const encoding of ["json", "protobuf"] as const) {
       const res = await postTraces(ctx, t.key, request, { encoding });
       expect(res.status).toBe(200);
