@@ -60,10 +60,8 @@ describe.each(dialects())("deeply nested content on %s", (dialect) => {
       ...deep.events[0],
       attributes: [{ key: "gen_ai.prompt", value: { stringValue: deepArray(5000) } }],
     };
-    (
-      (request.resourceSpans as Array<{ scopeSpans: Array<{ spans: unknown[] }> }>)[0]?.scopeSpans[0]
-        ?.spans as unknown[]
-    ).push(deep);
+    const resourceSpans = request.resourceSpans as Array<{ scopeSpans: Array<{ spans: unknown[] }> }>;
+    resourceSpans[0]?.scopeSpans[0]?.spans.push(deep);
     for (const encoding of ["json", "protobuf"] as const) {
       const res = await postTraces(ctx, t.key, request, { encoding });
       expect(res.status).toBe(200);
