@@ -4,8 +4,10 @@ import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
+import { installIngestAdmission } from "./http/admission.js";
 import { createGuards } from "./http/auth.js";
 import { bearerCredential } from "./http/credentials.js";
+import { installCsrfCheck } from "./http/csrf.js";
 import { installErrorHandler, installJsonParser } from "./http/error-handler.js";
 import { installFiniteNumbers } from "./http/finite-numbers.js";
 import { opsRoutes } from "./http/ops-routes.js";
@@ -54,6 +56,8 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
   installJsonParser(app);
   installErrorHandler(app, config.ingest.maxBodyBytes);
   installFiniteNumbers(app);
+  installCsrfCheck(app);
+  installIngestAdmission(app, config.ingest, services.metrics.registry);
 
   await app.register(cookie);
   await app.register(rateLimit, { global: false });

@@ -16,7 +16,7 @@ export function drainRequest(
   maxBytes = DRAIN_LIMIT_BYTES,
   maxMs = DRAIN_LIMIT_MS,
 ): Promise<void> {
-  if (raw.complete || raw.destroyed) return Promise.resolve();
+  if (raw.complete || raw.readableEnded || raw.destroyed) return Promise.resolve();
   return new Promise((resolve) => {
     let drained = 0;
     const finish = () => {

@@ -63,7 +63,7 @@ export function installErrorHandler(app: FastifyInstance, maxBodyBytes: number):
     const send = () => void reply.status(status).send(body);
     // Fastify closes the connection after an error met while reading the body (413): read the
     // rest first, up to a bound, so the client gets to read the answer.
-    if (reply.getHeader("connection") === "close" && !request.raw.complete) {
+    if (reply.getHeader("connection") === "close" && !request.raw.complete && !request.raw.readableEnded) {
       void drainRequest(request.raw).then(send);
     } else send();
   });
