@@ -67,6 +67,9 @@ export interface Config {
   readonly jobs: { readonly intervalSeconds: number; readonly retentionSweepMinutes: number };
   /** How often the SSE stream re-reads sharing state changed by other processes, in ms. */
   readonly sharingPollMs: number;
+  // --- i16 hardening (edge) ---
+  /** After SIGTERM/SIGINT, how long shutdown may take before the process exits anyway. */
+  readonly shutdownDeadlineSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -160,6 +163,9 @@ export function loadRawConfig(env: NodeJS.ProcessEnv, configFile?: string): Json
   num("ASSENT_INGEST_RATE_LIMIT_PER_MINUTE", (n) => {
     ingest.rateLimitPerMinute = n;
   });
+  num("ASSENT_SHUTDOWN_DEADLINE_SECONDS", (n) => {
+    out.shutdownDeadlineSeconds = n;
+  });
   num("ASSENT_JOBS_INTERVAL_SECONDS", (n) => {
     out.jobs = { ...(isObject(out.jobs) ? out.jobs : {}), intervalSeconds: n };
   });
@@ -209,6 +215,7 @@ export function parseConfig(raw: JsonObject): Config {
     "access",
     "jobs",
     "sharingPollMs",
+    "shutdownDeadlineSeconds",
     "$schema",
   ]);
   for (const key of Object.keys(raw)) if (!known.has(key)) problems.push(`unknown setting "${key}"`);
@@ -329,6 +336,8 @@ export function parseConfig(raw: JsonObject): Config {
       ),
     }),
     sharingPollMs: int("sharingPollMs", raw.sharingPollMs, 500, 50, 60_000),
+    // --- i16 hardening (edge) ---
+    shutdownDeadlineSeconds: int("shutdownDeadlineSeconds", raw.shutdownDeadlineSeconds, 10, 1, 300),
   };
   if (problems.length) throw new ConfigError(problems);
   return Object.freeze(config);

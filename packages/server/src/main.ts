@@ -1,11 +1,14 @@
 import { Command, InvalidArgumentError } from "commander";
+import pino from "pino";
 import { CLI_ACTOR } from "./actor.js";
-import { buildApp } from "./app.js";
+import { buildApp, REDACT } from "./app.js";
 import { ensureFirstOperator } from "./bootstrap.js";
 import { type Config, ConfigError, loadConfig } from "./config.js";
 import { ensureDemo } from "./demo.js";
 import { AppError } from "./errors.js";
+import { createLogDestination } from "./log-destination.js";
 import { verifyAuditChains } from "./modules/audit/verify.js";
+import { createShutdown } from "./shutdown.js";
 import { createServices, type Services } from "./wiring.js";
 
 interface GlobalOpts {
@@ -50,7 +53,9 @@ const port = (v: string) => {
 async function serve(opts: GlobalOpts & { port?: number; host?: string; demo?: boolean }): Promise<void> {
   const config = configFrom(opts);
   const services = await createServices(config);
-  const app = await buildApp(services);
+  const app = await buildApp(services, {
+    loggerInstance: pino({ level: config.logLevel, redact: REDACT }, createLogDestination()),
+  });
   const first = await ensureFirstOperator(services.users);
   const address = await app.listen({ port: config.port, host: config.host });
   const lines = [
@@ -87,17 +92,14 @@ async function serve(opts: GlobalOpts & { port?: number; host?: string; demo?: b
   }
   process.stdout.write(`${lines.join("\n")}\n\n`);
   services.jobs.start(app.log);
-  let closing = false;
-  const shutdown = async () => {
-    if (closing) return;
-    closing = true;
-    await services.jobs.stop();
-    await app.close();
-    await services.close();
-    process.exit(0);
-  };
-  process.on("SIGINT", () => void shutdown());
-  process.on("SIGTERM", () => void shutdown());
+  const shutdown = createShutdown({
+    steps: [() => services.jobs.stop(), () => app.close(), () => services.close()],
+    deadlineMs: config.shutdownDeadlineSeconds * 1000,
+    exit: (code) => process.exit(code),
+    log: (message) => app.log.warn({ code: "shutdown" }, message),
+  });
+  process.on("SIGINT", () => shutdown("SIGINT"));
+  process.on("SIGTERM", () => shutdown("SIGTERM"));
 }
 
 export function buildCli(): Command {
