@@ -38,12 +38,18 @@ export function installIngestAdmission(
 ): void {
   let requests = 0;
   let bytes = 0;
-  const rejected = new Counter({
-    name: "assent_ingest_rejected_total",
-    help: "Ingest requests answered 429 because too many requests or bytes were in flight (back-pressure).",
-    labelNames: ["reason"],
-    registers: [registry],
-  });
+  // Several apps may be built on one set of services (tests): one counter, the last app's gauges.
+  for (const name of ["assent_ingest_in_flight_requests", "assent_ingest_in_flight_bytes"]) {
+    registry.removeSingleMetric(name);
+  }
+  const rejected =
+    (registry.getSingleMetric("assent_ingest_rejected_total") as Counter<"reason"> | undefined) ??
+    new Counter({
+      name: "assent_ingest_rejected_total",
+      help: "Ingest requests answered 429 because too many requests or bytes were in flight (back-pressure).",
+      labelNames: ["reason"],
+      registers: [registry],
+    });
   new Gauge({
     name: "assent_ingest_in_flight_requests",
     help: "Ingest requests being received or processed now.",
