@@ -4,6 +4,8 @@ export interface TenantTable {
   id: string;
   name: string;
   region: string;
+  /** The vendor's own id for the tenant (unique when set). */
+  external_id: string | null;
   created_at: number;
   created_by: string | null;
 }

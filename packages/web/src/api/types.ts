@@ -177,6 +177,7 @@ export interface Tenant {
   id: string;
   name: string;
   region: string;
+  externalId: string | null;
   createdAt: string;
 }
 

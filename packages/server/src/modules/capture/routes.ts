@@ -3,7 +3,7 @@ import type { IngestConfig } from "../../config.js";
 import { currentKey, type Guards } from "../../http/auth.js";
 import { decompressBody } from "../../http/compression.js";
 import { ErrorSchema } from "../../http/schemas.js";
-import { IngestBodySchema, IngestResultSchema } from "./schemas.js";
+import { IngestResultSchema, ingestBodySchemas } from "./schemas.js";
 import type { CaptureService } from "./service.js";
 
 export interface CaptureRoutesDeps {
@@ -15,6 +15,7 @@ export interface CaptureRoutesDeps {
 }
 
 export const captureRoutes: FastifyPluginAsyncTypebox<CaptureRoutesDeps> = async (app, deps) => {
+  const body = ingestBodySchemas(deps.ingest.maxBatchItems);
   app.post(
     "/v1/interactions",
     {
@@ -23,6 +24,8 @@ export const captureRoutes: FastifyPluginAsyncTypebox<CaptureRoutesDeps> = async
       preParsing: decompressBody,
       onRequest: deps.guards.ingestKey,
       config: deps.rateLimit,
+      // The items are documented in full but validated one by one in the service.
+      validatorCompiler: () => body.validate,
       schema: {
         tags: ["ingestion"],
         summary: "Capture a batch of AI feature interactions (stored only while the tenant shares)",
@@ -30,7 +33,7 @@ export const captureRoutes: FastifyPluginAsyncTypebox<CaptureRoutesDeps> = async
           "Sharing off: every valid item is `dropped` and nothing is stored; this is not an error, so do not retry. " +
           "Invalid items are `rejected` with their index and a reason; the valid items of the batch are still taken.",
         security: [{ ingestionKey: [] }],
-        body: IngestBodySchema,
+        body: body.documented,
         response: {
           200: IngestResultSchema,
           400: ErrorSchema,

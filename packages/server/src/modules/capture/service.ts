@@ -6,6 +6,7 @@ import type { KeyWrapper } from "../../crypto/data-keys.js";
 import { badRequest } from "../../errors.js";
 import { newId } from "../../ids.js";
 import type { InteractionTable, RegionDb } from "../../stores/region-schema.js";
+import { regionStore } from "../../stores/regions.js";
 import { readJson, type Store, toNumber, writeJson } from "../../stores/store.js";
 import type { ConsentService, GateContext } from "../consent/service.js";
 import type { TenantRef } from "../consent/types.js";
@@ -174,8 +175,7 @@ export function createCaptureService(deps: CaptureDeps): CaptureService {
    * expired, another tenant's, or shredded (its key destroyed, whatever rows remain).
    */
   async function liveInteraction(tenant: TenantRef, id: string) {
-    const store = deps.regions.get(tenant.region);
-    if (!store) return null;
+    const store = regionStore(deps.regions, tenant.region);
     const notBefore = deps.clock.now() - deps.program.retentionDays * DAY_MS;
     const row = await captureRepo.findInteraction(store.db, id, notBefore);
     if (!row || row.tenant_id !== tenant.id) return null;
@@ -255,8 +255,7 @@ export function createCaptureService(deps: CaptureDeps): CaptureService {
     },
 
     async countInteractions(tenant) {
-      const store = deps.regions.get(tenant.region);
-      return store ? captureRepo.countForTenant(store.db, tenant.id) : 0;
+      return captureRepo.countForTenant(regionStore(deps.regions, tenant.region).db, tenant.id);
     },
   };
   return service;

@@ -22,18 +22,7 @@ export interface InteractionInput {
   readonly telemetry: Telemetry;
 }
 
-export interface RejectedItem {
-  readonly index: number;
-  readonly error: string;
-}
-
-export interface IngestResult {
-  readonly sharing: "on" | "off";
-  readonly accepted: number;
-  readonly dropped: number;
-  readonly duplicates: number;
-  readonly rejected: RejectedItem[];
-}
+export type { IngestResult, RejectedItem } from "@assent/sdk/contract";
 
 /** An interaction's metadata: everything but the content. */
 export interface InteractionMeta {

@@ -5,6 +5,7 @@ export interface TenantRow {
   readonly id: string;
   readonly name: string;
   readonly region: string;
+  readonly externalId: string | null;
   readonly createdAt: number;
 }
 
@@ -12,6 +13,7 @@ const toTenant = (r: TenantTable): TenantRow => ({
   id: r.id,
   name: r.name,
   region: r.region,
+  externalId: r.external_id,
   createdAt: Number(r.created_at),
 });
 
@@ -39,6 +41,14 @@ export const tenantsRepo = {
   },
   async findTenant(db: Kysely<ControlDb>, id: string): Promise<TenantRow | null> {
     const r = await db.selectFrom("tenants").selectAll().where("id", "=", id).executeTakeFirst();
+    return r ? toTenant(r) : null;
+  },
+  async findTenantByExternalId(db: Kysely<ControlDb>, externalId: string): Promise<TenantRow | null> {
+    const r = await db
+      .selectFrom("tenants")
+      .selectAll()
+      .where("external_id", "=", externalId)
+      .executeTakeFirst();
     return r ? toTenant(r) : null;
   },
   async listTenants(db: Kysely<ControlDb>): Promise<TenantRow[]> {

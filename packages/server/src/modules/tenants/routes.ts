@@ -24,6 +24,7 @@ const tenantView = (t: TenantRow) => ({
   id: t.id,
   name: t.name,
   region: t.region,
+  externalId: t.externalId,
   createdAt: iso(t.createdAt),
 });
 const keyView = (k: IngestionKeyRow) => ({

@@ -4,6 +4,7 @@ export const TenantSchema = Type.Object({
   id: Type.String(),
   name: Type.String(),
   region: Type.String(),
+  externalId: Type.Union([Type.String(), Type.Null()], { description: "the vendor's own id for the tenant" }),
   createdAt: Type.String({ format: "date-time" }),
 });
 
@@ -12,6 +13,14 @@ export const CreateTenantSchema = Type.Object(
     name: Type.String({ minLength: 1, maxLength: 200 }),
     region: Type.String({ minLength: 1, maxLength: 32 }),
     id: Type.Optional(Type.String({ minLength: 1, maxLength: 64, pattern: "^[a-z0-9][a-z0-9_-]*$" })),
+    externalId: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 128,
+        pattern: "^[\\x21-\\x7e]+$",
+        description: "the vendor's own id",
+      }),
+    ),
   },
   { additionalProperties: false },
 );

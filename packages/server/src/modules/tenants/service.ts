@@ -14,9 +14,14 @@ export interface KeyIdentity {
 }
 
 export interface TenantsService {
-  createTenant(input: { name: string; region: string; id?: string }, actor: Actor): Promise<TenantRow>;
+  createTenant(
+    input: { name: string; region: string; id?: string; externalId?: string },
+    actor: Actor,
+  ): Promise<TenantRow>;
   getTenant(id: string): Promise<TenantRow>;
   findTenant(id: string): Promise<TenantRow | null>;
+  /** The tenant a caller names by Assent's id or by the vendor's external id (id first). */
+  findTenantByRef(ref: string): Promise<TenantRow | null>;
   listTenants(): Promise<TenantRow[]>;
   regions(): string[];
   /** Issues a key; the secret is returned here once and stored only as a hash. */
@@ -39,6 +44,8 @@ export interface TenantsDeps {
 
 export const KEY_PREFIX = "ask_";
 const TENANT_ID = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+/** A vendor's external id: printable, no spaces, bounded (it appears in URLs and item fields). */
+export const EXTERNAL_ID = /^[\x21-\x7e]{1,128}$/;
 
 export function createTenantsService(deps: TenantsDeps): TenantsService {
   const { control } = deps.stores;
@@ -62,15 +69,26 @@ export function createTenantsService(deps: TenantsDeps): TenantsService {
           "tenant id must be 1-64 characters of a-z, 0-9, _ and -, starting alphanumeric",
         );
       }
+      const externalId = input.externalId ?? null;
+      if (externalId !== null && !EXTERNAL_ID.test(externalId)) {
+        throw badRequest(
+          "invalid_external_id",
+          "external id must be 1-128 printable characters without spaces",
+        );
+      }
       const now = deps.clock.now();
       try {
         await control.db.transaction().execute(async (trx) => {
           if (await tenantsRepo.findTenant(trx, id))
             throw conflict("tenant_exists", `tenant ${id} already exists`);
+          if (externalId !== null && (await tenantsRepo.findTenantByExternalId(trx, externalId))) {
+            throw conflict("external_id_taken", "another tenant already has this external id");
+          }
           await tenantsRepo.insertTenant(trx, {
             id,
             name,
             region: input.region,
+            external_id: externalId,
             created_at: now,
             created_by: actor.id,
           });
@@ -91,7 +109,7 @@ export function createTenantsService(deps: TenantsDeps): TenantsService {
         }
         throw err;
       }
-      const tenant = { id, name, region: input.region, createdAt: now };
+      const tenant = { id, name, region: input.region, externalId, createdAt: now };
       await deps.onTenantCreated(tenant);
       return tenant;
     },
@@ -102,6 +120,13 @@ export function createTenantsService(deps: TenantsDeps): TenantsService {
       return t;
     },
     findTenant: (id) => tenantsRepo.findTenant(control.db, id),
+    async findTenantByRef(ref) {
+      if (ref.length === 0 || ref.length > 128) return null;
+      return (
+        (await tenantsRepo.findTenant(control.db, ref)) ??
+        (await tenantsRepo.findTenantByExternalId(control.db, ref))
+      );
+    },
     listTenants: () => tenantsRepo.listTenants(control.db),
 
     async createKey(tenantId, actor, label) {

@@ -131,5 +131,18 @@ export const controlMigrations: MigrationSet = (dialect) => {
           .execute();
       },
     },
+    // The vendor's own id for a tenant, so services and automation can name tenants the way
+    // the vendor's systems already do (service-key items, the management API).
+    "003_external_ids": {
+      async up(db: AnyDb) {
+        await db.schema.alterTable("tenants").addColumn("external_id", "text").execute();
+        await db.schema
+          .createIndex("tenants_external_id")
+          .on("tenants")
+          .column("external_id")
+          .unique()
+          .execute();
+      },
+    },
   };
 };
