@@ -14,6 +14,8 @@ const BENCHES: Record<string, string> = {
   ingest: "ingest/main.ts",
   deletion: "deletion/main.ts",
   sdk: "sdk/main.ts",
+  overload: "overload/main.ts",
+  fuzz: "fuzz/main.ts",
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith("-"));
