@@ -11,20 +11,22 @@ import { installCsrfCheck } from "./http/csrf.js";
 import { installErrorHandler, installJsonParser } from "./http/error-handler.js";
 import { installFiniteNumbers } from "./http/finite-numbers.js";
 import { opsRoutes } from "./http/ops-routes.js";
+import { createManagementGuards } from "./http/token-auth.js";
 import { DEFAULT_WEB_ROOT, webRoutes } from "./http/web-routes.js";
 import { sha256Hex } from "./ids.js";
 import { grantsRoutes } from "./modules/access/grants/routes.js";
 import { accessRoutes } from "./modules/access/routes.js";
 import { auditRoutes } from "./modules/audit/routes.js";
 import { otlpRoutes } from "./modules/capture/otlp/routes.js";
-import { createOtlpService } from "./modules/capture/otlp/service.js";
 import { captureRoutes } from "./modules/capture/routes.js";
 import { consentRoutes } from "./modules/consent/routes.js";
 import { datasetsRoutes } from "./modules/datasets/routes.js";
 import { insightsRoutes } from "./modules/insights/routes.js";
+import { managementRoutes } from "./modules/management/routes.js";
 import { retentionRoutes } from "./modules/retention/routes.js";
 import { reviewRoutes } from "./modules/review/routes.js";
 import { tenantsRoutes } from "./modules/tenants/routes.js";
+import { tokensRoutes } from "./modules/tokens/routes.js";
 import type { Services } from "./wiring.js";
 
 export interface AppOptions {
@@ -54,6 +56,7 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
   app.decorateRequest("user", null);
   app.decorateRequest("ingestKey", null);
   app.decorateRequest("tenantAdmin", null);
+  app.decorateRequest("apiToken", null);
   installJsonParser(app);
   installErrorHandler(app, config.ingest.maxBodyBytes);
   installFiniteNumbers(app);
@@ -73,6 +76,7 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
       components: {
         securitySchemes: {
           ingestionKey: { type: "http", scheme: "bearer", description: "an ingestion key (ask_…)" },
+          apiToken: { type: "http", scheme: "bearer", description: "a management API token (asmt_…)" },
           session: { type: "apiKey", in: "cookie", name: "assent_session" },
         },
       },
@@ -81,6 +85,7 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
   await app.register(swaggerUi, { routePrefix: "/docs" });
 
   const guards = createGuards({ users: services.users, tenants: services.tenants });
+  const { scoped } = createManagementGuards({ tokens: services.tokens, guards });
   const perKey = (request: { headers: Record<string, unknown>; ip: string }) => {
     const credential = bearerCredential(request.headers.authorization);
     return credential ? `key:${sha256Hex(credential)}` : `ip:${request.ip}`;
@@ -97,7 +102,15 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
     secureCookies: opts.secureCookies ?? false,
     signInRateLimit: { rateLimit: { max: 30, timeWindow: "1 minute" } },
   });
-  await app.register(tenantsRoutes, { tenants: services.tenants, guards });
+  await app.register(tenantsRoutes, { tenants: services.tenants, scoped });
+  await app.register(tokensRoutes, { tokens: services.tokens, guards });
+  await app.register(managementRoutes, {
+    management: services.management,
+    tenants: services.tenants,
+    consent: services.consent,
+    program: config.program,
+    scoped,
+  });
   await app.register(grantsRoutes, { grants: services.grants, guards, clock: services.clock });
   await app.register(reviewRoutes, { review: services.review, guards });
   await app.register(auditRoutes, { audit: services.audit, guards });
@@ -123,16 +136,11 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
     rateLimit: ingestRateLimit,
   });
   await app.register(otlpRoutes, {
-    otlp: createOtlpService({
-      capture: services.capture,
-      clock: services.clock,
-      program: config.program,
-      ingest: config.ingest,
-      metrics: services.metrics,
-    }),
+    otlp: services.otlp,
     guards,
     maxBodyBytes: config.ingest.maxBodyBytes,
     rateLimit: ingestRateLimit,
+    expireEveryMs: Math.min(1000, Math.max(100, config.ingest.otlpJoinWindowMs)),
   });
   app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
   await app.register(webRoutes, { root: opts.webRoot ?? DEFAULT_WEB_ROOT });

@@ -9,14 +9,17 @@ import { createMetrics, type Metrics } from "./metrics.js";
 import { createGrantsService, type GrantsService } from "./modules/access/grants/service.js";
 import { createUsersService, type UsersService } from "./modules/access/service.js";
 import { type AuditService, createAuditService } from "./modules/audit/service.js";
+import { createOtlpService, type OtlpService } from "./modules/capture/otlp/service.js";
 import { type CaptureService, createCaptureService } from "./modules/capture/service.js";
 import { createSharingNotifier, type SharingNotifier } from "./modules/consent/notifier.js";
 import { type ConsentService, createConsentService } from "./modules/consent/service.js";
 import { createDatasetsService, type DatasetsService } from "./modules/datasets/service.js";
 import { createInsightsService, type InsightsService } from "./modules/insights/service.js";
+import { createManagementService, type ManagementService } from "./modules/management/service.js";
 import { createRetentionService, type RetentionService } from "./modules/retention/service.js";
 import { createReviewService, type ReviewService } from "./modules/review/service.js";
 import { createTenantsService, type TenantsService } from "./modules/tenants/service.js";
+import { createTokensService, type TokensService } from "./modules/tokens/service.js";
 import { openStores, type Stores } from "./stores/open.js";
 
 /** Everything one process runs on: the stores and the services built on them. */
@@ -28,6 +31,8 @@ export interface Services {
   readonly tenants: TenantsService;
   readonly consent: ConsentService;
   readonly capture: CaptureService;
+  /** OTLP/HTTP receiver (/v1/traces, /v1/logs) with its in-memory span/log join. */
+  readonly otlp: OtlpService;
   readonly users: UsersService;
   readonly grants: GrantsService;
   readonly review: ReviewService;
@@ -35,6 +40,8 @@ export interface Services {
   readonly datasets: DatasetsService;
   readonly retention: RetentionService;
   readonly insights: InsightsService;
+  readonly tokens: TokensService;
+  readonly management: ManagementService;
   /** The background jobs (withdrawal purge, retention sweep); `serve` starts them. */
   readonly jobs: JobScheduler;
   close(): Promise<void>;
@@ -63,6 +70,7 @@ export async function createServices(config: Config, opts: { clock?: Clock } = {
     ingest: config.ingest,
     metrics,
   });
+  const otlp = createOtlpService({ capture, clock, program: config.program, ingest: config.ingest, metrics });
   const users = createUsersService({
     control: stores.control,
     clock,
@@ -112,6 +120,8 @@ export async function createServices(config: Config, opts: { clock?: Clock } = {
   });
   metrics.watchDeletion(() => retention.gauges());
   const insights = createInsightsService({ regions: stores.regions, clock, program: config.program });
+  const tokens = createTokensService({ control: stores.control, clock });
+  const management = createManagementService({ tenants, consent });
   const jobs = createJobScheduler({
     leases: createLeases({ control: stores.control, clock, holderId: newHolderId() }),
     clock,
@@ -127,6 +137,7 @@ export async function createServices(config: Config, opts: { clock?: Clock } = {
     tenants,
     consent,
     capture,
+    otlp,
     users,
     grants,
     review,
@@ -134,6 +145,8 @@ export async function createServices(config: Config, opts: { clock?: Clock } = {
     datasets,
     retention,
     insights,
+    tokens,
+    management,
     jobs,
     async close() {
       await jobs.stop();

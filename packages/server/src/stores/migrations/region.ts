@@ -209,5 +209,13 @@ export const regionMigrations: MigrationSet = (dialect) => {
         await db.schema.dropIndex("interactions_period").execute();
       },
     },
+    "005_consent_via": {
+      async up(db: AnyDb) {
+        // A change made by a vendor's console on behalf of a named tenant admin records, next to
+        // the person (opted_in_by / opted_out_by), the API token it came through.
+        await db.schema.alterTable("sharing_periods").addColumn("opted_in_via", t.json).execute();
+        await db.schema.alterTable("sharing_periods").addColumn("opted_out_via", t.json).execute();
+      },
+    },
   };
 };
