@@ -15,6 +15,8 @@ const BENCHES: Record<string, string> = {
   deletion: "deletion/main.ts",
   sdk: "sdk/main.ts",
   reads: "reads/main.ts",
+  overload: "overload/main.ts",
+  fuzz: "fuzz/main.ts",
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith("-"));

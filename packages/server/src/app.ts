@@ -4,8 +4,12 @@ import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
+import { installIngestAdmission } from "./http/admission.js";
 import { createGuards } from "./http/auth.js";
+import { bearerCredential } from "./http/credentials.js";
+import { installCsrfCheck } from "./http/csrf.js";
 import { installErrorHandler, installJsonParser } from "./http/error-handler.js";
+import { installFiniteNumbers } from "./http/finite-numbers.js";
 import { opsRoutes } from "./http/ops-routes.js";
 import { createManagementGuards } from "./http/token-auth.js";
 import { DEFAULT_WEB_ROOT, webRoutes } from "./http/web-routes.js";
@@ -58,6 +62,9 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
   app.decorateRequest("apiToken", null);
   installJsonParser(app);
   installErrorHandler(app, config.ingest.maxBodyBytes);
+  installFiniteNumbers(app);
+  installCsrfCheck(app);
+  installIngestAdmission(app, config.ingest, services.metrics.registry);
 
   await app.register(cookie);
   await app.register(rateLimit, { global: false });
@@ -83,8 +90,8 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
   const guards = createGuards({ users: services.users, tenants: services.tenants });
   const { scoped } = createManagementGuards({ tokens: services.tokens, guards });
   const perKey = (request: { headers: Record<string, unknown>; ip: string }) => {
-    const auth = request.headers.authorization;
-    return typeof auth === "string" ? `key:${sha256Hex(auth)}` : `ip:${request.ip}`;
+    const credential = bearerCredential(request.headers.authorization);
+    return credential ? `key:${sha256Hex(credential)}` : `ip:${request.ip}`;
   };
   const ingestRateLimit =
     config.ingest.rateLimitPerMinute > 0

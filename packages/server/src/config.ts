@@ -78,6 +78,19 @@ export const ConfigSchema = Type.Object(
         "cap on one item's input plus output, as JSON",
       ),
       rateLimitPerMinute: int(12_000, 0, 10_000_000, "requests per minute per ingestion key; 0: no limit"),
+      maxContentDepth: int(64, 8, 256, "how deeply one item's input or output may nest (arrays, objects)"),
+      maxInFlightRequests: int(
+        64,
+        1,
+        100_000,
+        "ingest requests received or processed at once (all ingest routes); beyond: 429 + Retry-After",
+      ),
+      maxInFlightBytes: int(
+        64 * 1024 * 1024,
+        1024,
+        4 * 1024 * 1024 * 1024,
+        "ingest body bytes held at once (declared, streamed or inflated); beyond: 429 + Retry-After",
+      ),
       // OTLP span/log join (issue 9): what waits in memory for its partner, and for how long.
       otlpJoinWindowMs: int(
         30_000,
@@ -128,6 +141,12 @@ export const ConfigSchema = Type.Object(
     }),
     /** How often the SSE stream re-reads sharing state changed by other processes, in ms. */
     sharingPollMs: int(500, 50, 60_000),
+    shutdownDeadlineSeconds: int(
+      10,
+      1,
+      300,
+      "after SIGTERM/SIGINT, how long shutdown may take before exiting anyway",
+    ),
   },
   { additionalProperties: false },
 );
@@ -152,6 +171,7 @@ export const ENVIRONMENT: readonly {
   { name: "ASSENT_PREVIOUS_MASTER_KEYS", path: "keys.previousMasterKeys", kind: "list" },
   { name: "ASSENT_SIGNING_KEY", path: "keys.signingKey" },
   { name: "ASSENT_SIGNING_PUBLIC_KEYS", path: "keys.signingPublicKeys", kind: "list" },
+  { name: "ASSENT_SHUTDOWN_DEADLINE_SECONDS", path: "shutdownDeadlineSeconds", kind: "number" },
 ];
 
 type Frozen<T> = T extends readonly (infer U)[]

@@ -1,6 +1,7 @@
 import { Command, CommanderError, InvalidArgumentError } from "commander";
+import pino from "pino";
 import { CLI_ACTOR } from "./actor.js";
-import { buildApp } from "./app.js";
+import { buildApp, REDACT } from "./app.js";
 import { ensureFirstOperator } from "./bootstrap.js";
 import { type Config, ConfigError, loadConfig } from "./config.js";
 import { loadMasterKeyring } from "./crypto/master-key.js";
@@ -8,11 +9,13 @@ import { rotateMasterKey } from "./crypto/rotate-master.js";
 import { rotateSigningKey } from "./crypto/signing-keys.js";
 import { ensureDemo } from "./demo.js";
 import { AppError } from "./errors.js";
+import { createLogDestination } from "./log-destination.js";
 import { acceptPathOf } from "./modules/access/invitations/routes.js";
 import { checkpointChains } from "./modules/audit/checkpoints.js";
 import { verifyAuditChains } from "./modules/audit/verify.js";
 import { apiTokenView } from "./modules/tokens/routes.js";
 import { SCOPES } from "./modules/tokens/scopes.js";
+import { createShutdown } from "./shutdown.js";
 import { createServices, type Services } from "./wiring.js";
 
 interface GlobalOpts {
@@ -83,7 +86,9 @@ async function serve(
 ): Promise<void> {
   const config = configFrom(cli, opts);
   const services = await createServices(config);
-  const app = await buildApp(services);
+  const app = await buildApp(services, {
+    loggerInstance: pino({ level: config.logLevel, redact: REDACT }, createLogDestination()),
+  });
   const first = await ensureFirstOperator(services.users);
   const address = await app.listen({ port: config.port, host: config.host });
   const lines = [
@@ -122,17 +127,14 @@ async function serve(
   }
   cli.out(`${lines.join("\n")}\n\n`);
   services.jobs.start(app.log);
-  let closing = false;
-  const shutdown = async () => {
-    if (closing) return;
-    closing = true;
-    await services.jobs.stop();
-    await app.close();
-    await services.close();
-    process.exit(0);
-  };
-  process.on("SIGINT", () => void shutdown());
-  process.on("SIGTERM", () => void shutdown());
+  const shutdown = createShutdown({
+    steps: [() => services.jobs.stop(), () => app.close(), () => services.close()],
+    deadlineMs: config.shutdownDeadlineSeconds * 1000,
+    exit: (code) => process.exit(code),
+    log: (message) => app.log.warn({ code: "shutdown" }, message),
+  });
+  process.on("SIGINT", () => shutdown("SIGINT"));
+  process.on("SIGTERM", () => shutdown("SIGTERM"));
 }
 
 function buildCli(cli: Cli): Command {

@@ -97,7 +97,7 @@ describe.each(dialects())("login protection on %s", (dialect) => {
     const out = await ctx.app.inject({
       method: "POST",
       url: "/api/session/sign-out-everywhere",
-      headers: { cookie: user.cookie },
+      headers: { "x-assent-request": "1", cookie: user.cookie },
     });
     expect(out.json().sessions).toBe(2);
     expect((await me(user.cookie)).statusCode).toBe(401);

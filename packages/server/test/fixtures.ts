@@ -138,7 +138,7 @@ export function decideRequest(
   return ctx.app.inject({
     method: "POST",
     url: `/api/access-requests/${id}/${action}`,
-    headers: { cookie },
+    headers: { cookie, "x-assent-request": "1" },
     ...(payload ? { payload } : {}),
   });
 }

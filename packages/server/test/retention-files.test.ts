@@ -73,7 +73,7 @@ describe("purged data leaves the SQLite files", () => {
     const res = await ctx.app.inject({
       method: "POST",
       url: "/api/tenant/sharing/delete-now",
-      headers: { cookie: t.adminCookie },
+      headers: { "x-assent-request": "1", cookie: t.adminCookie },
     });
     expect(res.statusCode).toBe(200);
     expect(res.json().periods[0].receipt.deleted).toEqual({

@@ -115,7 +115,7 @@ async function deleteNow(ctx: TestContext, t: TenantFixture) {
   return ctx.app.inject({
     method: "POST",
     url: "/api/tenant/sharing/delete-now",
-    headers: { cookie: t.adminCookie },
+    headers: { "x-assent-request": "1", cookie: t.adminCookie },
   });
 }
 
@@ -342,7 +342,7 @@ describe.each(dialects())("deletion guarantees on %s", (dialect) => {
     const operator = await ctx.app.inject({
       method: "POST",
       url: "/api/tenant/sharing/delete-now",
-      headers: { cookie: staff.cookie },
+      headers: { "x-assent-request": "1", cookie: staff.cookie },
     });
     expect(operator.statusCode).toBe(403);
     expect((await deleteNow(ctx, t)).statusCode).toBe(200);

@@ -28,7 +28,12 @@ describe.each(dialects())("datasets on %s", (dialect) => {
   afterAll(async () => ctx?.close());
 
   const call = (cookie: string, method: "GET" | "POST", url: string, payload?: Record<string, unknown>) =>
-    ctx.app.inject({ method, url, headers: { cookie }, ...(payload ? { payload } : {}) });
+    ctx.app.inject({
+      method,
+      url,
+      headers: { cookie, "x-assent-request": "1" },
+      ...(payload ? { payload } : {}),
+    });
 
   it("allows only the program's purposes, never training foundation models", async () => {
     const reviewer = await staffMember(ctx, ["reviewer"]);

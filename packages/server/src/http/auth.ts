@@ -5,6 +5,7 @@ import type { Role } from "../modules/access/roles.js";
 import { actorOf, type User, type UsersService } from "../modules/access/service.js";
 import type { TenantRow } from "../modules/tenants/repo.js";
 import type { KeyIdentity, TenantsService } from "../modules/tenants/service.js";
+import { bearerCredential } from "./credentials.js";
 
 export const SESSION_COOKIE = "assent_session";
 
@@ -99,9 +100,8 @@ export function createGuards(deps: AuthDeps): Guards {
       request.tenantAdmin = { user, tenant, actor: actorOf(user, "tenant-admin") };
     },
     async ingestKey(request: FastifyRequest, _reply: FastifyReply) {
-      const header = request.headers.authorization ?? "";
-      const match = /^Bearer\s+(\S+)$/i.exec(header);
-      const identity = match?.[1] ? await deps.tenants.authenticateKey(match[1]) : null;
+      const credential = bearerCredential(request.headers.authorization);
+      const identity = credential ? await deps.tenants.authenticateKey(credential) : null;
       if (!identity) {
         throw new AppError(
           401,

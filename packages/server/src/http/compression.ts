@@ -2,6 +2,7 @@ import { Transform, type TransformCallback } from "node:stream";
 import zlib from "node:zlib";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { AppError } from "../errors.js";
+import type { IngestTicket } from "./admission.js";
 
 /** Content-Encoding values a request body may use. */
 const DECODERS: Readonly<Record<string, () => Transform>> = {
@@ -23,6 +24,7 @@ class BoundedBody extends Transform {
   constructor(
     private readonly limit: number,
     private readonly encoding: string,
+    private readonly ticket: IngestTicket | null,
   ) {
     super();
   }
@@ -37,6 +39,13 @@ class BoundedBody extends Transform {
           `body exceeds the limit of ${this.limit} bytes for this route once decompressed`,
         ),
       );
+      return;
+    }
+    try {
+      // The decompressed body is what is buffered: it takes its share of the ingest budget.
+      this.ticket?.grow(this.decoded);
+    } catch (err) {
+      done(err as Error);
       return;
     }
     done(null, chunk);
@@ -69,7 +78,7 @@ export async function decompressBody(
     throw new AppError(415, "unsupported_encoding", "Content-Encoding must be gzip, deflate or identity");
   }
   const inflate = decoder();
-  const body = new BoundedBody(request.routeOptions.bodyLimit, encoding);
+  const body = new BoundedBody(request.routeOptions.bodyLimit, encoding, request.ingestTicket);
   payload.on("data", (chunk: Buffer) => {
     body.receivedEncodedLength += chunk.length;
   });

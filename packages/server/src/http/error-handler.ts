@@ -1,6 +1,8 @@
+import type { IncomingMessage } from "node:http";
 import type { FastifyError, FastifyInstance } from "fastify";
 import { AppError } from "../errors.js";
 import { isStoreUnavailable, storeUnavailable } from "../stores/unavailable.js";
+import { drainRequest } from "./drain.js";
 
 interface ErrorBody {
   error: string;
@@ -14,6 +16,12 @@ interface ErrorBody {
  */
 export function installErrorHandler(app: FastifyInstance, maxBodyBytes: number): void {
   app.setErrorHandler((raw: FastifyError | AppError, request, reply) => {
+    if (isUploadAborted(raw, request.raw)) {
+      // The client went away mid-body: not a store failure and not a bug. Nobody reads the answer.
+      request.log.info({ code: "upload_aborted" }, "client aborted the upload");
+      void reply.status(400).send({ error: "upload_aborted", message: "the client aborted the upload" });
+      return;
+    }
     // A busy or unreachable store is not a bug: clients retry after Retry-After.
     const err = isStoreUnavailable(raw) ? storeUnavailable() : raw;
     let status = 500;
@@ -52,13 +60,26 @@ export function installErrorHandler(app: FastifyInstance, maxBodyBytes: number):
         "request failed",
       );
     }
-    void reply.status(status).send(body);
+    const send = () => void reply.status(status).send(body);
+    // Fastify closes the connection after an error met while reading the body (413): read the
+    // rest first, up to a bound, so the client gets to read the answer.
+    if (reply.getHeader("connection") === "close" && !request.raw.complete && !request.raw.readableEnded) {
+      void drainRequest(request.raw).then(send);
+    } else send();
   });
   app.setNotFoundHandler((request, reply) => {
     void reply
       .status(404)
       .send({ error: "not_found", message: `no route ${request.method} ${request.url.split("?")[0]}` });
   });
+}
+
+/** Whether a failure is the request body cut off by the client (Node reports it as ECONNRESET). */
+export function isUploadAborted(err: { code?: unknown }, raw: IncomingMessage): boolean {
+  return (
+    (err.code === "ECONNRESET" || err.code === "ERR_STREAM_PREMATURE_CLOSE") &&
+    (raw.readableAborted || raw.destroyed)
+  );
 }
 
 /** The "at …" lines of an error's stack, without the message line(s) that precede them. */

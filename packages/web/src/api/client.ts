@@ -59,7 +59,8 @@ export async function call<T>(
   body?: unknown,
   opts: CallOptions = {},
 ): Promise<T> {
-  const headers: Record<string, string> = { accept: "application/json" };
+  // The server refuses a signed-in change without JSON or this header (CSRF); GETs carry it too.
+  const headers: Record<string, string> = { accept: "application/json", "x-assent-request": "1" };
   if (body !== undefined) headers["content-type"] = "application/json";
   let res: Response;
   try {

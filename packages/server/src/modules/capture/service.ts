@@ -63,7 +63,7 @@ export interface CaptureDeps {
   readonly keys: Pick<KeyWrapper, "create" | "unwrap">;
   readonly clock: Clock;
   readonly program: Pick<ProgramConfig, "retentionDays">;
-  readonly ingest: Pick<IngestConfig, "maxBatchItems" | "maxContentBytes">;
+  readonly ingest: Pick<IngestConfig, "maxBatchItems" | "maxContentBytes" | "maxContentDepth">;
   readonly metrics: CaptureMetrics;
 }
 

@@ -3,6 +3,7 @@ import { Compile } from "typebox/compile";
 import { type Clock, DAY_MS } from "../../clock.js";
 import type { IngestConfig, ProgramConfig } from "../../config.js";
 import { serializeContent } from "./content.js";
+import { DEFAULT_MAX_CONTENT_DEPTH, depthError, exceedsDepth } from "./depth.js";
 import { reasonOf } from "./reasons.js";
 import type { InteractionInput, JsonValue } from "./types.js";
 
@@ -17,18 +18,21 @@ export interface ValidationContext {
   readonly now: number;
   readonly retentionDays: number;
   readonly maxContentBytes: number;
+  /** Default DEFAULT_MAX_CONTENT_DEPTH. */
+  readonly maxContentDepth?: number;
 }
 
 /** What items are checked against at this moment: the program's retention, the ingest bound. */
 export function validationContext(deps: {
   readonly clock: Clock;
   readonly program: Pick<ProgramConfig, "retentionDays">;
-  readonly ingest: Pick<IngestConfig, "maxContentBytes">;
+  readonly ingest: Pick<IngestConfig, "maxContentBytes" | "maxContentDepth">;
 }): ValidationContext {
   return {
     now: deps.clock.now(),
     retentionDays: deps.program.retentionDays,
     maxContentBytes: deps.ingest.maxContentBytes,
+    maxContentDepth: deps.ingest.maxContentDepth,
   };
 }
 
@@ -72,6 +76,10 @@ export function validateItem(raw: unknown, ctx: ValidationContext): ItemResult {
   if (!item.Check(v))
     return { ok: false, error: reasonOf(InteractionItemSchema, item.Errors(v), "an interaction") };
   const it = v as InteractionItem;
+  const maxDepth = ctx.maxContentDepth ?? DEFAULT_MAX_CONTENT_DEPTH;
+  if (exceedsDepth(it.input, maxDepth) || exceedsDepth(it.output, maxDepth)) {
+    return { ok: false, error: depthError(maxDepth) };
+  }
   const content = serializeContent(it.input as JsonValue, it.output as JsonValue);
   if (Buffer.byteLength(content) > ctx.maxContentBytes + CONTENT_ENVELOPE_BYTES) {
     return { ok: false, error: `input and output together exceed ${ctx.maxContentBytes} bytes` };

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import type { ProgramConfig } from "../../config.js";
 import { currentKey, type Guards, tenantAdminOf } from "../../http/auth.js";
+import { bearerCredential } from "../../http/credentials.js";
 import { ErrorSchema } from "../../http/schemas.js";
 import type { TenantRow } from "../tenants/repo.js";
 import type { TenantsService } from "../tenants/service.js";
@@ -130,7 +131,7 @@ export const consentRoutes: FastifyPluginAsyncTypebox<ConsentRoutesDeps> = async
       const ping = setInterval(() => res.write(": ping\n\n"), 15_000);
       ping.unref();
       // A key revoked while its stream is open ends the stream: the client reconnects and gets 401.
-      const secret = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? "")?.[1] ?? "";
+      const secret = bearerCredential(request.headers.authorization) ?? "";
       const keyCheck = setInterval(async () => {
         const still = await deps.tenants.authenticateKey(secret).catch(() => key);
         if (still === null) {

@@ -45,7 +45,7 @@ export interface OtlpDeps {
   readonly program: Pick<ProgramConfig, "retentionDays">;
   readonly ingest: Pick<
     IngestConfig,
-    "maxContentBytes" | "otlpJoinWindowMs" | "otlpJoinMaxEntries" | "otlpJoinMaxBytes"
+    "maxContentBytes" | "maxContentDepth" | "otlpJoinWindowMs" | "otlpJoinMaxEntries" | "otlpJoinMaxBytes"
   >;
   readonly metrics: OtlpMetrics;
 }
