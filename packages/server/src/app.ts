@@ -132,9 +132,11 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
   await app.register(otlpRoutes, {
     otlp: createOtlpService({
       capture: services.capture,
+      serviceCapture: services.serviceCapture,
       clock: services.clock,
       program: config.program,
       ingest: config.ingest,
+      otlp: config.otlp,
       metrics: services.metrics,
     }),
     guards,
