@@ -464,5 +464,6 @@ describe.each(dialects())("authorization matrix on %s", (dialect) => {
       if (row.endsSessions) await signInAll();
     }
     expect(failures).toEqual([]);
-  });
+    // ~80 routes × 9 callers in sequence: seconds alone, longer on a shared 2-core machine.
+  }, 90_000);
 });

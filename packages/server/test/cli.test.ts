@@ -48,6 +48,10 @@ describe.each(dialects())("the assent command on %s", (dialect) => {
     expect(key.status).toBe(0);
     const { key: secret } = JSON.parse(key.stdout) as { key: string };
     expect(secret).toMatch(/^ask_/);
+    const service = assent(["key", "create", "--service", "copilot", "--regions", "eu"]);
+    expect(service.status).toBe(0);
+    const { key: serviceSecret } = JSON.parse(service.stdout) as { key: string };
+    expect(serviceSecret).toMatch(/^assk_/);
 
     const user = assent(
       ["user", "create", "--email", "admin@acme.example", "--role", "tenant-admin", "--tenant", "acme"],
@@ -71,6 +75,13 @@ describe.each(dialects())("the assent command on %s", (dialect) => {
         headers: { authorization: `Bearer ${secret}` },
       });
       expect(sharing.json()).toMatchObject({ tenant: "acme", sharing: "off", region: "eu" });
+      const all = await app.inject({
+        method: "GET",
+        url: "/v1/sharing",
+        headers: { authorization: `Bearer ${serviceSecret}` },
+      });
+      expect(all.statusCode).toBe(200);
+      expect(all.json()).toMatchObject({ tenants: {}, cursor: "eu:0" });
       const signIn = await app.inject({
         method: "POST",
         url: "/api/session",
