@@ -465,5 +465,5 @@ describe.each(dialects())("authorization matrix on %s", (dialect) => {
     }
     expect(failures).toEqual([]);
     // ~80 routes × 9 callers in sequence: seconds alone, longer on a shared 2-core machine.
-  }, 90_000);
+  }, 120_000);
 });
