@@ -1,38 +1,21 @@
+import type { Telemetry as ContractTelemetry, IngestResult, InteractionItem } from "./contract/index.js";
+
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 
 /** Metadata about one interaction; stored in clear for aggregates (no content here). */
-export interface Telemetry {
-  readonly model?: string;
-  readonly provider?: string;
-  readonly latencyMs?: number;
-  readonly tokensIn?: number;
-  readonly tokensOut?: number;
-  readonly finishReason?: string;
-  /** User feedback, -1 to 5. */
-  readonly feedback?: number;
-  /** A small custom map (at most 32 keys; values: strings up to 256 characters, numbers, booleans). */
-  readonly attributes?: Readonly<Record<string, string | number | boolean | null>>;
-}
+export type Telemetry = Readonly<ContractTelemetry>;
 
-/** One AI feature use, shaped like an item of `POST /v1/interactions`. */
-export interface Interaction {
-  /** The feature's name, e.g. `sales.email-draft`. */
-  readonly feature: string;
-  /**
-   * The prompt: a string or any JSON-serializable value (typed `unknown` so interface types such
-   * as a model SDK's message types fit; what is not JSON is counted `invalid`). Content: stored
-   * encrypted, only while the tenant shares.
-   */
-  readonly input: unknown;
-  /** The answer, or null when the feature produced none. Content, like `input`. */
-  readonly output: unknown;
-  /** When it happened; defaults to the time of `capture()`. */
+/**
+ * One AI feature use, shaped like an item of `POST /v1/interactions` (the contract's
+ * InteractionItem), except that `occurredAt` may also be a Date: it defaults to the time of
+ * `capture()`. `input` and `output` are typed `unknown` so interface types such as a model SDK's
+ * message types fit; what is not JSON is counted `invalid`. Content: stored encrypted, only while
+ * the tenant shares. `id` makes retries idempotent; the SDK assigns a UUIDv7 when absent.
+ */
+export type Interaction = Readonly<Omit<InteractionItem, "occurredAt" | "telemetry">> & {
   readonly occurredAt?: Date | string | number;
-  readonly conversationId?: string;
   readonly telemetry?: Telemetry;
-  /** Client id making retries idempotent; the SDK assigns a UUIDv7 when absent. */
-  readonly id?: string;
-}
+};
 
 /**
  * The tenant's sharing state as this process knows it. `unknown` until the service first
@@ -110,10 +93,4 @@ export interface AssentEvent {
 }
 
 /** The answer of `POST /v1/interactions`. */
-export interface IngestAnswer {
-  readonly sharing: "on" | "off";
-  readonly accepted: number;
-  readonly dropped: number;
-  readonly duplicates: number;
-  readonly rejected: readonly { readonly index: number; readonly error: string }[];
-}
+export type IngestAnswer = Readonly<IngestResult>;
