@@ -13,7 +13,6 @@ import { grantsRoutes } from "./modules/access/grants/routes.js";
 import { accessRoutes } from "./modules/access/routes.js";
 import { auditRoutes } from "./modules/audit/routes.js";
 import { otlpRoutes } from "./modules/capture/otlp/routes.js";
-import { createOtlpService } from "./modules/capture/otlp/service.js";
 import { captureRoutes } from "./modules/capture/routes.js";
 import { consentRoutes } from "./modules/consent/routes.js";
 import { datasetsRoutes } from "./modules/datasets/routes.js";
@@ -130,18 +129,12 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
     rateLimit: ingestRateLimit,
   });
   await app.register(otlpRoutes, {
-    otlp: createOtlpService({
-      capture: services.capture,
-      serviceCapture: services.serviceCapture,
-      clock: services.clock,
-      program: config.program,
-      ingest: config.ingest,
-      otlp: config.otlp,
-      metrics: services.metrics,
-    }),
+    otlp: services.otlp,
+    serviceTraces: services.serviceTraces,
     guards,
     maxBodyBytes: config.ingest.maxBodyBytes,
     rateLimit: ingestRateLimit,
+    expireEveryMs: Math.min(1000, Math.max(100, config.ingest.otlpJoinWindowMs)),
   });
   app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
   await app.register(webRoutes, { root: opts.webRoot ?? DEFAULT_WEB_ROOT });

@@ -77,6 +77,15 @@ export const ConfigSchema = Type.Object(
         "cap on one item's input plus output, as JSON",
       ),
       rateLimitPerMinute: int(12_000, 0, 10_000_000, "requests per minute per ingestion key; 0: no limit"),
+      // OTLP span/log join (issue 9): what waits in memory for its partner, and for how long.
+      otlpJoinWindowMs: int(
+        30_000,
+        0,
+        10 * 60_000,
+        "how long a content-less model-call span and its content log records wait for each other, in ms; 0: off",
+      ),
+      otlpJoinMaxEntries: int(10_000, 1, 1_000_000, "most spans and log-record groups waiting at once"),
+      otlpJoinMaxBytes: int(64 * 1024 * 1024, 1024, 1024 ** 3, "most bytes waiting at once (estimated)"),
     }),
     access: section({
       sessionHours: int(12, 1, 24 * 30),

@@ -48,6 +48,20 @@ export function createMetrics(): Metrics {
     labelNames: ["region"],
     registers: [registry],
   });
+  const logRecordsIgnored = new Counter({
+    name: "assent_otlp_log_records_ignored_total",
+    help: "Log records sent to /v1/logs that are not GenAI content, so not joined to any span.",
+    labelNames: ["region"],
+    registers: [registry],
+  });
+  const joinDropped = new Counter({
+    name: "assent_otlp_join_dropped_total",
+    help:
+      "Spans and log records dropped from the OTLP span/log join, by reason: expired (the window passed " +
+      "without the partner), full (the bounds were reached), unstored (the store failed at expiry).",
+    labelNames: ["region", "reason"],
+    registers: [registry],
+  });
   let openGrants: (() => Promise<number>) | null = null;
   new Gauge({
     name: "assent_open_grants",
@@ -70,6 +84,12 @@ export function createMetrics(): Metrics {
     },
     spansIgnored(region, count) {
       if (count > 0) spansIgnored.inc({ region }, count);
+    },
+    logRecordsIgnored(region, count) {
+      if (count > 0) logRecordsIgnored.inc({ region }, count);
+    },
+    joinDropped(region, reason, count) {
+      if (count > 0) joinDropped.inc({ region, reason }, count);
     },
     ...deletion,
   };

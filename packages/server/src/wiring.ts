@@ -9,6 +9,8 @@ import { createMetrics, type Metrics } from "./metrics.js";
 import { createGrantsService, type GrantsService } from "./modules/access/grants/service.js";
 import { createUsersService, type UsersService } from "./modules/access/service.js";
 import { type AuditService, createAuditService } from "./modules/audit/service.js";
+import { createOtlpService, type OtlpService } from "./modules/capture/otlp/service.js";
+import { createServiceTraces, type ServiceTraces } from "./modules/capture/otlp/service-traces.js";
 import { type CaptureService, createCaptureService } from "./modules/capture/service.js";
 import { createServiceCapture, type ServiceCaptureService } from "./modules/capture/service-capture.js";
 import { type AllTenantsSharing, createAllTenantsSharing } from "./modules/consent/all-tenants.js";
@@ -42,6 +44,10 @@ export interface Services {
   readonly capture: CaptureService;
   /** Capture with a service key: items of many tenants, each through its own gate. */
   readonly serviceCapture: ServiceCaptureService;
+  /** OTLP traces with a service key (each span names its tenant). */
+  readonly serviceTraces: ServiceTraces;
+  /** OTLP/HTTP receiver (/v1/traces, /v1/logs) with its in-memory span/log join. */
+  readonly otlp: OtlpService;
   readonly users: UsersService;
   readonly grants: GrantsService;
   readonly review: ReviewService;
@@ -106,6 +112,15 @@ export async function createServices(config: Config, opts: { clock?: Clock } = {
     clock,
     program: config.program,
     ingest: config.ingest,
+    metrics,
+  });
+  const otlp = createOtlpService({ capture, clock, program: config.program, ingest: config.ingest, metrics });
+  const serviceTraces = createServiceTraces({
+    serviceCapture,
+    clock,
+    program: config.program,
+    ingest: config.ingest,
+    otlp: config.otlp,
     metrics,
   });
   const users = createUsersService({
@@ -176,6 +191,8 @@ export async function createServices(config: Config, opts: { clock?: Clock } = {
     allTenantStreams,
     capture,
     serviceCapture,
+    serviceTraces,
+    otlp,
     users,
     grants,
     review,

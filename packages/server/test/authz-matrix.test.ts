@@ -308,6 +308,12 @@ function table(ctx: () => TestContext): Row[] {
       body: () => ({ resourceSpans: [] }),
       expect: machine(200),
     },
+    {
+      route: "POST /v1/logs",
+      url: "/v1/logs",
+      body: () => ({ resourceLogs: [] }),
+      expect: machine(200),
+    },
 
     // Last: these end the caller's sessions.
     { route: "DELETE /api/session", url: "/api/session", expect: everyone(204), endsSessions: true },

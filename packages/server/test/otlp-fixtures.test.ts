@@ -164,7 +164,8 @@ const EXPECTED = {
           ],
         },
         telemetry: expect.objectContaining({
-          model: "gpt-4o-mini",
+          // The response model, from the inner doGenerate span folded into the call span.
+          model: "gpt-4o-mini-2024-07-18",
           provider: "openai.chat",
           latencyMs: 1,
           tokensIn: 31,

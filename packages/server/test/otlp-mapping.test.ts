@@ -15,6 +15,7 @@ function span(
   return {
     traceId: "2bb2f1854567d42ae1df231eb8ac7638",
     spanId: "9285f6ef7bcedf5b",
+    parentSpanId: null,
     name: "span",
     startNs: start,
     endNs: start === null ? null : start + 1_500_000_000n,
@@ -219,7 +220,19 @@ describe("mapping a span to an interaction", () => {
       kind: "invalid",
       reason: "the span has no startTimeUnixNano",
     });
-    expect(mapSpan(span({ "gen_ai.operation.name": "chat" }))).toMatchObject({ kind: "invalid" });
+    // No content at all: it may come as log records (/v1/logs), so the span waits, not rejected.
+    expect(mapSpan(span({ "gen_ai.operation.name": "chat" }))).toEqual({ kind: "no-content" });
+    // System instructions alone, or an answer alone, are not an interaction: rejected with a reason.
+    for (const only of [
+      { "gen_ai.system_instructions": "Be kind." } as Record<string, AttrValue>,
+      { "gen_ai.output.messages": JSON.stringify([{ role: "assistant", parts: [text("Hi")] }]) },
+    ]) {
+      expect(mapSpan(span({ "gen_ai.operation.name": "chat", ...only }))).toEqual({
+        kind: "invalid",
+        reason:
+          "the span records no prompt messages or input (system instructions or output alone are not an interaction)",
+      });
+    }
   });
 
   it("never throws, whatever the content attributes hold, and its items validate or are refused with a reason", () => {
@@ -268,7 +281,7 @@ describe("mapping a span to an interaction", () => {
           if (m.kind === "interaction") {
             const r = validateItem(m.item, ctx);
             if (!r.ok) expect(r.error).toMatch(/^(telemetry\.|input|output|feature)/);
-          } else expect(m.kind).toBe("invalid");
+          } else expect(["invalid", "no-content"]).toContain(m.kind);
         },
       ),
       { numRuns: 500 },

@@ -47,6 +47,15 @@ export const fixtureNames = [
   "not-genai",
 ] as const;
 
+/** Exported by the real libraries (see record-otlp-fixtures.ts); `.logs.json` holds their logs. */
+export const libraryFixtures = [
+  "openllmetry",
+  "openinference",
+  "openinference-langchain",
+  "otel-openai",
+  "vercel-ai",
+] as const;
+
 export type Json = Record<string, unknown>;
 
 export function loadFixture(name: string): Json {
@@ -67,21 +76,33 @@ export function spansOf(request: Json): Span[] {
 export const firstStartMs = (request: Json): number =>
   Math.min(...spansOf(request).map((s) => Number(BigInt(s.startTimeUnixNano) / 1_000_000n)));
 
-/** The same export as protobuf: OTLP/JSON's hex ids are bytes on the wire. */
-export function toProtobuf(request: Json): Buffer {
-  const copy = structuredClone(request);
-  for (const span of spansOf(copy)) {
-    for (const f of ["traceId", "spanId", "parentSpanId"]) {
-      if (typeof span[f] === "string") span[f] = Buffer.from(span[f] as string, "hex");
-    }
+export function logRecordsOf(request: Json): Json[] {
+  const out: Json[] = [];
+  for (const rl of request.resourceLogs as Json[]) {
+    for (const sl of rl.scopeLogs as Json[]) out.push(...(sl.logRecords as Json[]));
   }
-  const { exportRequest } = otlpProto();
-  return Buffer.from(exportRequest.encode(exportRequest.fromObject(copy)).finish());
+  return out;
 }
 
-export function decodeExportResponse(body: Buffer): Json {
-  const { exportResponse } = otlpProto();
-  return exportResponse.toObject(exportResponse.decode(body), { longs: Number }) as Json;
+export type Signal = "traces" | "logs";
+
+/** The same export as protobuf: OTLP/JSON's hex ids are bytes on the wire. */
+export function toProtobuf(request: Json, signal: Signal = "traces"): Buffer {
+  const copy = structuredClone(request);
+  for (const item of signal === "traces" ? spansOf(copy) : logRecordsOf(copy)) {
+    for (const f of ["traceId", "spanId", "parentSpanId"]) {
+      if (typeof item[f] === "string") item[f] = Buffer.from(item[f] as string, "hex");
+    }
+  }
+  const proto = otlpProto();
+  const type = signal === "traces" ? proto.exportRequest : proto.exportLogsRequest;
+  return Buffer.from(type.encode(type.fromObject(copy)).finish());
+}
+
+export function decodeExportResponse(body: Buffer, signal: Signal = "traces"): Json {
+  const proto = otlpProto();
+  const type = signal === "traces" ? proto.exportResponse : proto.exportLogsResponse;
+  return type.toObject(type.decode(body), { longs: Number }) as Json;
 }
 
 export function decodeStatus(body: Buffer): Json {
@@ -91,19 +112,30 @@ export function decodeStatus(body: Buffer): Json {
 
 export type Encoding = "json" | "protobuf";
 
+type Answer = { status: number; headers: Record<string, unknown>; body: Json; contentType: string };
+
 /** POST /v1/traces in the given encoding, gzipped when asked; the answer decoded alike. */
-export async function postTraces(
+export const postTraces = (
   ctx: TestContext,
   key: string,
   request: Json,
   opts: { encoding?: Encoding; gzip?: boolean } = {},
-): Promise<{ status: number; headers: Record<string, unknown>; body: Json; contentType: string }> {
+): Promise<Answer> => postExport(ctx, key, "traces", request, opts);
+
+/** POST /v1/<signal> in the given encoding, gzipped when asked; the answer decoded alike. */
+export async function postExport(
+  ctx: TestContext,
+  key: string,
+  signal: Signal,
+  request: Json,
+  opts: { encoding?: Encoding; gzip?: boolean } = {},
+): Promise<Answer> {
   const protobuf = opts.encoding === "protobuf";
-  let payload: Buffer = protobuf ? toProtobuf(request) : Buffer.from(JSON.stringify(request));
+  let payload: Buffer = protobuf ? toProtobuf(request, signal) : Buffer.from(JSON.stringify(request));
   if (opts.gzip) payload = gzipSync(payload);
   const res = await ctx.app.inject({
     method: "POST",
-    url: "/v1/traces",
+    url: `/v1/${signal}`,
     headers: {
       authorization: `Bearer ${key}`,
       "content-type": protobuf ? PROTOBUF : "application/json",
@@ -115,7 +147,7 @@ export async function postTraces(
   const raw = res.rawPayload;
   let body: Json;
   if (contentType.startsWith(PROTOBUF)) {
-    body = res.statusCode === 200 ? decodeExportResponse(raw) : decodeStatus(raw);
+    body = res.statusCode === 200 ? decodeExportResponse(raw, signal) : decodeStatus(raw);
   } else body = raw.length ? (JSON.parse(raw.toString("utf8")) as Json) : {};
   return { status: res.statusCode, headers: res.headers, body, contentType };
 }

@@ -56,10 +56,13 @@ export interface AssentSpanExporter extends SpanExporter {
 /**
  * Spans the service can map: OpenTelemetry GenAI spans (`gen_ai.*` attributes) and the Vercel AI
  * SDK's call spans, whose outer `ai.generateText`-style span carries `ai.operationId` and no
- * `gen_ai.*` attribute (the service stores that outer span, not the inner `doGenerate` one).
+ * `gen_ai.*` attribute (the service stores that outer span, not the inner `doGenerate` one), and
+ * OpenInference spans (`openinference.span.kind`; the service keeps only the `LLM` ones).
  */
 export const isGenAiSpan = (span: ReadableSpan): boolean =>
-  Object.keys(span.attributes).some((k) => k.startsWith("gen_ai.") || k === "ai.operationId");
+  Object.keys(span.attributes).some(
+    (k) => k.startsWith("gen_ai.") || k === "ai.operationId" || k === "openinference.span.kind",
+  );
 
 const RETRYABLE = new Set([408, 429, 502, 503, 504]);
 

@@ -1,7 +1,8 @@
 import protobuf from "protobufjs";
 
 /**
- * The parts of the OTLP trace protocol (opentelemetry-proto: collector/trace/v1, trace/v1,
+ * The parts of the OTLP trace and logs protocols (opentelemetry-proto: collector/trace/v1, trace/v1,
+ * collector/logs/v1, logs/v1,
  * common/v1, resource/v1) and of google.rpc.Status that this receiver reads and writes, as
  * .proto text. Field numbers and types are the wire contract; fields left out here are skipped
  * by the decoder as unknown, which OTLP allows. Names follow upstream so the parsed JSON uses
@@ -109,6 +110,53 @@ message ExportTracePartialSuccess {
 }
 `;
 
+const OTLP_LOGS_PROTO = `
+syntax = "proto3";
+
+package opentelemetry.proto.logs.v1;
+
+message ResourceLogs {
+  opentelemetry.proto.resource.v1.Resource resource = 1;
+  repeated ScopeLogs scope_logs = 2;
+  string schema_url = 3;
+}
+message ScopeLogs {
+  opentelemetry.proto.common.v1.InstrumentationScope scope = 1;
+  repeated LogRecord log_records = 2;
+  string schema_url = 3;
+}
+message LogRecord {
+  fixed64 time_unix_nano = 1;
+  fixed64 observed_time_unix_nano = 11;
+  int32 severity_number = 2;
+  string severity_text = 3;
+  opentelemetry.proto.common.v1.AnyValue body = 5;
+  repeated opentelemetry.proto.common.v1.KeyValue attributes = 6;
+  uint32 dropped_attributes_count = 7;
+  fixed32 flags = 8;
+  bytes trace_id = 9;
+  bytes span_id = 10;
+  string event_name = 12;
+}
+`;
+
+const OTLP_LOGS_COLLECTOR_PROTO = `
+syntax = "proto3";
+
+package opentelemetry.proto.collector.logs.v1;
+
+message ExportLogsServiceRequest {
+  repeated opentelemetry.proto.logs.v1.ResourceLogs resource_logs = 1;
+}
+message ExportLogsServiceResponse {
+  ExportLogsPartialSuccess partial_success = 1;
+}
+message ExportLogsPartialSuccess {
+  int64 rejected_log_records = 1;
+  string error_message = 2;
+}
+`;
+
 const RPC_STATUS_PROTO = `
 syntax = "proto3";
 
@@ -129,6 +177,8 @@ export interface OtlpProto {
   readonly exportRequest: protobuf.Type;
   readonly exportResponse: protobuf.Type;
   readonly rpcStatus: protobuf.Type;
+  readonly exportLogsRequest: protobuf.Type;
+  readonly exportLogsResponse: protobuf.Type;
 }
 
 let built: OtlpProto | null = null;
@@ -142,6 +192,8 @@ export function otlpProto(): OtlpProto {
       OTLP_RESOURCE_PROTO,
       OTLP_SPANS_PROTO,
       OTLP_COLLECTOR_PROTO,
+      OTLP_LOGS_PROTO,
+      OTLP_LOGS_COLLECTOR_PROTO,
       RPC_STATUS_PROTO,
     ]) {
       protobuf.parse(text, root);
@@ -151,6 +203,8 @@ export function otlpProto(): OtlpProto {
       exportRequest: root.lookupType("opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest"),
       exportResponse: root.lookupType("opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse"),
       rpcStatus: root.lookupType("google.rpc.Status"),
+      exportLogsRequest: root.lookupType("opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest"),
+      exportLogsResponse: root.lookupType("opentelemetry.proto.collector.logs.v1.ExportLogsServiceResponse"),
     };
   }
   return built;

@@ -27,23 +27,23 @@ export function readExportRequest(body: unknown): OtlpSpan[] {
   return spans;
 }
 
-type Obj = Record<string, unknown>;
+export type Obj = Record<string, unknown>;
 
-const invalid = (path: string, rule: string) => badRequest("invalid_otlp", `${path}: ${rule}`);
+export const invalid = (path: string, rule: string) => badRequest("invalid_otlp", `${path}: ${rule}`);
 
-function object(v: unknown, path: string): Obj {
+export function object(v: unknown, path: string): Obj {
   if (typeof v !== "object" || v === null || Array.isArray(v)) throw invalid(path, "must be an object");
   return v as Obj;
 }
 
 /** A repeated field: absent and null are empty, as in proto3. */
-function list(v: unknown, path: string): unknown[] {
+export function list(v: unknown, path: string): unknown[] {
   if (v === undefined || v === null) return [];
   if (!Array.isArray(v)) throw invalid(path, "must be an array");
   return v;
 }
 
-function optionalString(v: unknown, path: string): string {
+export function optionalString(v: unknown, path: string): string {
   if (v === undefined || v === null) return "";
   if (typeof v !== "string") throw invalid(path, "must be a string");
   return v;
@@ -54,7 +54,7 @@ function optionalString(v: unknown, path: string): string {
  * nanosecond time as a JSON number is off by up to a few hundred nanoseconds; times are kept to
  * the nearest millisecond).
  */
-function optionalUint64(v: unknown, path: string): bigint | null {
+export function optionalUint64(v: unknown, path: string): bigint | null {
   if (v === undefined || v === null || v === "" || v === 0 || v === "0") return null;
   if (typeof v === "number" && Number.isInteger(v) && v >= 0) return BigInt(v);
   if (typeof v === "string" && /^\d{1,20}$/.test(v)) return BigInt(v);
@@ -64,7 +64,7 @@ function optionalUint64(v: unknown, path: string): bigint | null {
 const HEX = /^[0-9a-fA-F]*$/;
 
 /** trace and span ids are hex in OTLP/JSON; empty means unset. */
-function optionalId(v: unknown, path: string, bytes: number): string | null {
+export function optionalId(v: unknown, path: string, bytes: number): string | null {
   const s = optionalString(v, path);
   if (s === "") return null;
   if (s.length !== bytes * 2 || !HEX.test(s)) throw invalid(path, `must be ${bytes * 2} hex digits`);
@@ -88,7 +88,7 @@ const STATUS_CODES = ["STATUS_CODE_UNSET", "STATUS_CODE_OK", "STATUS_CODE_ERROR"
 /** Attribute values nest (arrays, key-value lists); a sane depth bounds the recursion. */
 const MAX_VALUE_DEPTH = 16;
 
-function anyValue(v: unknown, path: string, depth: number): AttrValue {
+export function anyValue(v: unknown, path: string, depth: number): AttrValue {
   if (v === undefined || v === null) return null;
   if (depth > MAX_VALUE_DEPTH) throw invalid(path, `nests deeper than ${MAX_VALUE_DEPTH} levels`);
   const o = object(v, path);
@@ -126,7 +126,7 @@ function anyValue(v: unknown, path: string, depth: number): AttrValue {
   return null;
 }
 
-function attributes(v: unknown, path: string): Map<string, AttrValue> {
+export function attributes(v: unknown, path: string): Map<string, AttrValue> {
   const out = new Map<string, AttrValue>();
   list(v, `${path}.attributes`).forEach((kv, i) => {
     const p = `${path}.attributes[${i}]`;
@@ -149,6 +149,7 @@ function readSpan(v: unknown, path: string, resource: Attributes): OtlpSpan {
   return {
     traceId: optionalId(s.traceId, `${path}.traceId`, 16),
     spanId: optionalId(s.spanId, `${path}.spanId`, 8),
+    parentSpanId: optionalId(s.parentSpanId, `${path}.parentSpanId`, 8),
     name: optionalString(s.name, `${path}.name`),
     startNs: optionalUint64(s.startTimeUnixNano, `${path}.startTimeUnixNano`),
     endNs: optionalUint64(s.endTimeUnixNano, `${path}.endTimeUnixNano`),

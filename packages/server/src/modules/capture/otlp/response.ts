@@ -1,5 +1,6 @@
+import type { Signal } from "./decode.js";
 import { otlpProto } from "./proto.js";
-import type { TraceExportOutcome } from "./types.js";
+import type { ExportOutcome } from "./types.js";
 
 export const PROTOBUF = "application/x-protobuf";
 
@@ -7,14 +8,20 @@ export const PROTOBUF = "application/x-protobuf";
 export const wantsProtobuf = (contentType: string | undefined): boolean =>
   (contentType ?? "").toLowerCase().startsWith(PROTOBUF);
 
-export interface ExportTraceServiceResponse {
-  partialSuccess?: { rejectedSpans: number; errorMessage: string };
+/** ExportTraceServiceResponse or ExportLogsServiceResponse, in OTLP/JSON form. */
+export interface ExportServiceResponse {
+  partialSuccess?:
+    | { rejectedSpans: number; errorMessage: string }
+    | { rejectedLogRecords: number; errorMessage: string };
 }
 
 /** How many reasons the error message lists before it only counts the rest. */
 const MAX_REASONS = 5;
 
-const spans = (n: number) => (n === 1 ? "1 span" : `${n} spans`);
+const NOUN: Record<Signal, [string, string]> = {
+  traces: ["span", "spans"],
+  logs: ["log record", "log records"],
+};
 
 /**
  * The OTLP answer to an export: spans not taken (invalid GenAI spans, and GenAI spans dropped
@@ -23,7 +30,9 @@ const spans = (n: number) => (n === 1 ? "1 span" : `${n} spans`);
  * that sends all of an application's traces should not warn on every export. A full success
  * leaves `partialSuccess` unset, as OTLP asks.
  */
-export function exportResponse(o: TraceExportOutcome): ExportTraceServiceResponse {
+export function exportResponse(o: ExportOutcome, signal: Signal): ExportServiceResponse {
+  const [one, many] = NOUN[signal];
+  const spans = (n: number) => (n === 1 ? `1 ${one}` : `${n} ${many}`);
   const notes: string[] = [];
   if (o.dropped > 0) {
     notes.push(
@@ -41,12 +50,17 @@ export function exportResponse(o: TraceExportOutcome): ExportTraceServiceRespons
         (more > 0 ? `; and ${more} more` : ""),
     );
   }
-  const rejectedSpans = o.dropped + o.rejected.length;
-  return rejectedSpans > 0 ? { partialSuccess: { rejectedSpans, errorMessage: notes.join(". ") } } : {};
+  const rejected = o.dropped + o.rejected.length;
+  if (rejected === 0) return {};
+  const errorMessage = notes.join(". ");
+  return signal === "traces"
+    ? { partialSuccess: { rejectedSpans: rejected, errorMessage } }
+    : { partialSuccess: { rejectedLogRecords: rejected, errorMessage } };
 }
 
-export function encodeExportResponse(body: ExportTraceServiceResponse): Buffer {
-  const { exportResponse: type } = otlpProto();
+export function encodeExportResponse(body: ExportServiceResponse, signal: Signal): Buffer {
+  const proto = otlpProto();
+  const type = signal === "traces" ? proto.exportResponse : proto.exportLogsResponse;
   return Buffer.from(type.encode(type.fromObject(body)).finish());
 }
 

@@ -13,6 +13,8 @@ export interface OtlpSpan {
   /** Lower-case hex, or null when the exporter sent none. */
   readonly traceId: string | null;
   readonly spanId: string | null;
+  /** The parent span's id, or null for a root span. */
+  readonly parentSpanId: string | null;
   readonly name: string;
   /** Epoch nanoseconds, or null when unset. */
   readonly startNs: bigint | null;
@@ -24,18 +26,21 @@ export interface OtlpSpan {
   readonly resource: Attributes;
 }
 
-/** What became of the spans of one export request. */
-export interface TraceExportOutcome {
+/** What became of the spans (or log records) of one export request. */
+export interface ExportOutcome {
   readonly sharing: "on" | "off";
   /** A service key's export: spans of many tenants, each dropped or kept by its own tenant's setting. */
   readonly multiTenant?: boolean;
-  readonly spans: number;
+  /** Spans or log records in the request. */
+  readonly items: number;
   readonly accepted: number;
   readonly duplicates: number;
   /** Valid GenAI spans not stored because sharing was off (or not yet on when they started). */
   readonly dropped: number;
   /** Invalid GenAI spans, each with a reason that names the span and the rule, never content. */
   readonly rejected: readonly string[];
-  /** Spans that are not model calls (HTTP, database, tool executions, …). */
+  /** Spans that are not model calls (HTTP, database, tool executions, …), or non-GenAI log records. */
   readonly ignored: number;
+  /** Spans and records waiting in the span/log join for their partner (not rejected). */
+  readonly waiting: number;
 }

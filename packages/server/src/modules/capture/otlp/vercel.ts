@@ -8,8 +8,9 @@ import type { OtlpSpan } from "./types.js";
  * The Vercel AI SDK (`experimental_telemetry`) records one call as an outer span
  * (`ai.generateText`) holding the prompt as given and the final answer, and inner spans per
  * model round trip (`ai.generateText.doGenerate`) and tool call (`ai.toolCall`). The outer span is
- * the feature use, so it alone becomes the interaction; the inner ones are ignored, whatever
- * GenAI attributes they carry, so one call is never stored twice.
+ * the feature use, so it alone becomes the interaction; the model round trips are folded into it
+ * (nested.ts: they lend it the response model), whatever GenAI attributes they carry, so one call
+ * is never stored twice.
  */
 const CALL_OPERATIONS = new Set(["ai.generateText", "ai.streamText", "ai.generateObject", "ai.streamObject"]);
 
@@ -19,6 +20,10 @@ export function vercelOperation(span: OtlpSpan): string | undefined {
 }
 
 export const isVercelCall = (operation: string) => CALL_OPERATIONS.has(operation);
+
+/** `ai.generateText.doGenerate`, `ai.streamText.doStream`, …: one model round trip of a call. */
+export const isVercelModelRoundTrip = (operation: string) =>
+  operation.endsWith(".doGenerate") || operation.endsWith(".doStream");
 
 type JsonObject = { [key: string]: JsonValue };
 const isObject = (v: JsonValue | undefined): v is JsonObject =>
