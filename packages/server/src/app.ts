@@ -7,6 +7,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastif
 import { createGuards } from "./http/auth.js";
 import { installErrorHandler, installJsonParser } from "./http/error-handler.js";
 import { opsRoutes } from "./http/ops-routes.js";
+import { createManagementGuards } from "./http/token-auth.js";
 import { DEFAULT_WEB_ROOT, webRoutes } from "./http/web-routes.js";
 import { sha256Hex } from "./ids.js";
 import { grantsRoutes } from "./modules/access/grants/routes.js";
@@ -17,10 +18,12 @@ import { captureRoutes } from "./modules/capture/routes.js";
 import { consentRoutes } from "./modules/consent/routes.js";
 import { datasetsRoutes } from "./modules/datasets/routes.js";
 import { insightsRoutes } from "./modules/insights/routes.js";
+import { managementRoutes } from "./modules/management/routes.js";
 import { retentionRoutes } from "./modules/retention/routes.js";
 import { reviewRoutes } from "./modules/review/routes.js";
 import { serviceKeysRoutes } from "./modules/service-keys/routes.js";
 import { tenantsRoutes } from "./modules/tenants/routes.js";
+import { tokensRoutes } from "./modules/tokens/routes.js";
 import type { Services } from "./wiring.js";
 
 export interface AppOptions {
@@ -51,6 +54,7 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
   app.decorateRequest("ingestKey", null);
   app.decorateRequest("serviceKey", null);
   app.decorateRequest("tenantAdmin", null);
+  app.decorateRequest("apiToken", null);
   installJsonParser(app);
   installErrorHandler(app, config.ingest.maxBodyBytes);
 
@@ -71,6 +75,7 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
             scheme: "bearer",
             description: "an ingestion key: a tenant's (ask_…) or a service key (assk_…)",
           },
+          apiToken: { type: "http", scheme: "bearer", description: "a management API token (asmt_…)" },
           session: { type: "apiKey", in: "cookie", name: "assent_session" },
         },
       },
@@ -83,6 +88,7 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
     tenants: services.tenants,
     serviceKeys: services.serviceKeys,
   });
+  const { scoped } = createManagementGuards({ tokens: services.tokens, guards });
   const perKey = (request: { headers: Record<string, unknown>; ip: string }) => {
     const auth = request.headers.authorization;
     return typeof auth === "string" ? `key:${sha256Hex(auth)}` : `ip:${request.ip}`;
@@ -99,7 +105,15 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
     secureCookies: opts.secureCookies ?? false,
     signInRateLimit: { rateLimit: { max: 30, timeWindow: "1 minute" } },
   });
-  await app.register(tenantsRoutes, { tenants: services.tenants, guards });
+  await app.register(tenantsRoutes, { tenants: services.tenants, scoped });
+  await app.register(tokensRoutes, { tokens: services.tokens, guards });
+  await app.register(managementRoutes, {
+    management: services.management,
+    tenants: services.tenants,
+    consent: services.consent,
+    program: config.program,
+    scoped,
+  });
   await app.register(serviceKeysRoutes, { serviceKeys: services.serviceKeys, guards });
   await app.register(grantsRoutes, { grants: services.grants, guards, clock: services.clock });
   await app.register(reviewRoutes, { review: services.review, guards });

@@ -6,6 +6,8 @@ import { type Config, ConfigError, loadConfig } from "./config.js";
 import { ensureDemo } from "./demo.js";
 import { AppError } from "./errors.js";
 import { verifyAuditChains } from "./modules/audit/verify.js";
+import { apiTokenView } from "./modules/tokens/routes.js";
+import { SCOPES } from "./modules/tokens/scopes.js";
 import { createServices, type Services } from "./wiring.js";
 
 interface GlobalOpts {
@@ -216,6 +218,40 @@ function buildCli(cli: Cli): Command {
           ? await s.serviceKeys.revoke(id, CLI_ACTOR)
           : await s.tenants.revokeKey(id, CLI_ACTOR);
         print({ id: k.id, revokedAt: k.revokedAt === null ? null : new Date(k.revokedAt).toISOString() });
+      }),
+    );
+
+  const token = program.command("token").description("management API tokens (automation)");
+  token
+    .command("create")
+    .description("issue an API token; prints it once as JSON")
+    .requiredOption("--name <name>", "what the token is for, e.g. 'Contoso admin console'")
+    .requiredOption("--scopes <list>", `comma-separated: ${SCOPES.join(", ")}`)
+    .action(async (opts: { name: string; scopes: string }) =>
+      withServices(cli, program.opts(), async (s) => {
+        const scopes = opts.scopes
+          .split(",")
+          .map((x) => x.trim())
+          .filter(Boolean);
+        const t = await s.tokens.createToken({ name: opts.name, scopes }, CLI_ACTOR);
+        print({ token: t.token, id: t.id, name: t.name, scopes: t.scopes });
+      }),
+    );
+  token
+    .command("list")
+    .description("list API tokens as JSON (never their secrets)")
+    .action(async () =>
+      withServices(cli, program.opts(), async (s) => {
+        print((await s.tokens.listTokens()).map(apiTokenView));
+      }),
+    );
+  token
+    .command("revoke")
+    .description("revoke an API token at once")
+    .argument("<id>", "the token's id")
+    .action(async (id: string) =>
+      withServices(cli, program.opts(), async (s) => {
+        print(apiTokenView(await s.tokens.revokeToken(id, CLI_ACTOR)));
       }),
     );
 

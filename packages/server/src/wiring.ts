@@ -21,12 +21,14 @@ import { createSharingNotifier, type SharingNotifier } from "./modules/consent/n
 import { type ConsentService, createConsentService } from "./modules/consent/service.js";
 import { createDatasetsService, type DatasetsService } from "./modules/datasets/service.js";
 import { createInsightsService, type InsightsService } from "./modules/insights/service.js";
+import { createManagementService, type ManagementService } from "./modules/management/service.js";
 import { createRetentionService, type RetentionService } from "./modules/retention/service.js";
 import { createReviewService, type ReviewService } from "./modules/review/service.js";
 import { createServiceKeysService, type ServiceKeysService } from "./modules/service-keys/service.js";
 import { tenantsRepo } from "./modules/tenants/repo.js";
 import { createTenantResolver } from "./modules/tenants/resolver.js";
 import { createTenantsService, type TenantsService } from "./modules/tenants/service.js";
+import { createTokensService, type TokensService } from "./modules/tokens/service.js";
 import { openStores, type Stores } from "./stores/open.js";
 
 /** Everything one process runs on: the stores and the services built on them. */
@@ -55,6 +57,8 @@ export interface Services {
   readonly datasets: DatasetsService;
   readonly retention: RetentionService;
   readonly insights: InsightsService;
+  readonly tokens: TokensService;
+  readonly management: ManagementService;
   /** The background jobs (withdrawal purge, retention sweep); `serve` starts them. */
   readonly jobs: JobScheduler;
   close(): Promise<void>;
@@ -172,6 +176,8 @@ export async function createServices(config: Config, opts: { clock?: Clock } = {
   });
   metrics.watchDeletion(() => retention.gauges());
   const insights = createInsightsService({ regions: stores.regions, clock, program: config.program });
+  const tokens = createTokensService({ control: stores.control, clock });
+  const management = createManagementService({ tenants, consent });
   const jobs = createJobScheduler({
     leases: createLeases({ control: stores.control, clock, holderId: newHolderId() }),
     clock,
@@ -200,6 +206,8 @@ export async function createServices(config: Config, opts: { clock?: Clock } = {
     datasets,
     retention,
     insights,
+    tokens,
+    management,
     jobs,
     async close() {
       await jobs.stop();

@@ -30,21 +30,37 @@ const PRINCIPALS = [
   "approver",
   "tenantAdmin",
   "otherTenantAdmin",
+  // Management API tokens (Authorization: Bearer asmt_…): every scope, and the two read scopes.
+  "token",
+  "tokenReadOnly",
 ] as const;
 type Principal = (typeof PRINCIPALS)[number];
 type Expect = Record<Principal, number>;
 
 const everyone = (status: number): Expect => Object.fromEntries(PRINCIPALS.map((p) => [p, status])) as Expect;
+const SESSIONS = [
+  "operator",
+  "reviewer",
+  "reviewerNoGrant",
+  "approver",
+  "tenantAdmin",
+  "otherTenantAdmin",
+] as const;
 /** Session routes: no session → 401; a signed-in user without the role → 403. */
 const users = (allowed: Partial<Expect>): Expect => ({
   ...everyone(403),
   anonymous: 401,
   ingestKey: 401,
   serviceKey: 401,
+  token: 401,
+  tokenReadOnly: 401,
   ...allowed,
 });
 const signedIn = (status: number) =>
-  users(Object.fromEntries(PRINCIPALS.slice(3).map((p) => [p, status])) as Partial<Expect>);
+  users(Object.fromEntries(SESSIONS.map((p) => [p, status])) as Partial<Expect>);
+/** Management routes: an operator's session, or a token with the route's scope (read-only has tenants:read, sharing:read). */
+const managed = (status: number, readOnly: number): Expect =>
+  users({ operator: status, token: status, tokenReadOnly: readOnly });
 /** The web app is public; until `npm run build` has built it, it answers a JSON 503 saying so. */
 const WEB_APP = webAppBuilt() ? 200 : 503;
 /** Ingestion routes: only the ingestion key. */
@@ -57,6 +73,8 @@ interface Fixture {
   spareKeyId: string;
   serviceKey: string;
   spareServiceKeyId: string;
+  spareTokenId: string;
+  tokens: Record<"token" | "tokenReadOnly", string>;
   datasetId: string;
   signInEmail: string;
   cookies: Record<Principal, string | null>;
@@ -131,29 +149,71 @@ function table(ctx: () => TestContext): Row[] {
       body: () => ({ email: `m${next()}@vendor.example`, password: PASSWORD, roles: ["reviewer"] }),
       expect: users({ operator: 201 }),
     },
-    { route: "GET /api/tenants", url: "/api/tenants", expect: users({ operator: 200 }) },
+    { route: "GET /api/tenants", url: "/api/tenants", expect: managed(200, 200) },
     {
       route: "POST /api/tenants",
       url: "/api/tenants",
       body: () => ({ name: `Matrix ${next()}`, region: "us" }),
-      expect: users({ operator: 201 }),
+      expect: managed(201, 403),
     },
-    { route: "GET /api/tenants/:id", url: (f) => `/api/tenants/${f.a.id}`, expect: users({ operator: 200 }) },
+    { route: "GET /api/tenants/:id", url: (f) => `/api/tenants/${f.a.id}`, expect: managed(200, 200) },
     {
       route: "GET /api/tenants/:id/keys",
       url: (f) => `/api/tenants/${f.a.id}/keys`,
-      expect: users({ operator: 200 }),
+      expect: managed(200, 200),
     },
     {
       route: "POST /api/tenants/:id/keys",
       url: (f) => `/api/tenants/${f.b.id}/keys`,
       body: () => ({ label: "matrix" }),
-      expect: users({ operator: 201 }),
+      expect: managed(201, 403),
     },
     {
       route: "POST /api/keys/:id/revoke",
       url: (f) => `/api/keys/${f.spareKeyId}/revoke`,
+      expect: managed(200, 403),
+    },
+
+    // Management API: tokens (operators' sessions only) and the token routes
+    { route: "GET /api/tokens", url: "/api/tokens", expect: users({ operator: 200 }) },
+    {
+      route: "POST /api/tokens",
+      url: "/api/tokens",
+      body: () => ({ name: `matrix ${next()}`, scopes: ["tenants:read"] }),
+      expect: users({ operator: 201 }),
+    },
+    {
+      route: "POST /api/tokens/:id/revoke",
+      url: (f) => `/api/tokens/${f.spareTokenId}/revoke`,
       expect: users({ operator: 200 }),
+    },
+    {
+      route: "PUT /api/tenants/by-external-id/:externalId",
+      url: () => `/api/tenants/by-external-id/matrix-${next()}`,
+      body: () => ({ name: "Matrix external", region: "eu" }),
+      expect: managed(201, 403),
+    },
+    {
+      route: "GET /api/tenants/:id/sharing",
+      url: (f) => `/api/tenants/${f.b.id}/sharing`,
+      expect: managed(200, 200),
+    },
+    {
+      route: "PUT /api/tenants/:id/sharing",
+      url: (f) => `/api/tenants/${f.b.id}/sharing`,
+      // On behalf of a named admin: only a token can say whom for (a session is not asked).
+      body: () => ({ enabled: true, actor: { email: "jane@contoso.example" } }),
+      expect: {
+        ...users({}),
+        operator: 401,
+        reviewer: 401,
+        reviewerNoGrant: 401,
+        approver: 401,
+        tenantAdmin: 401,
+        otherTenantAdmin: 401,
+        token: 200,
+        tokenReadOnly: 403,
+      },
     },
     { route: "GET /api/service-keys", url: "/api/service-keys", expect: users({ operator: 200 }) },
     {
@@ -367,8 +427,12 @@ describe.each(dialects())("authorization matrix on %s", (dialect) => {
     const b = await tenantWithAdmin(ctx, "eu");
     const interactionIds = await sharedInteractions(ctx, a, 2, () => ({ input: marker }));
     const spare = await ctx.services.tenants.createKey(a.id, CLI_ACTOR, "spare");
-    const service = await ctx.services.serviceKeys.create({ name: "matrix" }, CLI_ACTOR);
-    const spareService = await ctx.services.serviceKeys.create({ name: "matrix spare" }, CLI_ACTOR);
+    const spareToken = await ctx.services.tokens.createToken(
+      { name: "spare", scopes: ["tenants:read"] },
+      CLI_ACTOR,
+    );
+    const token = async (scopes: string[]) =>
+      (await ctx.services.tokens.createToken({ name: "matrix", scopes }, CLI_ACTOR)).token;
     const signer = await staffMember(ctx, ["reviewer"]);
     const staff = {
       operator: await staffMember(ctx, ["operator"]),
@@ -381,8 +445,13 @@ describe.each(dialects())("authorization matrix on %s", (dialect) => {
       b,
       interactionIds,
       spareKeyId: spare.id,
-      serviceKey: service.key,
-      spareServiceKeyId: spareService.id,
+      serviceKey: (await ctx.services.serviceKeys.create({ name: "matrix" }, CLI_ACTOR)).key,
+      spareServiceKeyId: (await ctx.services.serviceKeys.create({ name: "matrix spare" }, CLI_ACTOR)).id,
+      spareTokenId: spareToken.id,
+      tokens: {
+        token: await token(["tenants:read", "tenants:write", "keys:write", "sharing:read", "sharing:write"]),
+        tokenReadOnly: await token(["tenants:read", "sharing:read"]),
+      },
       datasetId: "",
       signInEmail: signer.email,
       staff,
@@ -396,6 +465,8 @@ describe.each(dialects())("authorization matrix on %s", (dialect) => {
         approver: null,
         tenantAdmin: null,
         otherTenantAdmin: null,
+        token: null,
+        tokenReadOnly: null,
       },
     };
     await signInAll();
@@ -449,6 +520,7 @@ describe.each(dialects())("authorization matrix on %s", (dialect) => {
     if (cookie) headers.cookie = cookie;
     if (p === "ingestKey") headers.authorization = `Bearer ${f.a.key}`;
     if (p === "serviceKey") headers.authorization = `Bearer ${f.serviceKey}`;
+    if (p === "token" || p === "tokenReadOnly") headers.authorization = `Bearer ${f.tokens[p]}`;
     const body = row.body?.(f, p);
     let status: number;
     let text: string;

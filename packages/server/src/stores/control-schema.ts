@@ -109,7 +109,23 @@ export interface SignInThrottleTable {
   locked_until: number | null;
 }
 
+export interface ApiTokenTable {
+  id: string;
+  name: string;
+  /** sha256 of the token; the token itself is never stored. */
+  token_hash: string;
+  prefix: string;
+  /** JSON array of scope names. */
+  scopes: unknown;
+  created_at: number;
+  created_by: string | null;
+  last_used_at: number | null;
+  revoked_at: number | null;
+  revoked_by: string | null;
+}
+
 export interface ControlDb extends AuditTables {
+  api_tokens: ApiTokenTable;
   access_requests: AccessRequestTable;
   access_approvals: AccessApprovalTable;
   access_grants: AccessGrantTable;

@@ -17,6 +17,9 @@ export interface SharingPeriodTable {
   opted_in_by: string;
   opted_out_at: number | null;
   opted_out_by: string | null;
+  /** JSON `{tokenId, tokenName, actorName?}` when the change came through an API token. */
+  opted_in_via?: unknown;
+  opted_out_via?: unknown;
   delete_by: number | null;
   deleted_at: number | null;
   /** JSON of the deletion receipt, once the period's data is purged. */

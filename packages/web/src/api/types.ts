@@ -37,12 +37,21 @@ export interface DeletionCounts {
   dataKeys: number;
 }
 
+export interface SharingVia {
+  tokenId: string;
+  tokenName: string;
+  actorName?: string;
+}
+
 export interface SharingPeriod {
   id: string;
   optedInAt: string;
   optedInBy: string;
   optedOutAt: string | null;
   optedOutBy: string | null;
+  /** Set when a vendor's admin console made the change through an API token, for the person in optedInBy. */
+  optedInVia?: SharingVia | null;
+  optedOutVia?: SharingVia | null;
   deleteBy: string | null;
   deletedAt: string | null;
   receipt: Record<string, unknown> | null;
@@ -204,6 +213,31 @@ export interface NewIngestionKey {
   id: string;
   key: string;
   prefix: string;
+}
+
+export const API_SCOPES = [
+  "tenants:read",
+  "tenants:write",
+  "keys:write",
+  "sharing:read",
+  "sharing:write",
+] as const;
+export type ApiScope = (typeof API_SCOPES)[number];
+
+/** A management API token as listed (never its secret). */
+export interface ApiToken {
+  id: string;
+  name: string;
+  prefix: string;
+  scopes: ApiScope[];
+  createdAt: string;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+}
+
+/** The answer that made a token: the only time its secret is shown. */
+export interface NewApiToken extends ApiToken {
+  token: string;
 }
 
 export interface NewUser {

@@ -131,10 +131,11 @@ export const consentRepo = {
     at: number,
     by: string,
     deleteBy: number,
+    via: string | null,
   ): Promise<void> {
     await db
       .updateTable("sharing_periods")
-      .set({ opted_out_at: at, opted_out_by: by, delete_by: deleteBy })
+      .set({ opted_out_at: at, opted_out_by: by, opted_out_via: via, delete_by: deleteBy })
       .where("id", "=", periodId)
       .execute();
   },

@@ -16,7 +16,7 @@ import {
 } from "./schemas.js";
 import type { ConsentService } from "./service.js";
 import type { SharingState } from "./types.js";
-import { adminSharingView, machineSharingView, programView } from "./views.js";
+import { machineSharingView, programView, tenantSharingView } from "./views.js";
 
 export interface ConsentRoutesDeps {
   readonly consent: ConsentService;
@@ -42,10 +42,7 @@ const etagOf = (s: SharingState) => `"${s.tenantId}-${s.version}-${s.sharing}"`;
 export const consentRoutes: FastifyPluginAsyncTypebox<ConsentRoutesDeps> = async (app, deps) => {
   const { consent, guards } = deps;
 
-  const adminView = async (tenant: TenantRow) => {
-    const [state, periods] = await Promise.all([consent.getState(tenant), consent.periods(tenant)]);
-    return adminSharingView(tenant, state, periods, deps.program);
-  };
+  const adminView = (tenant: TenantRow) => tenantSharingView(consent, tenant, deps.program);
 
   app.get(
     "/api/tenant/sharing",

@@ -26,12 +26,22 @@ export const AllTenantsSharingSchema = Type.Object({
   }),
 });
 
+/** The API token a vendor's console used to change the setting on behalf of the named person. */
+export const ViaSchema = Type.Object({
+  tokenId: Type.String(),
+  tokenName: Type.String(),
+  actorName: Type.Optional(Type.String()),
+});
+const NullableVia = Type.Union([ViaSchema, Type.Null()]);
+
 export const PeriodSchema = Type.Object({
   id: Type.String(),
   optedInAt: Type.String({ format: "date-time" }),
   optedInBy: Type.String(),
   optedOutAt: Type.Union([Type.String({ format: "date-time" }), Type.Null()]),
   optedOutBy: Type.Union([Type.String(), Type.Null()]),
+  optedInVia: NullableVia,
+  optedOutVia: NullableVia,
   deleteBy: Type.Union([Type.String({ format: "date-time" }), Type.Null()]),
   deletedAt: Type.Union([Type.String({ format: "date-time" }), Type.Null()]),
   receipt: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()]),

@@ -1,12 +1,12 @@
 import type { Kysely } from "kysely";
-import type { Actor } from "../../actor.js";
+import { type Actor, type ActorVia, onBehalfDetails } from "../../actor.js";
 import { type Clock, DAY_MS } from "../../clock.js";
 import type { ProgramConfig } from "../../config.js";
 import { notFound } from "../../errors.js";
 import { newId } from "../../ids.js";
 import type { RegionDb, SharingPeriodTable, SharingStateTable } from "../../stores/region-schema.js";
 import { regionStore } from "../../stores/regions.js";
-import { type Dialect, readJson, type Store, toNumber } from "../../stores/store.js";
+import { type Dialect, readJson, type Store, toNumber, writeJson } from "../../stores/store.js";
 import { appendAudit } from "../audit/chain.js";
 import type { SharingNotifier } from "./notifier.js";
 import { consentRepo } from "./repo.js";
@@ -77,6 +77,7 @@ export const toSharingState = (region: string, row: SharingStateTable): SharingS
 });
 
 const nullableNumber = (v: unknown) => (v === null || v === undefined ? null : toNumber(v));
+const nullableVia = (v: unknown) => (v === null || v === undefined ? null : readJson<ActorVia>(v));
 
 export const toSharingPeriod = (row: SharingPeriodTable): SharingPeriod => ({
   id: row.id,
@@ -84,6 +85,8 @@ export const toSharingPeriod = (row: SharingPeriodTable): SharingPeriod => ({
   optedInBy: row.opted_in_by,
   optedOutAt: nullableNumber(row.opted_out_at),
   optedOutBy: row.opted_out_by,
+  optedInVia: nullableVia(row.opted_in_via),
+  optedOutVia: nullableVia(row.opted_out_via),
   deleteBy: nullableNumber(row.delete_by),
   deletedAt: nullableNumber(row.deleted_at),
   receipt: row.receipt === null || row.receipt === undefined ? null : readJson<DeletionReceipt>(row.receipt),
@@ -124,6 +127,7 @@ export function createConsentService(deps: ConsentDeps): ConsentService {
         const isOn = Number(current.enabled) === 1;
         if (isOn === enabled) return { state: current, changed: false };
         const who = actor.label ?? actor.id;
+        const via = actor.via ? writeJson(actor.via) : null;
         let next: SharingStateTable;
         if (enabled) {
           const periodId = newId();
@@ -132,6 +136,7 @@ export function createConsentService(deps: ConsentDeps): ConsentService {
             id: periodId,
             opted_in_at: now,
             opted_in_by: who,
+            opted_in_via: via,
             opted_out_at: null,
             opted_out_by: null,
             delete_by: null,
@@ -147,7 +152,8 @@ export function createConsentService(deps: ConsentDeps): ConsentService {
           };
         } else {
           const deleteBy = now + deps.program.withdrawalDeleteDays * DAY_MS;
-          if (current.period_id) await consentRepo.closePeriod(trx, current.period_id, now, who, deleteBy);
+          if (current.period_id)
+            await consentRepo.closePeriod(trx, current.period_id, now, who, deleteBy, via);
           next = {
             ...current,
             enabled: 0,
@@ -170,6 +176,7 @@ export function createConsentService(deps: ConsentDeps): ConsentService {
           tenantId: tenant.id,
           targetType: "sharing-period",
           targetId: enabled ? next.period_id : current.period_id,
+          details: onBehalfDetails(actor),
         });
         return { state: next, changed: true };
       });

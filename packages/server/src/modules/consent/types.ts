@@ -1,3 +1,5 @@
+import type { ActorVia } from "../../actor.js";
+
 export type SharingValue = "on" | "off";
 
 export interface SharingState {
@@ -21,6 +23,9 @@ export interface SharingPeriod {
   readonly optedInBy: string;
   readonly optedOutAt: number | null;
   readonly optedOutBy: string | null;
+  /** The API token a vendor's console changed the setting through, on behalf of `optedInBy`. */
+  readonly optedInVia: ActorVia | null;
+  readonly optedOutVia: ActorVia | null;
   readonly deleteBy: number | null;
   readonly deletedAt: number | null;
   readonly receipt: DeletionReceipt | null;

@@ -1,5 +1,6 @@
 import type { ProgramConfig } from "../../config.js";
 import { iso, isoOrNull } from "../../http/time.js";
+import type { ConsentService } from "./service.js";
 import type { SharingPeriod, SharingState } from "./types.js";
 
 export const machineSharingView = (s: SharingState) => ({
@@ -15,6 +16,8 @@ export const periodView = (p: SharingPeriod) => ({
   optedInBy: p.optedInBy,
   optedOutAt: isoOrNull(p.optedOutAt),
   optedOutBy: p.optedOutBy,
+  optedInVia: p.optedInVia ? { ...p.optedInVia } : null,
+  optedOutVia: p.optedOutVia ? { ...p.optedOutVia } : null,
   deleteBy: isoOrNull(p.deleteBy),
   deletedAt: isoOrNull(p.deletedAt),
   receipt: p.receipt ? { ...p.receipt } : null,
@@ -55,4 +58,14 @@ export function adminSharingView(
     deleteBy: pending.length ? iso(Math.min(...pending)) : null,
     periods: periods.map(periodView),
   };
+}
+
+/** The admin center's view of a tenant's setting (GET /api/tenant/sharing and the management API). */
+export async function tenantSharingView(
+  consent: Pick<ConsentService, "getState" | "periods">,
+  tenant: { id: string; name: string; region: string },
+  program: ProgramConfig,
+) {
+  const [state, periods] = await Promise.all([consent.getState(tenant), consent.periods(tenant)]);
+  return adminSharingView(tenant, state, periods, program);
 }

@@ -88,6 +88,15 @@ export const tenantsRepo = {
     const rows = await db.selectFrom("tenants").selectAll().orderBy("name").orderBy("id").execute();
     return rows.map(toTenant);
   },
+  /** Keyset page in id order: the tenants after `after`, at most `limit`. */
+  async listTenantsPage(db: Kysely<ControlDb>, after: string | null, limit: number): Promise<TenantRow[]> {
+    let q = db.selectFrom("tenants").selectAll().orderBy("id").limit(limit);
+    if (after !== null) q = q.where("id", ">", after);
+    return (await q.execute()).map(toTenant);
+  },
+  async renameTenant(db: Kysely<ControlDb>, id: string, name: string): Promise<void> {
+    await db.updateTable("tenants").set({ name }).where("id", "=", id).execute();
+  },
   async insertKey(db: Kysely<ControlDb>, row: IngestionKeyTable): Promise<void> {
     await db.insertInto("ingestion_keys").values(row).execute();
   },

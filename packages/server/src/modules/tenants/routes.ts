@@ -1,9 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
-import { currentUser, type Guards } from "../../http/auth.js";
 import { ErrorSchema } from "../../http/schemas.js";
 import { iso, isoOrNull } from "../../http/time.js";
-import { actorOf } from "../access/service.js";
+import { type ManagementGuards, managementActor } from "../../http/token-auth.js";
 import type { IngestionKeyRow, TenantRow } from "./repo.js";
 import {
   CreateKeySchema,
@@ -17,10 +16,11 @@ import type { TenantsService } from "./service.js";
 
 export interface TenantsRoutesDeps {
   readonly tenants: TenantsService;
-  readonly guards: Guards;
+  /** Operators with a session, or management API tokens with the scope each route names. */
+  readonly scoped: ManagementGuards["scoped"];
 }
 
-const tenantView = (t: TenantRow) => ({
+export const tenantView = (t: TenantRow) => ({
   id: t.id,
   name: t.name,
   region: t.region,
@@ -38,29 +38,27 @@ const keyView = (k: IngestionKeyRow) => ({
 
 export const tenantsRoutes: FastifyPluginAsyncTypebox<TenantsRoutesDeps> = async (app, deps) => {
   const { tenants } = deps;
-  const operator = deps.guards.user(["operator"]);
+  const read = deps.scoped("tenants:read", { operatorSession: true });
+  const write = deps.scoped("tenants:write", { operatorSession: true });
+  const keys = deps.scoped("keys:write", { operatorSession: true });
   const errors = { 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema };
 
-  app.get(
-    "/api/tenants",
-    { onRequest: operator, schema: { tags: ["operations"], response: { 200: Type.Array(TenantSchema) } } },
-    async () => (await tenants.listTenants()).map(tenantView),
-  );
+  // GET /api/tenants (paged, with sharing state) is in modules/management.
   app.post(
     "/api/tenants",
     {
-      onRequest: operator,
+      onRequest: write,
       schema: { tags: ["operations"], body: CreateTenantSchema, response: { 201: TenantSchema, ...errors } },
     },
     async (request, reply) => {
-      const t = await tenants.createTenant(request.body, actorOf(currentUser(request), "operator"));
+      const t = await tenants.createTenant(request.body, managementActor(request));
       return reply.status(201).send(tenantView(t));
     },
   );
   app.get(
     "/api/tenants/:id",
     {
-      onRequest: operator,
+      onRequest: read,
       schema: { tags: ["operations"], params: IdParams, response: { 200: TenantSchema, ...errors } },
     },
     async (request) => tenantView(await tenants.getTenant(request.params.id)),
@@ -68,7 +66,7 @@ export const tenantsRoutes: FastifyPluginAsyncTypebox<TenantsRoutesDeps> = async
   app.get(
     "/api/tenants/:id/keys",
     {
-      onRequest: operator,
+      onRequest: read,
       schema: { tags: ["operations"], params: IdParams, response: { 200: Type.Array(KeySchema), ...errors } },
     },
     async (request) => {
@@ -79,7 +77,7 @@ export const tenantsRoutes: FastifyPluginAsyncTypebox<TenantsRoutesDeps> = async
   app.post(
     "/api/tenants/:id/keys",
     {
-      onRequest: operator,
+      onRequest: keys,
       schema: {
         tags: ["operations"],
         summary: "Issue an ingestion key (the secret is in this answer only)",
@@ -89,21 +87,16 @@ export const tenantsRoutes: FastifyPluginAsyncTypebox<TenantsRoutesDeps> = async
       },
     },
     async (request, reply) => {
-      const k = await tenants.createKey(
-        request.params.id,
-        actorOf(currentUser(request), "operator"),
-        request.body?.label,
-      );
+      const k = await tenants.createKey(request.params.id, managementActor(request), request.body?.label);
       return reply.status(201).send(k);
     },
   );
   app.post(
     "/api/keys/:id/revoke",
     {
-      onRequest: operator,
+      onRequest: keys,
       schema: { tags: ["operations"], params: IdParams, response: { 200: KeySchema, ...errors } },
     },
-    async (request) =>
-      keyView(await tenants.revokeKey(request.params.id, actorOf(currentUser(request), "operator"))),
+    async (request) => keyView(await tenants.revokeKey(request.params.id, managementActor(request))),
   );
 };

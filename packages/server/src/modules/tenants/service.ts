@@ -24,6 +24,17 @@ export interface TenantsService {
   /** The tenant a caller names by Assent's id or by the vendor's external id (id first). */
   findTenantByRef(ref: string): Promise<TenantRow | null>;
   listTenants(): Promise<TenantRow[]>;
+  /** One page of tenants in id order, after the tenant `after` (null: from the start). */
+  listTenantsPage(after: string | null, limit: number): Promise<TenantRow[]>;
+  /**
+   * Creates the tenant with this external id, or renames it; its region is fixed once set
+   * (a different region is refused with 409). Idempotent: the same call twice changes nothing.
+   */
+  upsertTenantByExternalId(
+    externalId: string,
+    input: { name: string; region: string },
+    actor: Actor,
+  ): Promise<{ tenant: TenantRow; created: boolean }>;
   regions(): string[];
   /** Issues a key; the secret is returned here once and stored only as a hash. */
   createKey(
@@ -129,6 +140,44 @@ export function createTenantsService(deps: TenantsDeps): TenantsService {
       );
     },
     listTenants: () => tenantsRepo.listTenants(control.db),
+    listTenantsPage: (after, limit) => tenantsRepo.listTenantsPage(control.db, after, limit),
+
+    async upsertTenantByExternalId(externalId, input, actor) {
+      if (!(await tenantsRepo.findTenantByExternalId(control.db, externalId))) {
+        try {
+          return { tenant: await service.createTenant({ ...input, externalId }, actor), created: true };
+        } catch (err) {
+          // A concurrent call created it first (the unique external id caught it): update instead.
+          const raced = err instanceof AppError && /tenant_exists|external_id_taken/.test(err.code);
+          if (!raced || !(await tenantsRepo.findTenantByExternalId(control.db, externalId))) throw err;
+        }
+      }
+      const name = input.name.trim();
+      if (!name || name.length > 200)
+        throw badRequest("invalid_name", "tenant name must be 1-200 characters");
+      return control.db.transaction().execute(async (trx) => {
+        const found = await tenantsRepo.findTenantByExternalId(trx, externalId);
+        if (!found) throw notFound(`tenant with external id ${externalId}`);
+        if (found.region !== input.region) {
+          throw conflict(
+            "region_fixed",
+            `tenant ${found.id} has home region ${found.region}; a tenant's region is fixed once set, so it cannot move to ${input.region}`,
+          );
+        }
+        if (found.name === name) return { tenant: found, created: false };
+        const now = deps.clock.now();
+        await tenantsRepo.renameTenant(trx, found.id, name);
+        await appendAudit(trx, control.dialect, now, {
+          actorId: actor.id,
+          actorRole: actor.role,
+          action: "tenant.rename",
+          tenantId: found.id,
+          targetType: "tenant",
+          targetId: found.id,
+        });
+        return { tenant: { ...found, name }, created: false };
+      });
+    },
 
     async createKey(tenantId, actor, label) {
       await service.getTenant(tenantId);

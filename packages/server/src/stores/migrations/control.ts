@@ -161,5 +161,24 @@ export const controlMigrations: MigrationSet = (dialect) => {
           .execute();
       },
     },
+    // Operator API tokens for automation (the management API): hashed like ingestion keys,
+    // scoped, revocable; last_used_at is refreshed at most once a minute per token.
+    "004_api_tokens": {
+      async up(db: AnyDb) {
+        await db.schema
+          .createTable("api_tokens")
+          .addColumn("id", "text", (c) => c.primaryKey())
+          .addColumn("name", "text", (c) => c.notNull())
+          .addColumn("token_hash", "text", (c) => c.notNull().unique())
+          .addColumn("prefix", "text", (c) => c.notNull())
+          .addColumn("scopes", t.json, (c) => c.notNull())
+          .addColumn("created_at", t.time, (c) => c.notNull())
+          .addColumn("created_by", "text")
+          .addColumn("last_used_at", t.time)
+          .addColumn("revoked_at", t.time)
+          .addColumn("revoked_by", "text")
+          .execute();
+      },
+    },
   };
 };

@@ -209,10 +209,18 @@ export const regionMigrations: MigrationSet = (dialect) => {
         await db.schema.dropIndex("interactions_period").execute();
       },
     },
+    "005_consent_via": {
+      async up(db: AnyDb) {
+        // A change made by a vendor's console on behalf of a named tenant admin records, next to
+        // the person (opted_in_by / opted_out_by), the API token it came through.
+        await db.schema.alterTable("sharing_periods").addColumn("opted_in_via", t.json).execute();
+        await db.schema.alterTable("sharing_periods").addColumn("opted_out_via", t.json).execute();
+      },
+    },
     // The region's change log of sharing settings, written in the transaction of each change:
     // every process tails it by sequence, so a change made anywhere reaches every stream
     // (ADR 0007). Rows are ordered by seq, not tenant: it is a log, read in order.
-    "005_sharing_changes": {
+    "005b_sharing_changes": {
       async up(db: AnyDb) {
         await db.schema
           .createTable("sharing_changes")

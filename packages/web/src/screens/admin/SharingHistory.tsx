@@ -1,4 +1,4 @@
-import type { SharingPeriod } from "../../api/types.js";
+import type { SharingPeriod, SharingVia } from "../../api/types.js";
 import { Badge } from "../../ui/feedback.js";
 import { Time } from "../../ui/format.js";
 import { Section } from "../../ui/Section.js";
@@ -8,6 +8,14 @@ function periodState(p: SharingPeriod) {
   if (p.optedOutAt === null) return <Badge tone="on">sharing</Badge>;
   if (p.deletedAt !== null) return <Badge tone="done">deleted</Badge>;
   return <Badge tone="warn">awaiting deletion</Badge>;
+}
+
+/** "jane@contoso.com via token 'Contoso admin console'": the person, and the vendor console's token. */
+function who(by: string | null, via: SharingVia | null | undefined) {
+  if (!by) return "—";
+  if (!via) return by;
+  const person = via.actorName ? `${via.actorName} (${by})` : by;
+  return `${person} via token '${via.tokenName}'`;
 }
 
 /** Every sharing period, newest first: who turned sharing on and off, when, and what was deleted. */
@@ -28,7 +36,7 @@ export function SharingHistory({ periods }: { readonly periods: readonly Sharing
                 <div>
                   <dt>Turned on</dt>
                   <dd>
-                    <Time iso={p.optedInAt} /> by {p.optedInBy}
+                    <Time iso={p.optedInAt} /> by {who(p.optedInBy, p.optedInVia)}
                   </dd>
                 </div>
                 <div>
@@ -36,7 +44,7 @@ export function SharingHistory({ periods }: { readonly periods: readonly Sharing
                   <dd>
                     {p.optedOutAt ? (
                       <>
-                        <Time iso={p.optedOutAt} /> by {p.optedOutBy ?? "—"}
+                        <Time iso={p.optedOutAt} /> by {who(p.optedOutBy, p.optedOutVia)}
                       </>
                     ) : (
                       <span className="muted">still on</span>

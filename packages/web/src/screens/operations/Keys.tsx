@@ -2,11 +2,11 @@ import { type FormEvent, useState } from "react";
 import { opsApi } from "../../api/endpoints.js";
 import type { IngestionKey, NewIngestionKey, Tenant } from "../../api/types.js";
 import { useAction, useLoad } from "../../hooks.js";
-import { CopyButton } from "../../ui/CopyButton.js";
 import { useConfirm } from "../../ui/confirm.js";
 import { Badge, ErrorNote } from "../../ui/feedback.js";
 import { Time } from "../../ui/format.js";
 import { LoadState } from "../../ui/Loaded.js";
+import { SecretOnce } from "../../ui/SecretOnce.js";
 import { Section } from "../../ui/Section.js";
 
 /** A tenant's ingestion keys: issue one (its secret shown this once), revoke one. */
@@ -29,20 +29,13 @@ export function Keys({ tenant }: { readonly tenant: Tenant }) {
   return (
     <Section title={`Ingestion keys of ${tenant.name}`}>
       {fresh ? (
-        <section className="secret" aria-label="The new ingestion key" data-testid="new-key">
-          <p>
-            <strong>Copy this key now.</strong> It is shown only this once; Assent keeps only its hash.
-          </p>
-          <code className="secret-value" data-testid="new-key-value">
-            {fresh.key}
-          </code>
-          <div className="actions">
-            <CopyButton text={fresh.key} label="Copy key" />
-            <button type="button" onClick={() => setFresh(null)}>
-              I have stored it
-            </button>
-          </div>
-        </section>
+        <SecretOnce
+          what="key"
+          label="The new ingestion key"
+          secret={fresh.key}
+          testId="new-key"
+          onDone={() => setFresh(null)}
+        />
       ) : null}
       <form className="inline-form" onSubmit={(e) => void submit(e)}>
         <label htmlFor="key-label">Label</label>

@@ -1,4 +1,5 @@
 import { Link } from "../../router.js";
+import { ApiTokens } from "./ApiTokens.js";
 import { AuditLog } from "./AuditLog.js";
 import { InsightsPanel } from "./InsightsPanel.js";
 import { ServiceKeys } from "./ServiceKeys.js";
@@ -9,11 +10,12 @@ const TABS = [
   { id: "tenants", title: "Tenants & keys" },
   { id: "service-keys", title: "Service keys" },
   { id: "users", title: "Users" },
+  { id: "tokens", title: "API tokens" },
   { id: "insights", title: "Insights" },
   { id: "audit", title: "Audit log" },
 ] as const;
 
-/** The operator's screen: tenants and ingestion keys, users, aggregates per feature, the audit log. */
+/** The operator's screen: tenants and ingestion keys, users, API tokens, aggregates per feature, the audit log. */
 export function Operations({ tab }: { readonly tab: string }) {
   const current = TABS.find((t) => t.id === tab) ?? TABS[0];
   return (
@@ -38,6 +40,7 @@ export function Operations({ tab }: { readonly tab: string }) {
       {current.id === "tenants" ? <Tenants /> : null}
       {current.id === "service-keys" ? <ServiceKeys /> : null}
       {current.id === "users" ? <Users /> : null}
+      {current.id === "tokens" ? <ApiTokens /> : null}
       {current.id === "insights" ? <InsightsPanel /> : null}
       {current.id === "audit" ? <AuditLog /> : null}
     </div>
