@@ -103,17 +103,32 @@ describe("operations in the browser", () => {
     expect(e2e.takeProblems()).toEqual([]);
   });
 
-  it("creates a tenant admin, shows insights and the audit log", async () => {
+  it("invites a tenant admin who sets their own password, shows insights and the audit log", async () => {
     const page = await e2e.newPage();
     await signIn(page, operatorEmail);
     await page.getByRole("link", { name: "Users" }).click();
     await page.getByLabel("Email").fill("admin@fabrikam-e2e.example");
-    await page.getByLabel("Initial password").fill(PASSWORD);
     await page.getByRole("checkbox", { name: "reviewer" }).uncheck();
     await page.getByRole("checkbox", { name: "tenant-admin" }).check();
+    // No password field: the operator never chooses (or knows) a tenant admin's password.
+    expect(await page.getByLabel("Initial password").count()).toBe(0);
     await page.getByLabel("Tenant of the tenant admin").selectOption("fabrikam-e2e");
-    await page.getByRole("button", { name: "Create user" }).click();
-    await waitForText(page.getByTestId("users"), "admin@fabrikam-e2e.example");
+    await page.getByRole("button", { name: "Invite tenant admin" }).click();
+    const note = await waitForText(
+      page.getByRole("status").filter({ hasText: "Invitation" }),
+      "accept-invitation",
+    );
+    const link = /(http\S+accept-invitation#token=\S+)/.exec(note)?.[1] as string;
+
+    // The invited person, in their own browser, chooses their password and lands in the admin center.
+    const invited = await e2e.newPage();
+    await invited.goto(link);
+    await invited.getByLabel("Password", { exact: true }).fill(PASSWORD);
+    await invited.getByLabel("Password again").fill(PASSWORD);
+    await invited.getByRole("button", { name: "Set password and sign in" }).click();
+    await waitForText(invited.getByTestId("tenant-accounts"), `invited by ${operatorEmail}`);
+    await screenshot(invited, "admin-accounts");
+    await invited.close();
 
     await page.getByRole("link", { name: "Insights" }).click();
     await waitForText(

@@ -11,6 +11,7 @@ import { createManagementGuards } from "./http/token-auth.js";
 import { DEFAULT_WEB_ROOT, webRoutes } from "./http/web-routes.js";
 import { sha256Hex } from "./ids.js";
 import { grantsRoutes } from "./modules/access/grants/routes.js";
+import { invitationRoutes } from "./modules/access/invitations/routes.js";
 import { accessRoutes } from "./modules/access/routes.js";
 import { auditRoutes } from "./modules/audit/routes.js";
 import { otlpRoutes } from "./modules/capture/otlp/routes.js";
@@ -101,6 +102,12 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
   await app.register(opsRoutes, { stores: services.stores, registry: services.metrics.registry });
   await app.register(accessRoutes, {
     users: services.users,
+    guards,
+    secureCookies: opts.secureCookies ?? false,
+    signInRateLimit: { rateLimit: { max: 30, timeWindow: "1 minute" } },
+  });
+  await app.register(invitationRoutes, {
+    invitations: services.invitations,
     guards,
     secureCookies: opts.secureCookies ?? false,
     signInRateLimit: { rateLimit: { max: 30, timeWindow: "1 minute" } },

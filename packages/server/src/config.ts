@@ -3,6 +3,7 @@ import path from "node:path";
 import { type Static, Type } from "typebox";
 import { Compile } from "typebox/compile";
 import { Value } from "typebox/value";
+import { type KeySettings, keyProblems } from "./config-keys.js";
 import { configProblems } from "./config-problems.js";
 
 /**
@@ -103,6 +104,27 @@ export const ConfigSchema = Type.Object(
     jobs: section({
       intervalSeconds: int(60, 1, 24 * 3600),
       retentionSweepMinutes: int(60, 1, 24 * 60),
+      purgeBatchSize: int(5000, 1, 100_000, "rows per purge transaction (withdrawal, delete-now, retention)"),
+    }),
+    /** Previous master keys and the audit signing key (issue 16; see config-keys.ts). */
+    keys: section({
+      previousMasterKeys: Type.Array(Type.String({ maxLength: 200 }), {
+        default: [],
+        maxItems: 16,
+        description: "base64 master keys that may still wrap some data keys (a rotation not yet finished)",
+      }),
+      signingKey: Type.Optional(
+        Type.String({
+          minLength: 40,
+          maxLength: 200,
+          description: "base64 PKCS#8 DER of an Ed25519 private key",
+        }),
+      ),
+      signingPublicKeys: Type.Array(Type.String({ maxLength: 100 }), {
+        default: [],
+        maxItems: 16,
+        description: "base64url raw Ed25519 public keys of retired signing keys",
+      }),
     }),
     /** How often the SSE stream re-reads sharing state changed by other processes, in ms. */
     sharingPollMs: int(500, 50, 60_000),
@@ -123,7 +145,7 @@ export const ConfigSchema = Type.Object(
 export const ENVIRONMENT: readonly {
   readonly name: string;
   readonly path: string;
-  readonly kind?: "number" | "regions";
+  readonly kind?: "number" | "regions" | "list";
 }[] = [
   { name: "ASSENT_PORT", path: "port", kind: "number" },
   { name: "ASSENT_HOST", path: "host" },
@@ -136,6 +158,9 @@ export const ENVIRONMENT: readonly {
   { name: "ASSENT_WITHDRAWAL_DELETE_DAYS", path: "program.withdrawalDeleteDays", kind: "number" },
   { name: "ASSENT_INGEST_RATE_LIMIT_PER_MINUTE", path: "ingest.rateLimitPerMinute", kind: "number" },
   { name: "ASSENT_JOBS_INTERVAL_SECONDS", path: "jobs.intervalSeconds", kind: "number" },
+  { name: "ASSENT_PREVIOUS_MASTER_KEYS", path: "keys.previousMasterKeys", kind: "list" },
+  { name: "ASSENT_SIGNING_KEY", path: "keys.signingKey" },
+  { name: "ASSENT_SIGNING_PUBLIC_KEYS", path: "keys.signingPublicKeys", kind: "list" },
 ];
 
 type Frozen<T> = T extends readonly (infer U)[]
@@ -150,7 +175,11 @@ export type IngestConfig = Frozen<Settings["ingest"]>;
 export type AccessConfig = Frozen<Required<Settings["access"]>>;
 export type OtlpConfig = Frozen<Settings["otlp"]>;
 export type Config = Frozen<
-  Omit<Settings, "$schema" | "masterKey" | "access"> & { masterKey: string | null; access: AccessConfig }
+  Omit<Settings, "$schema" | "masterKey" | "access" | "keys"> & {
+    masterKey: string | null;
+    access: AccessConfig;
+    keys: KeySettings;
+  }
 >;
 
 export class ConfigError extends Error {
@@ -200,6 +229,11 @@ export function loadRawConfig(env: NodeJS.ProcessEnv, configFile?: string): Json
         continue;
       }
     } else if (kind === "regions") value = parseRegionsEnv(v, problems);
+    else if (kind === "list")
+      value = v
+        .split(",")
+        .map((x) => x.trim())
+        .filter(Boolean);
     const keys = where.split(".");
     let at = out;
     for (const k of keys.slice(0, -1)) {
@@ -282,6 +316,7 @@ function crossChecks(s: Partial<Record<keyof Settings, unknown>>): string[] {
   if (purposes.some((x) => /foundation|pretrain|pre-train/.test(String(x)))) {
     problems.push("program.allowedPurposes: training foundation models is never an allowed purpose");
   }
+  problems.push(...keyProblems(s.keys));
   const access = isObject(s.access) ? s.access : {};
   const { grantDefaultMinutes: dflt, grantMaxMinutes: max } = access;
   if (typeof dflt === "number" && typeof max === "number" && dflt > max) {
@@ -310,6 +345,7 @@ export function parseConfig(raw: JsonObject): Config {
     dataDir: path.resolve(s.dataDir),
     masterKey: masterKey ?? null,
     access: { ...s.access, grantDefaultMinutes: s.access.grantDefaultMinutes ?? s.access.grantMaxMinutes },
+    keys: { ...s.keys, signingKey: s.keys.signingKey ?? null },
   });
 }
 

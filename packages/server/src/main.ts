@@ -3,8 +3,13 @@ import { CLI_ACTOR } from "./actor.js";
 import { buildApp } from "./app.js";
 import { ensureFirstOperator } from "./bootstrap.js";
 import { type Config, ConfigError, loadConfig } from "./config.js";
+import { loadMasterKeyring } from "./crypto/master-key.js";
+import { rotateMasterKey } from "./crypto/rotate-master.js";
+import { rotateSigningKey } from "./crypto/signing-keys.js";
 import { ensureDemo } from "./demo.js";
 import { AppError } from "./errors.js";
+import { acceptPathOf } from "./modules/access/invitations/routes.js";
+import { checkpointChains } from "./modules/audit/checkpoints.js";
 import { verifyAuditChains } from "./modules/audit/verify.js";
 import { apiTokenView } from "./modules/tokens/routes.js";
 import { SCOPES } from "./modules/tokens/scopes.js";
@@ -93,6 +98,8 @@ async function serve(
       lines.push(
         "",
         `Demo data: ${demo.interactions} synthetic interactions shared by two tenants. Accounts:`,
+        "  (demo only: its tenant admins were created directly with these printed passwords; real",
+        "   tenant admins are invited with `assent user create --role tenant-admin` and choose their own)",
       );
       for (const a of demo.accounts) {
         lines.push(
@@ -258,7 +265,9 @@ function buildCli(cli: Cli): Command {
   const user = program.command("user").description("manage users");
   user
     .command("create")
-    .description("create a user; the password is read from standard input")
+    .description(
+      "create a staff user (the password is read from standard input), or invite a tenant admin: they set their own password through a one-time link",
+    )
     .requiredOption("--email <email>", "sign-in email")
     .requiredOption(
       "--role <role...>",
@@ -266,47 +275,126 @@ function buildCli(cli: Cli): Command {
     )
     .option("--tenant <id>", "the tenant of a tenant-admin")
     .option("--name <name>", "display name")
-    .action(async (opts: { email: string; role: string[]; tenant?: string; name?: string }) => {
-      const password = await cli.stdin();
-      await withServices(cli, program.opts(), async (s) => {
-        const u = await s.users.createUser(
-          {
-            email: opts.email,
-            password,
-            roles: opts.role,
-            tenantId: opts.tenant ?? null,
-            name: opts.name ?? null,
-          },
-          CLI_ACTOR,
+    .option("--base-url <url>", "the service's public address, to print the invitation link in full")
+    .action(
+      async (opts: { email: string; role: string[]; tenant?: string; name?: string; baseUrl?: string }) => {
+        if (opts.role.includes("tenant-admin")) {
+          // The operator never knows a tenant admin's password (consent is the tenant's to give).
+          await withServices(cli, program.opts(), async (s) => {
+            if (opts.role.length > 1)
+              throw new AppError(400, "invalid_roles", "a tenant admin cannot also hold staff roles");
+            if (!opts.tenant)
+              throw new AppError(400, "tenant_required", "a tenant admin must belong to a tenant");
+            const { invitation, token } = await s.invitations.invite(
+              { email: opts.email, tenantId: opts.tenant, name: opts.name ?? null },
+              CLI_ACTOR,
+            );
+            const path = acceptPathOf(token);
+            print({
+              invitation: invitation.id,
+              email: invitation.email,
+              tenantId: invitation.tenantId,
+              expiresAt: new Date(invitation.expiresAt).toISOString(),
+              acceptLink: opts.baseUrl ? `${opts.baseUrl.replace(/\/$/, "")}${path}` : path,
+              note: "send the link to the person; it works once, and only they will know their password",
+            });
+          });
+          return;
+        }
+        const password = await cli.stdin();
+        await withServices(cli, program.opts(), async (s) => {
+          const u = await s.users.createUser(
+            {
+              email: opts.email,
+              password,
+              roles: opts.role,
+              tenantId: opts.tenant ?? null,
+              name: opts.name ?? null,
+            },
+            CLI_ACTOR,
+          );
+          print({ id: u.id, email: u.email, roles: u.roles, tenantId: u.tenantId });
+        });
+      },
+    );
+
+  const keys = program.command("keys").description("the master key and the audit signing key");
+  keys
+    .command("rotate-master")
+    .description(
+      "re-wrap every data key (all regions) under a new master key; resumable; prints a report as JSON",
+    )
+    .action(async () =>
+      withServices(cli, program.opts(), async (s) => {
+        const { config } = s;
+        const keyring = loadMasterKeyring(config.masterKey, config.keys.previousMasterKeys, config.dataDir);
+        print(await rotateMasterKey({ regions: s.stores.regions, keyring }));
+      }),
+    );
+  keys
+    .command("rotate-signing")
+    .description(
+      "embedded default: make a new Ed25519 signing key; the old one's public half is kept so its signatures still verify",
+    )
+    .action(async () => {
+      const config = configFrom(cli, program.opts());
+      if (config.keys.signingKey)
+        throw new AppError(
+          400,
+          "configured_key",
+          "the signing key comes from configuration (ASSENT_SIGNING_KEY): set a new one there and list the old public key in ASSENT_SIGNING_PUBLIC_KEYS",
         );
-        print({ id: u.id, email: u.email, roles: u.roles, tenantId: u.tenantId });
-      });
+      print({ kid: rotateSigningKey(config.dataDir) });
     });
 
   const jobs = program.command("jobs").description("the background jobs (withdrawal purge, retention)");
   jobs
     .command("run-once")
-    .description("run the withdrawal purges and the retention sweep now; prints what they deleted as JSON")
+    .description(
+      "run the withdrawal purges (and any interrupted purge), the retention sweep and the audit checkpoints now; prints JSON; exit 3 when a job was skipped because another process holds its lease",
+    )
     .action(async () =>
       withServices(cli, program.opts(), async (s) => {
         const report = await s.jobs.runOnce();
         print(report);
         if (report.jobs.some((j) => j.status === "failed")) cli.exitCode = 1;
+        else {
+          // Not a success: another process holds a job's lease (its run does the work, but this
+          // one did not). Exit 3 so scripts can tell "try again" from "done".
+          const skipped = report.jobs.filter((j) => j.status !== "done");
+          for (const j of skipped) cli.err(`assent: ${j.job} ${j.region ?? ""} ${j.status}: ${j.reason}\n`);
+          if (skipped.length > 0) cli.exitCode = 3;
+        }
       }),
     );
 
   const audit = program.command("audit").description("the audit log");
   audit
     .command("verify")
-    .description("recompute every audit chain; exit 1 naming the first broken entry")
+    .description(
+      "recompute every audit chain and check its signed head checkpoints; exit 1 naming the first broken entry",
+    )
     .action(async () =>
       withServices(cli, program.opts(), async (s) => {
-        const report = await verifyAuditChains(s.stores);
+        const report = await verifyAuditChains(s.stores, {
+          keys: s.signingKeys,
+          anchorFile: s.checkpointFile,
+        });
         print(report);
         if (report.firstBroken) {
           cli.err(`assent: ${report.firstBroken.message}\n`);
           cli.exitCode = 1;
         }
+      }),
+    );
+  audit
+    .command("checkpoint")
+    .description("sign the head of every audit chain now (the jobs do it every interval); prints the chains")
+    .action(async () =>
+      withServices(cli, program.opts(), async (s) => {
+        print({
+          checkpointed: await checkpointChains(s.stores, s.signingKeys, s.clock.now(), s.checkpointFile),
+        });
       }),
     );
   return program;

@@ -1,13 +1,17 @@
 import { type Clock, systemClock } from "./clock.js";
 import type { Config } from "./config.js";
 import { createKeyWrapper } from "./crypto/data-keys.js";
-import { loadMasterKey } from "./crypto/master-key.js";
+import { loadMasterKeyring } from "./crypto/master-key.js";
+import { loadSigningKeys, type SigningKeys } from "./crypto/signing-keys.js";
+import { auditCheckpointJob } from "./jobs/audit-checkpoint-job.js";
 import { deletionJobs } from "./jobs/deletion-jobs.js";
 import { createLeases, JOB_LEASE_MS, newHolderId } from "./jobs/leases.js";
 import { createJobScheduler, type JobScheduler } from "./jobs/scheduler.js";
 import { createMetrics, type Metrics } from "./metrics.js";
 import { createGrantsService, type GrantsService } from "./modules/access/grants/service.js";
+import { createInvitationsService, type InvitationsService } from "./modules/access/invitations/service.js";
 import { createUsersService, type UsersService } from "./modules/access/service.js";
+import { anchorFileOf, checkpointChains } from "./modules/audit/checkpoints.js";
 import { type AuditService, createAuditService } from "./modules/audit/service.js";
 import { createOtlpService, type OtlpService } from "./modules/capture/otlp/service.js";
 import { createServiceTraces, type ServiceTraces } from "./modules/capture/otlp/service-traces.js";
@@ -51,6 +55,7 @@ export interface Services {
   /** OTLP/HTTP receiver (/v1/traces, /v1/logs) with its in-memory span/log join. */
   readonly otlp: OtlpService;
   readonly users: UsersService;
+  readonly invitations: InvitationsService;
   readonly grants: GrantsService;
   readonly review: ReviewService;
   readonly audit: AuditService;
@@ -59,7 +64,11 @@ export interface Services {
   readonly insights: InsightsService;
   readonly tokens: TokensService;
   readonly management: ManagementService;
-  /** The background jobs (withdrawal purge, retention sweep); `serve` starts them. */
+  /** Signs audit checkpoints (and, with issue 14, consent records); the private key is not in a store. */
+  readonly signingKeys: SigningKeys;
+  /** Where the latest audit checkpoints are also written (embedded default), or null. */
+  readonly checkpointFile: string | null;
+  /** The background jobs (withdrawal purge, retention sweep, audit checkpoints); `serve` starts them. */
   readonly jobs: JobScheduler;
   close(): Promise<void>;
 }
@@ -69,7 +78,13 @@ export async function createServices(config: Config, opts: { clock?: Clock } = {
   const clock = opts.clock ?? systemClock;
   const stores = await openStores(config);
   const metrics = createMetrics();
-  const keys = createKeyWrapper(loadMasterKey(config.masterKey, config.dataDir));
+  const loadKeyring = () =>
+    loadMasterKeyring(config.masterKey, config.keys.previousMasterKeys, config.dataDir);
+  const keyring = loadKeyring();
+  const keys = createKeyWrapper(keyring, keyring.file ? { reload: loadKeyring } : {});
+  const signingKeys = loadSigningKeys(config.keys, config.dataDir);
+  // The embedded default also keeps the latest checkpoints in a file beside the stores.
+  const checkpointFile = config.controlStore.startsWith("sqlite:") ? anchorFileOf(config.dataDir) : null;
   let consentRef: ConsentService | null = null;
   const notifier: SharingNotifier = createSharingNotifier({
     pollMs: config.sharingPollMs,
@@ -134,6 +149,12 @@ export async function createServices(config: Config, opts: { clock?: Clock } = {
     throttle: config.access,
     tenantExists: async (id) => (await tenants.findTenant(id)) !== null,
   });
+  const invitations = createInvitationsService({
+    control: stores.control,
+    clock,
+    users,
+    tenantExists: async (id) => (await tenants.findTenant(id)) !== null,
+  });
   const grants = createGrantsService({
     control: stores.control,
     clock,
@@ -173,6 +194,7 @@ export async function createServices(config: Config, opts: { clock?: Clock } = {
     consent,
     withdrawalLeadMs: config.jobs.intervalSeconds * 1000,
     staleReceiptMs: 2 * JOB_LEASE_MS,
+    batchSize: config.jobs.purgeBatchSize,
   });
   metrics.watchDeletion(() => retention.gauges());
   const insights = createInsightsService({ regions: stores.regions, clock, program: config.program });
@@ -182,7 +204,10 @@ export async function createServices(config: Config, opts: { clock?: Clock } = {
     leases: createLeases({ control: stores.control, clock, holderId: newHolderId() }),
     clock,
     intervalSeconds: config.jobs.intervalSeconds,
-    jobs: deletionJobs(retention, config.jobs.retentionSweepMinutes),
+    jobs: [
+      ...deletionJobs(retention, config.jobs.retentionSweepMinutes),
+      auditCheckpointJob(() => checkpointChains(stores, signingKeys, clock.now(), checkpointFile)),
+    ],
     leaseMs: JOB_LEASE_MS,
   });
   return {
@@ -200,6 +225,7 @@ export async function createServices(config: Config, opts: { clock?: Clock } = {
     serviceTraces,
     otlp,
     users,
+    invitations,
     grants,
     review,
     audit,
@@ -209,6 +235,8 @@ export async function createServices(config: Config, opts: { clock?: Clock } = {
     tokens,
     management,
     jobs,
+    signingKeys,
+    checkpointFile,
     async close() {
       await jobs.stop();
       notifier.close();

@@ -141,6 +141,25 @@ function table(ctx: () => TestContext): Row[] {
       expect: signedIn(400),
     },
 
+    // Invitations: an unknown token is refused the same way to everyone (no session needed).
+    {
+      route: "POST /api/invitations/accept",
+      url: "/api/invitations/accept",
+      body: () => ({ token: "asi_unknown", password: PASSWORD }),
+      expect: everyone(400),
+    },
+    {
+      route: "POST /api/invitations",
+      url: "/api/invitations",
+      body: (f) => ({ email: `inv${next()}@tenant.example`, tenantId: f.a.id }),
+      expect: users({ operator: 201 }),
+    },
+    {
+      route: "GET /api/tenant/accounts",
+      url: "/api/tenant/accounts",
+      expect: users({ tenantAdmin: 200, otherTenantAdmin: 200 }),
+    },
+
     // Operations: users, tenants, keys, audit
     { route: "GET /api/users", url: "/api/users", expect: users({ operator: 200 }) },
     {

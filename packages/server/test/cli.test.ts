@@ -51,16 +51,22 @@ describe.each(dialects())("the assent command on %s", (dialect) => {
     const { key: serviceSecret } = JSON.parse(service.stdout) as { key: string };
     expect(serviceSecret).toMatch(/^assk_/);
 
-    const user = await assent(
-      ["user", "create", "--email", "admin@acme.example", "--role", "tenant-admin", "--tenant", "acme"],
-      "a long enough password\n",
-    );
+    // A tenant admin is invited: the operator gets a one-time link, never a password.
+    const user = await assent([
+      "user",
+      "create",
+      "--email",
+      "admin@acme.example",
+      "--role",
+      "tenant-admin",
+      "--tenant",
+      "acme",
+    ]);
     expect(user.status).toBe(0);
-    expect(JSON.parse(user.stdout)).toMatchObject({
-      email: "admin@acme.example",
-      roles: ["tenant-admin"],
-      tenantId: "acme",
-    });
+    const invited = JSON.parse(user.stdout) as { acceptLink: string };
+    expect(invited).toMatchObject({ email: "admin@acme.example", tenantId: "acme" });
+    expect(invited).not.toHaveProperty("password");
+    const inviteToken = /#token=(\S+)$/.exec(invited.acceptLink)?.[1] as string;
 
     const services = await createServices(
       parseConfig({ dataDir: dir, controlStore: urls.controlStore, regions: urls.regions }),
@@ -80,6 +86,12 @@ describe.each(dialects())("the assent command on %s", (dialect) => {
       });
       expect(all.statusCode).toBe(200);
       expect(all.json()).toMatchObject({ tenants: {}, cursor: "eu:0" });
+      const accept = await app.inject({
+        method: "POST",
+        url: "/api/invitations/accept",
+        payload: { token: inviteToken, password: "a long enough password" },
+      });
+      expect(accept.statusCode).toBe(200);
       const signIn = await app.inject({
         method: "POST",
         url: "/api/session",

@@ -75,8 +75,10 @@ describe.each(dialects())("job leases and the scheduler on %s", (dialect) => {
       "retention:us",
       "withdrawal:eu",
       "retention:eu",
+      "audit-checkpoint:null",
     ]);
-    for (const j of report.jobs) expect(j.result).toMatchObject({ receipts: [], unfinished: 0 });
+    for (const j of report.jobs.filter((j) => j.region !== null))
+      expect(j.result).toMatchObject({ receipts: [], unfinished: 0 });
   });
 
   it("runs the jobs by itself every interval once started, and stops cleanly", async () => {

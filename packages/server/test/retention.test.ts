@@ -123,7 +123,7 @@ async function deleteNow(ctx: TestContext, t: TenantFixture) {
 async function runJobs(ctx: TestContext): Promise<DeletionReceipt[]> {
   const report = await ctx.services.jobs.runOnce();
   for (const j of report.jobs) expect(j.status, `${j.job} ${j.region}: ${j.reason}`).toBe("done");
-  return report.jobs.flatMap((j) => (j.result as { receipts: DeletionReceipt[] }).receipts);
+  return report.jobs.flatMap((j) => (j.result as { receipts?: DeletionReceipt[] }).receipts ?? []);
 }
 
 async function purgeEvents(ctx: TestContext, tenantId: string) {

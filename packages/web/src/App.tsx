@@ -4,6 +4,7 @@ import { sessionApi } from "./api/endpoints.js";
 import type { User } from "./api/types.js";
 import { asApiError } from "./hooks.js";
 import { navigate, usePath } from "./router.js";
+import { AcceptInvitation } from "./screens/AcceptInvitation.js";
 import { ChangePassword } from "./screens/ChangePassword.js";
 import { Layout } from "./screens/Layout.js";
 import { Routes } from "./screens/Routes.js";
@@ -76,6 +77,9 @@ export function App() {
         </div>
       </main>
     );
+  }
+  if (path === "/accept-invitation") {
+    return <AcceptInvitation onSignedIn={(user) => setState({ kind: "signed-in", user })} />;
   }
   if (state.kind === "signed-out" || !session) {
     return (

@@ -10,7 +10,10 @@ import type { Store } from "../stores/store.js";
  * once cannot both win. A holder that dies simply lets its lease expire.
  */
 export interface Leases {
-  /** Takes the lease when it is free, expired, or already ours. */
+  /**
+   * Takes the lease when it is free, expired, already ours, or held by a process on this machine
+   * that has died.
+   */
   acquire(name: string, ttlMs: number): Promise<boolean>;
   /** Extends our lease; false when it is no longer ours (expired and taken by another). */
   renew(name: string, ttlMs: number): Promise<boolean>;
@@ -21,11 +24,32 @@ export interface Leases {
   readonly self: string;
 }
 
-/** A job's lease lasts this long unless renewed; jobs renew it after every batch. */
-export const JOB_LEASE_MS = 5 * 60_000;
+/**
+ * A job's lease lasts this long unless renewed. Short, so a runner that dies (SIGKILL, lost
+ * machine) hands its job over within half a minute; a live runner renews it by heartbeat every
+ * third of this (see scheduler.ts), and after every batch.
+ */
+export const JOB_LEASE_MS = 30_000;
 
 /** Unique per Services instance, so two in one process compete like two processes. */
 export const newHolderId = () => `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+
+/**
+ * Whether a holder id names a process on this machine that no longer exists: its lease may be
+ * taken at once instead of waiting for it to expire. Holders on other machines (or with ids of
+ * another form) are presumed alive until their lease expires.
+ */
+export function holderIsDeadHere(holder: string): boolean {
+  const [host, pidText] = holder.split(":");
+  const pid = Number(pidText);
+  if (host !== hostname() || !Number.isInteger(pid) || pid <= 0 || pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "ESRCH";
+  }
+}
 
 export function createLeases(deps: {
   readonly control: Pick<Store<ControlDb>, "db">;
@@ -51,7 +75,21 @@ export function createLeases(deps: {
         )
         .returning("holder")
         .executeTakeFirst();
-      return row?.holder === self;
+      if (row?.holder === self) return true;
+      const current = await db
+        .selectFrom("job_leases")
+        .selectAll()
+        .where("name", "=", name)
+        .executeTakeFirst();
+      if (!current || !holderIsDeadHere(current.holder)) return false;
+      // Take over from the dead holder, only if nobody else did first.
+      const res = await db
+        .updateTable("job_leases")
+        .set({ holder: self, expires_at: now + ttlMs })
+        .where("name", "=", name)
+        .where("holder", "=", current.holder)
+        .executeTakeFirst();
+      return Number(res.numUpdatedRows) > 0;
     },
     async renew(name, ttlMs) {
       const now = deps.clock.now();

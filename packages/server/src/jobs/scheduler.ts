@@ -111,10 +111,25 @@ export function createJobScheduler(deps: SchedulerDeps): JobScheduler {
       const by = held ? `${held.holder} until ${new Date(held.expiresAt).toISOString()}` : "another process";
       return done("skipped", `lease ${def.lease} is held by ${by}`, null);
     }
+    // Heartbeat: the lease is renewed while the job runs, even through a long batch, so a short
+    // lease never lapses under a live runner; a dead runner's lease lapses within leaseMs.
+    let lost = false;
+    const heartbeat = setInterval(
+      () => {
+        deps.leases.renew(def.lease, deps.leaseMs).then(
+          (ok) => {
+            if (!ok) lost = true;
+          },
+          () => {},
+        );
+      },
+      Math.max(1000, Math.floor(deps.leaseMs / 3)),
+    );
+    heartbeat.unref();
     const ctx: JobContext = {
       async checkpoint() {
         if (stopping) throw new JobStopped("stopped for shutdown; the next run resumes where it stopped");
-        if (!(await deps.leases.renew(def.lease, deps.leaseMs))) {
+        if (lost || !(await deps.leases.renew(def.lease, deps.leaseMs))) {
           throw new JobStopped(`lease ${def.lease} was lost; its new holder does the rest`);
         }
       },
@@ -127,6 +142,7 @@ export function createJobScheduler(deps: SchedulerDeps): JobScheduler {
       if (err instanceof JobStopped) return done("interrupted", err.message, null);
       return done("failed", (err as Error).message, null);
     } finally {
+      clearInterval(heartbeat);
       await deps.leases.release(def.lease).catch(() => {});
     }
   }

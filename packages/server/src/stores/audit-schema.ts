@@ -21,7 +21,17 @@ export interface AuditHeadTable {
   hash: string;
 }
 
+/** A signed checkpoint of the chain's head (see modules/audit/checkpoints.ts). */
+export interface AuditCheckpointTable {
+  seq: number;
+  hash: string;
+  at: number;
+  key_id: string;
+  signature: string;
+}
+
 export interface AuditTables {
   audit_events: AuditEventTable;
   audit_head: AuditHeadTable;
+  audit_checkpoints: AuditCheckpointTable;
 }

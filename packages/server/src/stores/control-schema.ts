@@ -46,6 +46,11 @@ export interface UserTable {
   must_change_password: number;
   created_at: number;
   disabled_at: number | null;
+  /** Who made the account (actor id; null before migration 005) and how they are named. */
+  created_by?: string | null;
+  created_by_label?: string | null;
+  /** The invitation the account was made from, when it was. */
+  invitation_id?: string | null;
 }
 
 export interface SessionTable {
@@ -124,8 +129,27 @@ export interface ApiTokenTable {
   revoked_by: string | null;
 }
 
+/** An invitation to become a tenant admin (migration 005): the token is stored only hashed. */
+export interface InvitationTable {
+  id: string;
+  token_hash: string;
+  email: string;
+  name: string | null;
+  /** JSON array of role names. */
+  roles: string;
+  tenant_id: string | null;
+  created_by: string;
+  created_by_label: string;
+  created_at: number;
+  expires_at: number;
+  accepted_at: number | null;
+  user_id: string | null;
+  revoked_at: number | null;
+}
+
 export interface ControlDb extends AuditTables {
   api_tokens: ApiTokenTable;
+  invitations: InvitationTable;
   access_requests: AccessRequestTable;
   access_approvals: AccessApprovalTable;
   access_grants: AccessGrantTable;

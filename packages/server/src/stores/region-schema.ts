@@ -35,6 +35,8 @@ export interface DataKeyTable {
   /** The data key wrapped by the master key. */
   wrapped: Buffer;
   created_at: number;
+  /** The id of the master key that wraps it (null: wrapped before ids were recorded). */
+  master_key_id?: string | null;
 }
 
 export interface InteractionTable {

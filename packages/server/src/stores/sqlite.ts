@@ -1,5 +1,3 @@
-import { mkdirSync } from "node:fs";
-import path from "node:path";
 import Database from "better-sqlite3";
 import {
   CompiledQuery,
@@ -10,6 +8,7 @@ import {
   type SqliteDialectConfig,
   SqliteDriver,
 } from "kysely";
+import { ensurePrivateFile } from "../private-files.js";
 import type { Store } from "./store.js";
 
 /**
@@ -54,7 +53,7 @@ function cachePreparedStatements(sqlite: Database.Database, size: number): void 
 }
 
 export function openSqliteStore<DB>(name: string, file: string): Store<DB> {
-  mkdirSync(path.dirname(file), { recursive: true });
+  ensurePrivateFile(file);
   const sqlite = new Database(file);
   // Takes effect only when the file is new. Interactions are ~2 KB rows: 16 KiB pages hold
   // several per page and measured 1.5x the insert rate of the 4 KiB default (bench/ingest).

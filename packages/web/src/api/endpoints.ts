@@ -6,6 +6,7 @@ import type {
   ApiScope,
   ApiToken,
   AuditEvent,
+  CreatedInvitation,
   IngestionKey,
   Insights,
   InteractionMeta,
@@ -21,6 +22,7 @@ import type {
   ServiceKey,
   Session,
   Tenant,
+  TenantAccounts,
   User,
 } from "./types.js";
 
@@ -31,6 +33,8 @@ export const sessionApi = {
   signIn: (email: string, password: string) =>
     call<Session>("POST", "/api/session", { email, password }, { expectUnauthorized: true }),
   signOut: () => call<void>("DELETE", "/api/session", undefined, { expectUnauthorized: true }),
+  acceptInvitation: (token: string, password: string) =>
+    call<Session>("POST", "/api/invitations/accept", { token, password }, { expectUnauthorized: true }),
   changePassword: (currentPassword: string, newPassword: string) =>
     call<void>("POST", "/api/session/password", { currentPassword, newPassword }),
 };
@@ -39,6 +43,7 @@ export const adminApi = {
   sharing: () => call<AdminSharing>("GET", "/api/tenant/sharing"),
   setSharing: (enabled: boolean) => call<AdminSharing>("PUT", "/api/tenant/sharing", { enabled }),
   deleteNow: () => call<AdminSharing>("POST", "/api/tenant/sharing/delete-now"),
+  accounts: () => call<TenantAccounts>("GET", "/api/tenant/accounts"),
   accessLog: (cursor: string | null, limit = 20) =>
     call<Page<AccessLogEntry> & { tenant: string }>(
       "GET",
@@ -96,6 +101,8 @@ export const opsApi = {
   revokeToken: (tokenId: string) => call<ApiToken>("POST", `/api/tokens/${id(tokenId)}/revoke`),
   users: () => call<User[]>("GET", "/api/users"),
   createUser: (body: NewUser) => call<User>("POST", "/api/users", body),
+  invite: (body: { email: string; tenantId: string; name?: string }) =>
+    call<CreatedInvitation>("POST", "/api/invitations", body),
   insights: (query: Query) => call<Insights>("GET", withQuery("/api/insights/features", query)),
   audit: (query: Query) => call<Page<AuditEvent>>("GET", withQuery("/api/audit", query)),
 };

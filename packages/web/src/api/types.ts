@@ -291,3 +291,39 @@ export const REASON_CODES = [
 ] as const;
 
 export const ROLES: readonly Role[] = ["tenant-admin", "reviewer", "approver", "operator"];
+
+/** An invitation to become a tenant admin (the person sets their own password). */
+export interface Invitation {
+  id: string;
+  email: string;
+  name: string | null;
+  tenantId: string | null;
+  invitedBy: string;
+  createdAt: string;
+  expiresAt: string;
+  acceptedAt: string | null;
+}
+
+export interface CreatedInvitation {
+  invitation: Invitation;
+  token: string;
+  /** The accept screen's path, token in the fragment. */
+  acceptPath: string;
+}
+
+/** An account with admin rights over the tenant, and how it came to be. */
+export interface TenantAccount {
+  id: string;
+  email: string;
+  name: string | null;
+  createdAt: string;
+  createdBy: string | null;
+  origin: "invitation" | "direct";
+  invitation: { id: string; invitedAt: string; acceptedAt: string | null } | null;
+  disabled: boolean;
+}
+
+export interface TenantAccounts {
+  accounts: TenantAccount[];
+  invitations: Invitation[];
+}

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
+import { badRequest } from "../../errors.js";
 import { currentUser, type Guards, SESSION_COOKIE, sessionToken } from "../../http/auth.js";
 import { ErrorSchema } from "../../http/schemas.js";
 import { iso } from "../../http/time.js";
@@ -132,6 +133,13 @@ export const accessRoutes: FastifyPluginAsyncTypebox<AccessRoutesDeps> = async (
       },
     },
     async (request, reply) => {
+      // Consent is the tenant's: an operator who knew a tenant admin's password could switch its
+      // sharing on. Tenant admins join by invitation and choose their own password.
+      if (request.body.roles.includes("tenant-admin"))
+        throw badRequest(
+          "use_invitation",
+          "tenant admins join by invitation (POST /api/invitations): they set their own password",
+        );
       // The operator chose the password, so by default it only opens the door to choosing one's own.
       const user = await users.createUser(
         { ...request.body, mustChangePassword: request.body.mustChangePassword ?? true },

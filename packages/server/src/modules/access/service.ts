@@ -8,7 +8,7 @@ import { appendAudit } from "../audit/chain.js";
 import { hashPassword, passwordProblem, verifyPassword } from "./passwords.js";
 import { usersRepo } from "./repo.js";
 import { isRole, type Role, STAFF_ROLES } from "./roles.js";
-import { accountKey, type ThrottleSettings, throttleKeys, throttleRepo, tooManySignIns } from "./throttle.js";
+import { accountKey, type ThrottleSettings, throttleKeys, throttleRepo } from "./throttle.js";
 
 export interface User {
   readonly id: string;
@@ -121,6 +121,8 @@ export function createUsersService(deps: UsersDeps): UsersService {
         must_change_password: input.mustChangePassword ? 1 : 0,
         created_at: now,
         disabled_at: null,
+        created_by: actor.id,
+        created_by_label: actor.label ?? actor.id,
       };
       try {
         await control.db.transaction().execute(async (trx) => {
@@ -156,13 +158,15 @@ export function createUsersService(deps: UsersDeps): UsersService {
     async signIn(email, password, address = null) {
       const normalized = email.trim().toLowerCase();
       const keys = throttleKeys(deps.throttle, normalized, address);
-      // A locked account or address is refused before any password is checked, right or wrong.
-      const lockedUntil = await throttleRepo.lockedUntil(
+      // The attempt takes its slot (counted as a failure) before any password is checked, so N
+      // concurrent guesses cannot all be checked: past the limit they are refused unchecked.
+      const reservation = await throttleRepo.reserve(
         control.db,
-        keys.map((k) => k.key),
+        control.dialect,
+        keys,
+        deps.throttle,
         clock.now(),
       );
-      if (lockedUntil !== null) throw tooManySignIns(lockedUntil - clock.now());
       const row = await usersRepo.findByEmail(control.db, normalized);
       const known = row !== null && row.disabled_at === null;
       if (!known) {
@@ -170,40 +174,40 @@ export function createUsersService(deps: UsersDeps): UsersService {
         await verifyPassword(password, await decoyHash);
       }
       if (!row || !known || !(await verifyPassword(password, row.password_hash))) {
-        const now = clock.now();
-        await control.db.transaction().execute(async (trx) => {
-          const locked = await throttleRepo.recordFailure(trx, control.dialect, keys, deps.throttle, now);
-          if (!row) return;
-          await appendAudit(trx, control.dialect, now, {
-            actorId: row.id,
-            actorRole: null,
-            action: "session.sign-in-failed",
-            tenantId: row.tenant_id,
-            targetType: "user",
-            targetId: row.id,
-          });
-          if (locked.length > 0) {
+        if (row) {
+          const now = clock.now();
+          await control.db.transaction().execute(async (trx) => {
             await appendAudit(trx, control.dialect, now, {
               actorId: row.id,
               actorRole: null,
-              action: "session.sign-in-locked",
+              action: "session.sign-in-failed",
               tenantId: row.tenant_id,
               targetType: "user",
               targetId: row.id,
-              details: {
-                by: locked.map((k) => k.split(":")[0] ?? k),
-                minutes: deps.throttle.signInLockMinutes,
-              },
             });
-          }
-        });
+            if (reservation.locked.length > 0) {
+              await appendAudit(trx, control.dialect, now, {
+                actorId: row.id,
+                actorRole: null,
+                action: "session.sign-in-locked",
+                tenantId: row.tenant_id,
+                targetType: "user",
+                targetId: row.id,
+                details: {
+                  by: reservation.locked.map((k) => k.split(":")[0] ?? k),
+                  minutes: deps.throttle.signInLockMinutes,
+                },
+              });
+            }
+          });
+        }
         throw unauthorized("email or password is wrong");
       }
       const token = newSecret("ass_");
       const now = clock.now();
       const expiresAt = now + deps.sessionHours * HOUR_MS;
       await control.db.transaction().execute(async (trx) => {
-        await throttleRepo.clear(trx, accountKey(normalized));
+        await throttleRepo.refund(trx, keys, reservation, accountKey(normalized), now);
         await usersRepo.insertSession(trx, {
           id: sha256Hex(token),
           user_id: row.id,

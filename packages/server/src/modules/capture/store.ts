@@ -58,13 +58,14 @@ async function dataKeys(
   });
   const inserted = await captureRepo.insertDataKeys(
     trx,
-    made.map(({ ref, wrapped }) => ({
+    made.map(({ ref, wrapped, masterKeyId }) => ({
       id: ref.id,
       tenant_id: ref.tenantId,
       period_id: ref.periodId,
       day: ref.day,
       wrapped,
       created_at: now,
+      master_key_id: masterKeyId,
     })),
   );
   for (const m of made) if (inserted.has(m.ref.id)) found.set(needKey(m.ref), { id: m.ref.id, key: m.key });

@@ -12,14 +12,33 @@ export const purgeRepo = {
     return (await forUpdate(dialect, q).executeTakeFirst()) ?? null;
   },
 
-  /** Closed periods not yet purged whose deadline is at or before `dueBy`, oldest deadline first. */
+  /**
+   * Closed periods not yet purged whose deadline is at or before `dueBy`, and every period whose
+   * purge started (an open receipt: keys destroyed, some rows maybe gone) and was interrupted, by
+   * a crash or a lost lease, whatever its deadline: a started purge is always finished. Oldest
+   * deadline first.
+   */
   async dueWithdrawals(db: Db, dueBy: number): Promise<SharingPeriodTable[]> {
     return db
       .selectFrom("sharing_periods")
       .selectAll()
       .where("deleted_at", "is", null)
       .where("opted_out_at", "is not", null)
-      .where("delete_by", "<=", dueBy)
+      .where((eb) =>
+        eb.or([
+          eb("delete_by", "<=", dueBy),
+          eb(
+            "id",
+            "in",
+            eb
+              .selectFrom("deletion_receipts")
+              .select("period_id")
+              .where("completed_at", "is", null)
+              .where("period_id", "is not", null)
+              .$narrowType<{ period_id: string }>(),
+          ),
+        ]),
+      )
       .orderBy("delete_by")
       .execute();
   },

@@ -38,3 +38,23 @@ export async function auditTables(db: Kysely<any>, t: ReturnType<typeof columnTy
     .values({ id: 1, seq: 0, hash: "0".repeat(64) })
     .execute();
 }
+
+/**
+ * Signed checkpoints of the chain's head (issue 16): each row says "event `seq` had hash `hash`",
+ * signed with an Ed25519 key the database does not hold. Added by migration 005b (control) and
+ * 007 (regions).
+ */
+export async function auditCheckpointTable(
+  // biome-ignore lint/suspicious/noExplicitAny: migrations run against the schema as it was then
+  db: Kysely<any>,
+  t: ReturnType<typeof columnTypes>,
+): Promise<void> {
+  await db.schema
+    .createTable("audit_checkpoints")
+    .addColumn("seq", t.time, (c) => c.primaryKey())
+    .addColumn("hash", "text", (c) => c.notNull())
+    .addColumn("at", t.time, (c) => c.notNull())
+    .addColumn("key_id", "text", (c) => c.notNull())
+    .addColumn("signature", "text", (c) => c.notNull())
+    .execute();
+}

@@ -1,5 +1,5 @@
 import type { Kysely } from "kysely";
-import { auditTables } from "./audit-tables.js";
+import { auditCheckpointTable, auditTables } from "./audit-tables.js";
 import { columnTypes, type MigrationSet } from "./types.js";
 
 // Frozen in time: a migration never imports application code and is never edited once landed.
@@ -178,6 +178,42 @@ export const controlMigrations: MigrationSet = (dialect) => {
           .addColumn("revoked_at", t.time)
           .addColumn("revoked_by", "text")
           .execute();
+      },
+    },
+    "005_invitations": {
+      async up(db: AnyDb) {
+        // Tenant admins join by invitation: the operator never knows their password. The token
+        // is stored hashed; the row says who invited whom, and when it was accepted.
+        await db.schema
+          .createTable("invitations")
+          .addColumn("id", "text", (c) => c.primaryKey())
+          .addColumn("token_hash", "text", (c) => c.notNull().unique())
+          .addColumn("email", "text", (c) => c.notNull())
+          .addColumn("name", "text")
+          .addColumn("roles", t.json, (c) => c.notNull())
+          .addColumn("tenant_id", "text", (c) => c.references("tenants.id"))
+          .addColumn("created_by", "text", (c) => c.notNull())
+          .addColumn("created_by_label", "text", (c) => c.notNull())
+          .addColumn("created_at", t.time, (c) => c.notNull())
+          .addColumn("expires_at", t.time, (c) => c.notNull())
+          .addColumn("accepted_at", t.time)
+          .addColumn("user_id", "text")
+          .addColumn("revoked_at", t.time)
+          .execute();
+        await db.schema
+          .createIndex("invitations_tenant")
+          .on("invitations")
+          .columns(["tenant_id", "created_at"])
+          .execute();
+        // How each account came to be: who made it (actor id and label) and through which invitation.
+        await db.schema.alterTable("users").addColumn("created_by", "text").execute();
+        await db.schema.alterTable("users").addColumn("created_by_label", "text").execute();
+        await db.schema.alterTable("users").addColumn("invitation_id", "text").execute();
+      },
+    },
+    "005b_audit_checkpoints": {
+      async up(db: AnyDb) {
+        await auditCheckpointTable(db, t);
       },
     },
   };

@@ -1,5 +1,5 @@
 import type { Kysely } from "kysely";
-import { auditTables } from "./audit-tables.js";
+import { auditCheckpointTable, auditTables } from "./audit-tables.js";
 import { columnTypes, type MigrationSet } from "./types.js";
 
 // Frozen in time: a migration never imports application code and is never edited once landed.
@@ -232,6 +232,14 @@ export const regionMigrations: MigrationSet = (dialect) => {
           .addColumn("since", t.time, (c) => c.notNull())
           .addColumn("version", t.int, (c) => c.notNull())
           .execute();
+      },
+    },
+    "007_hardening": {
+      async up(db: AnyDb) {
+        // Which master key wraps each data key, so `keys rotate-master` knows what is left to
+        // re-wrap after a crash (null: wrapped before key ids were recorded).
+        await db.schema.alterTable("data_keys").addColumn("master_key_id", "text").execute();
+        await auditCheckpointTable(db, t);
       },
     },
   };

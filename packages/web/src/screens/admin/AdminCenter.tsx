@@ -2,6 +2,7 @@ import { adminApi } from "../../api/endpoints.js";
 import { useLoad } from "../../hooks.js";
 import { ErrorNote, Loading } from "../../ui/feedback.js";
 import { AccessLog } from "./AccessLog.js";
+import { Accounts } from "./Accounts.js";
 import { DeletionPanel } from "./DeletionPanel.js";
 import { ProgramFacts } from "./ProgramFacts.js";
 import { SharingHistory } from "./SharingHistory.js";
@@ -10,6 +11,7 @@ import { SharingSetting } from "./SharingSetting.js";
 /** The tenant admin's screen: the setting, what it means, its history, deletion and access. */
 export function AdminCenter() {
   const sharing = useLoad(adminApi.sharing, "sharing");
+  const accounts = useLoad(adminApi.accounts, "accounts");
   if (!sharing.data) {
     return sharing.error ? <ErrorNote error={sharing.error} /> : <Loading what="the data-sharing setting" />;
   }
@@ -29,7 +31,8 @@ export function AdminCenter() {
         </div>
         <ProgramFacts program={s.program} />
       </div>
-      <SharingHistory periods={s.periods} />
+      <SharingHistory periods={s.periods} accounts={accounts.data?.accounts ?? []} />
+      {accounts.data ? <Accounts data={accounts.data} /> : <ErrorNote error={accounts.error} />}
       <AccessLog />
     </div>
   );

@@ -1,7 +1,8 @@
-import type { SharingPeriod, SharingVia } from "../../api/types.js";
+import type { SharingPeriod, SharingVia, TenantAccount } from "../../api/types.js";
 import { Badge } from "../../ui/feedback.js";
 import { Time } from "../../ui/format.js";
 import { Section } from "../../ui/Section.js";
+import { originOf } from "./Accounts.js";
 import { Receipt } from "./Receipt.js";
 
 function periodState(p: SharingPeriod) {
@@ -19,7 +20,18 @@ function who(by: string | null, via: SharingVia | null | undefined) {
 }
 
 /** Every sharing period, newest first: who turned sharing on and off, when, and what was deleted. */
-export function SharingHistory({ periods }: { readonly periods: readonly SharingPeriod[] }) {
+export function SharingHistory({
+  periods,
+  accounts = [],
+}: {
+  readonly periods: readonly SharingPeriod[];
+  /** The tenant's admin accounts, to say how the account that turned sharing on came to be. */
+  readonly accounts?: readonly TenantAccount[];
+}) {
+  const how = (by: string) => {
+    const a = accounts.find((x) => x.email === by);
+    return a ? <span className="muted small"> ({originOf(a)})</span> : null;
+  };
   const sorted = [...periods].sort((a, b) => b.optedInAt.localeCompare(a.optedInAt));
   return (
     <Section title="History of the setting">
@@ -37,6 +49,7 @@ export function SharingHistory({ periods }: { readonly periods: readonly Sharing
                   <dt>Turned on</dt>
                   <dd>
                     <Time iso={p.optedInAt} /> by {who(p.optedInBy, p.optedInVia)}
+                    {p.optedInVia ? null : how(p.optedInBy)}
                   </dd>
                 </div>
                 <div>

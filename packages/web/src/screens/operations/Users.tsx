@@ -1,6 +1,6 @@
 import { useState } from "react";
 import { opsApi } from "../../api/endpoints.js";
-import { ROLES } from "../../api/types.js";
+import { type NewUser, ROLES } from "../../api/types.js";
 import { useLoad } from "../../hooks.js";
 import { DataTable } from "../../ui/DataTable.js";
 import { TextField } from "../../ui/Field.js";
@@ -10,7 +10,29 @@ import { Time } from "../../ui/format.js";
 import { LoadState, RefreshButton } from "../../ui/Loaded.js";
 import { Section } from "../../ui/Section.js";
 
-/** Users: create staff (operator, reviewer, approver) or a tenant admin of one tenant. */
+/**
+ * Users: create staff (operator, reviewer, approver), or invite a tenant admin of one tenant. A
+ * tenant admin sets their own password through the invitation link: consent is the tenant's.
+ */
+async function createOrInvite(body: NewUser): Promise<{ email: string; note: string }> {
+  if (body.roles.includes("tenant-admin")) {
+    const created = await opsApi.invite({
+      email: body.email,
+      tenantId: body.tenantId ?? "",
+      ...(body.name ? { name: body.name } : {}),
+    });
+    const link = `${window.location.origin}${created.acceptPath}`;
+    return {
+      email: created.invitation.email,
+      note: `Invitation for ${created.invitation.email} made. Send them this one-time link (valid until ${new Date(created.invitation.expiresAt).toLocaleString()}); they choose their own password: ${link}`,
+    };
+  }
+  const u = await opsApi.createUser(body);
+  return {
+    email: u.email,
+    note: `User ${u.email} created (${u.roles.join(", ")}). Hand them the password by a safe channel.`,
+  };
+}
 export function Users() {
   const users = useLoad(opsApi.users, "users");
   const tenants = useLoad(opsApi.tenants, "tenants");
@@ -19,7 +41,7 @@ export function Users() {
   const [password, setPassword] = useState("");
   const [roles, setRoles] = useState<string[]>(["reviewer"]);
   const [tenantId, setTenantId] = useState("");
-  const create = useFormAction(opsApi.createUser);
+  const create = useFormAction(createOrInvite);
   const needsTenant = roles.includes("tenant-admin");
 
   const toggle = (role: string, on: boolean) =>
@@ -29,18 +51,18 @@ export function Users() {
     () => [
       {
         email: email.trim(),
-        password,
+        password: needsTenant ? "" : password,
         roles,
         ...(needsTenant && tenantId ? { tenantId } : {}),
         ...(name.trim() ? { name: name.trim() } : {}),
       },
     ],
-    (u) => {
+    (done) => {
       setEmail("");
       setName("");
       setPassword("");
       users.reload();
-      return `User ${u.email} created (${u.roles.join(", ")}). Hand them the password by a safe channel.`;
+      return done.note;
     },
   );
 
@@ -66,15 +88,21 @@ export function Users() {
             value={name}
             onChange={setName}
           />
-          <TextField
-            id="user-password"
-            label="Initial password"
-            type="password"
-            required
-            autoComplete="new-password"
-            value={password}
-            onChange={setPassword}
-          />
+          {needsTenant ? (
+            <p className="muted small">
+              A tenant admin is invited: they set their own password through a one-time link.
+            </p>
+          ) : (
+            <TextField
+              id="user-password"
+              label="Initial password"
+              type="password"
+              required
+              autoComplete="new-password"
+              value={password}
+              onChange={setPassword}
+            />
+          )}
           <fieldset>
             <legend>Roles</legend>
             {ROLES.map((r) => (
@@ -107,7 +135,7 @@ export function Users() {
             </>
           ) : null}
           <FormFooter action={create} disabled={roles.length === 0}>
-            Create user
+            {needsTenant ? "Invite tenant admin" : "Create user"}
           </FormFooter>
         </form>
       </Section>
