@@ -17,6 +17,7 @@ const BENCHES: Record<string, string> = {
   reads: "reads/main.ts",
   overload: "overload/main.ts",
   fuzz: "fuzz/main.ts",
+  "multi-tenant": "multi-tenant/main.ts",
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith("-"));

@@ -26,6 +26,7 @@ import { insightsRoutes } from "./modules/insights/routes.js";
 import { managementRoutes } from "./modules/management/routes.js";
 import { retentionRoutes } from "./modules/retention/routes.js";
 import { reviewRoutes } from "./modules/review/routes.js";
+import { serviceKeysRoutes } from "./modules/service-keys/routes.js";
 import { tenantsRoutes } from "./modules/tenants/routes.js";
 import { tokensRoutes } from "./modules/tokens/routes.js";
 import type { Services } from "./wiring.js";
@@ -58,6 +59,7 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
 
   app.decorateRequest("user", null);
   app.decorateRequest("ingestKey", null);
+  app.decorateRequest("serviceKey", null);
   app.decorateRequest("tenantAdmin", null);
   app.decorateRequest("apiToken", null);
   installJsonParser(app);
@@ -78,7 +80,11 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
       },
       components: {
         securitySchemes: {
-          ingestionKey: { type: "http", scheme: "bearer", description: "an ingestion key (ask_…)" },
+          ingestionKey: {
+            type: "http",
+            scheme: "bearer",
+            description: "an ingestion key: a tenant's (ask_…) or a service key (assk_…)",
+          },
           apiToken: { type: "http", scheme: "bearer", description: "a management API token (asmt_…)" },
           session: { type: "apiKey", in: "cookie", name: "assent_session" },
         },
@@ -87,7 +93,11 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
   });
   await app.register(swaggerUi, { routePrefix: "/docs" });
 
-  const guards = createGuards({ users: services.users, tenants: services.tenants });
+  const guards = createGuards({
+    users: services.users,
+    tenants: services.tenants,
+    serviceKeys: services.serviceKeys,
+  });
   const { scoped } = createManagementGuards({ tokens: services.tokens, guards });
   const perKey = (request: { headers: Record<string, unknown>; ip: string }) => {
     const credential = bearerCredential(request.headers.authorization);
@@ -126,6 +136,7 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
     program: config.program,
     scoped,
   });
+  await app.register(serviceKeysRoutes, { serviceKeys: services.serviceKeys, guards });
   await app.register(grantsRoutes, { grants: services.grants, guards, clock: services.clock });
   await app.register(reviewRoutes, { review: services.review, guards });
   await app.register(auditRoutes, { audit: services.audit, guards });
@@ -136,6 +147,8 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
     streamKeyCheckMs: Math.max(1000, config.sharingPollMs * 10),
     program: config.program,
     guards,
+    allTenants: services.allTenants,
+    allTenantStreams: services.allTenantStreams,
   });
   await app.register(retentionRoutes, {
     retention: services.retention,
@@ -146,12 +159,14 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
   await app.register(insightsRoutes, { insights: services.insights, guards });
   await app.register(captureRoutes, {
     capture: services.capture,
+    serviceCapture: services.serviceCapture,
     ingest: config.ingest,
     guards,
     rateLimit: ingestRateLimit,
   });
   await app.register(otlpRoutes, {
     otlp: services.otlp,
+    serviceTraces: services.serviceTraces,
     guards,
     maxBodyBytes: config.ingest.maxBodyBytes,
     rateLimit: ingestRateLimit,

@@ -147,6 +147,15 @@ export const ConfigSchema = Type.Object(
       300,
       "after SIGTERM/SIGINT, how long shutdown may take before exiting anyway",
     ),
+    // OTLP with a service key (issue 8): the attributes naming a span's tenant.
+    otlp: section({
+      tenantAttributes: Type.Array(Type.String({ minLength: 1, maxLength: 128 }), {
+        default: ["assent.tenant"],
+        minItems: 1,
+        maxItems: 8,
+        description: "attribute names tried in order on the span, then on its resource",
+      }),
+    }),
   },
   { additionalProperties: false },
 );
@@ -184,6 +193,7 @@ type Settings = Static<typeof ConfigSchema>;
 export type ProgramConfig = Frozen<Settings["program"]>;
 export type IngestConfig = Frozen<Settings["ingest"]>;
 export type AccessConfig = Frozen<Required<Settings["access"]>>;
+export type OtlpConfig = Frozen<Settings["otlp"]>;
 export type Config = Frozen<
   Omit<Settings, "$schema" | "masterKey" | "access" | "keys"> & {
     masterKey: string | null;

@@ -52,6 +52,10 @@ describe.each(dialects())("the assent command on %s", (dialect) => {
     expect(key.status).toBe(0);
     const { key: secret } = JSON.parse(key.stdout) as { key: string };
     expect(secret).toMatch(/^ask_/);
+    const service = await assent(["key", "create", "--service", "copilot", "--regions", "eu"]);
+    expect(service.status).toBe(0);
+    const { key: serviceSecret } = JSON.parse(service.stdout) as { key: string };
+    expect(serviceSecret).toMatch(/^assk_/);
 
     // A tenant admin is invited: the operator gets a one-time link, never a password.
     const user = await assent([
@@ -81,6 +85,13 @@ describe.each(dialects())("the assent command on %s", (dialect) => {
         headers: { authorization: `Bearer ${secret}` },
       });
       expect(sharing.json()).toMatchObject({ tenant: "acme", sharing: "off", region: "eu" });
+      const all = await app.inject({
+        method: "GET",
+        url: "/v1/sharing",
+        headers: { authorization: `Bearer ${serviceSecret}` },
+      });
+      expect(all.statusCode).toBe(200);
+      expect(all.json()).toMatchObject({ tenants: {}, cursor: "eu:0" });
       const accept = await app.inject({
         method: "POST",
         url: "/api/invitations/accept",

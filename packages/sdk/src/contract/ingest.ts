@@ -30,5 +30,26 @@ export const IngestResultSchema = Type.Object({
   rejected: Type.Array(RejectedItemSchema),
 });
 
+/** What became of one tenant's valid items of a service key's batch. */
+export const TenantIngestResultSchema = Type.Object({
+  sharing: Type.Union([Type.Literal("on"), Type.Literal("off")]),
+  accepted: Type.Integer(),
+  dropped: Type.Integer(),
+  duplicates: Type.Integer(),
+});
+
+/** The answer to a service key's batch: totals and per tenant (by Assent's tenant id); no top-level sharing. */
+export const ServiceIngestResultSchema = Type.Object({
+  accepted: Type.Integer(),
+  dropped: Type.Integer(),
+  duplicates: Type.Integer(),
+  rejected: Type.Array(RejectedItemSchema),
+  tenants: Type.Record(Type.String(), TenantIngestResultSchema, {
+    description: "tenant id → its items' outcome, for the tenants the batch named",
+  }),
+});
+
 export type RejectedItem = Static<typeof RejectedItemSchema>;
 export type IngestResult = Static<typeof IngestResultSchema>;
+export type TenantIngestResult = Static<typeof TenantIngestResultSchema>;
+export type ServiceIngestResult = Static<typeof ServiceIngestResultSchema>;

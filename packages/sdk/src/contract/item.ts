@@ -69,6 +69,12 @@ export const InteractionItemSchema = Type.Object(
         description: "client id: makes retries idempotent",
       }),
     ),
+    tenant: Type.Optional(
+      text(128, {
+        pattern: "^[\\x21-\\x7e]+$",
+        description: "with a service key (required): the tenant's id or the vendor's external id for it",
+      }),
+    ),
     feature: text(L.featureLength, {
       pattern: "^[A-Za-z0-9][A-Za-z0-9._/-]*$",
       examples: ["sales.email-draft"],

@@ -3,6 +3,8 @@ import type { Actor } from "../actor.js";
 import { AppError, forbidden, unauthorized } from "../errors.js";
 import type { Role } from "../modules/access/roles.js";
 import { actorOf, type User, type UsersService } from "../modules/access/service.js";
+import type { ServiceKeyIdentity, ServiceKeysService } from "../modules/service-keys/service.js";
+import { SERVICE_KEY_PREFIX } from "../modules/service-keys/service.js";
 import type { TenantRow } from "../modules/tenants/repo.js";
 import type { KeyIdentity, TenantsService } from "../modules/tenants/service.js";
 import { bearerCredential } from "./credentials.js";
@@ -26,6 +28,7 @@ declare module "fastify" {
   interface FastifyRequest {
     user: User | null;
     ingestKey: KeyIdentity | null;
+    serviceKey: ServiceKeyIdentity | null;
     tenantAdmin: TenantAdminContext | null;
   }
 }
@@ -33,6 +36,7 @@ declare module "fastify" {
 export interface AuthDeps {
   readonly users: Pick<UsersService, "authenticate">;
   readonly tenants: Pick<TenantsService, "authenticateKey" | "getTenant">;
+  readonly serviceKeys: Pick<ServiceKeysService, "authenticate">;
 }
 
 /** Every guard runs in `onRequest`, before the body is read or validated. */
@@ -41,7 +45,7 @@ export interface Guards {
   user(roles?: readonly Role[], opts?: { allowPasswordChange?: boolean }): onRequestAsyncHookHandler;
   /** A signed-in tenant admin and their tenant: read with `tenantAdminOf`. */
   tenantAdmin: onRequestAsyncHookHandler;
-  /** A live ingestion key in `Authorization: Bearer`: read with `currentKey`. */
+  /** A live ingestion key in `Authorization: Bearer` (a tenant's key or a service key): read with `currentCaller`. */
   ingestKey: onRequestAsyncHookHandler;
 }
 
@@ -65,8 +69,24 @@ export function tenantAdminOf(request: FastifyRequest): TenantAdminContext {
 }
 
 export function currentKey(request: FastifyRequest): KeyIdentity {
-  if (!request.ingestKey) throw unauthorized("a valid ingestion key is required");
+  if (!request.ingestKey) {
+    throw unauthorized(
+      request.serviceKey
+        ? "this route takes a tenant's ingestion key, not a service key"
+        : "a valid ingestion key is required",
+    );
+  }
   return request.ingestKey;
+}
+
+/** Who an ingestion route captures for: one tenant (its key) or a service (every tenant of its regions). */
+export type IngestCaller =
+  | { readonly kind: "tenant"; readonly key: KeyIdentity }
+  | { readonly kind: "service"; readonly key: ServiceKeyIdentity };
+
+export function currentCaller(request: FastifyRequest): IngestCaller {
+  if (request.serviceKey) return { kind: "service", key: request.serviceKey };
+  return { kind: "tenant", key: currentKey(request) };
 }
 
 export function createGuards(deps: AuthDeps): Guards {
@@ -100,8 +120,15 @@ export function createGuards(deps: AuthDeps): Guards {
       request.tenantAdmin = { user, tenant, actor: actorOf(user, "tenant-admin") };
     },
     async ingestKey(request: FastifyRequest, _reply: FastifyReply) {
-      const credential = bearerCredential(request.headers.authorization);
-      const identity = credential ? await deps.tenants.authenticateKey(credential) : null;
+      const secret = bearerCredential(request.headers.authorization) ?? "";
+      if (secret.startsWith(SERVICE_KEY_PREFIX)) {
+        const service = await deps.serviceKeys.authenticate(secret);
+        if (service) {
+          request.serviceKey = service;
+          return;
+        }
+      }
+      const identity = secret ? await deps.tenants.authenticateKey(secret) : null;
       if (!identity) {
         throw new AppError(
           401,

@@ -19,6 +19,7 @@ import type {
   Page,
   ProgramOverview,
   ReviewedInteraction,
+  ServiceKey,
   Session,
   Tenant,
   TenantAccounts,
@@ -90,6 +91,10 @@ export const opsApi = {
       label.trim() ? { label: label.trim() } : {},
     ),
   revokeKey: (keyId: string) => call<IngestionKey>("POST", `/api/keys/${id(keyId)}/revoke`),
+  serviceKeys: () => call<ServiceKey[]>("GET", "/api/service-keys"),
+  createServiceKey: (body: { name: string; regions?: string[] }) =>
+    call<NewIngestionKey>("POST", "/api/service-keys", body),
+  revokeServiceKey: (keyId: string) => call<ServiceKey>("POST", `/api/service-keys/${id(keyId)}/revoke`),
   tokens: () => call<ApiToken[]>("GET", "/api/tokens"),
   createToken: (name: string, scopes: ApiScope[]) =>
     call<NewApiToken>("POST", "/api/tokens", { name, scopes }),

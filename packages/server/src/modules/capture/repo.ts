@@ -18,30 +18,30 @@ const rolled = (r: Insertable<InteractionTable>) => ({
 });
 
 export const captureRepo = {
-  async findDataKey(
+  /** The data keys of these periods and days (a superset of the (tenant, period, day) keys asked for). */
+  async findDataKeys(
     db: Kysely<RegionDb>,
-    tenantId: string,
-    periodId: string,
-    day: number,
-  ): Promise<DataKeyTable | null> {
-    return (
-      (await db
-        .selectFrom("data_keys")
-        .selectAll()
-        .where("tenant_id", "=", tenantId)
-        .where("period_id", "=", periodId)
-        .where("day", "=", day)
-        .executeTakeFirst()) ?? null
-    );
+    periodIds: readonly string[],
+    days: readonly number[],
+  ): Promise<DataKeyTable[]> {
+    if (periodIds.length === 0 || days.length === 0) return [];
+    return db
+      .selectFrom("data_keys")
+      .selectAll()
+      .where("period_id", "in", periodIds)
+      .where("day", "in", days)
+      .execute();
   },
-  /** Inserts a data key unless another writer made the same (tenant, period, day) key first. */
-  async insertDataKey(db: Kysely<RegionDb>, row: DataKeyTable): Promise<boolean> {
+  /** Inserts data keys, skipping any (tenant, period, day) another writer made first; answers the ids inserted. */
+  async insertDataKeys(db: Kysely<RegionDb>, rows: DataKeyTable[]): Promise<Set<string>> {
+    if (rows.length === 0) return new Set();
     const res = await db
       .insertInto("data_keys")
-      .values(row)
+      .values(rows)
       .onConflict((oc) => oc.columns(["tenant_id", "period_id", "day"]).doNothing())
-      .executeTakeFirst();
-    return Number(res.numInsertedOrUpdatedRows ?? 0n) > 0;
+      .returning("id")
+      .execute();
+    return new Set(res.map((r) => r.id));
   },
   async findDataKeyById(db: Kysely<RegionDb>, id: string): Promise<DataKeyTable | null> {
     return (await db.selectFrom("data_keys").selectAll().where("id", "=", id).executeTakeFirst()) ?? null;
@@ -49,25 +49,32 @@ export const captureRepo = {
   /**
    * Inserts interactions; a client id seen before is skipped. Adds the inserted ones to the
    * feature rollups in the same transaction (one upsert per tenant, feature and day, not per
-   * row), so every capture path keeps insights exact. Returns how many were inserted.
+   * row), so every capture path keeps insights exact. Answers how many were inserted per tenant.
    */
-  async insertInteractions(trx: Kysely<RegionDb>, rows: Insertable<InteractionTable>[]): Promise<number> {
+  async insertInteractions(
+    trx: Kysely<RegionDb>,
+    rows: Insertable<InteractionTable>[],
+  ): Promise<Map<string, number>> {
     const insertedIds = new Set<string>();
+    const inserted = new Map<string, number>();
     for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
       const chunk = rows.slice(i, i + INSERT_CHUNK);
       const res = await trx
         .insertInto("interactions")
         .values(chunk)
         .onConflict((oc) => oc.columns(["tenant_id", "client_id"]).doNothing())
-        .returning("id")
+        .returning(["id", "tenant_id"])
         .execute();
-      for (const r of res) insertedIds.add(r.id);
+      for (const r of res) {
+        insertedIds.add(r.id);
+        inserted.set(r.tenant_id, (inserted.get(r.tenant_id) ?? 0) + 1);
+      }
     }
     if (insertedIds.size > 0) {
-      const inserted = rows.filter((r) => insertedIds.has(r.id));
-      await rollupRepo.apply(trx, foldInteractions(inserted.map(rolled)), 1);
+      const stored = rows.filter((r) => insertedIds.has(r.id));
+      await rollupRepo.apply(trx, foldInteractions(stored.map(rolled)), 1);
     }
-    return insertedIds.size;
+    return inserted;
   },
   async findInteraction(
     db: Kysely<RegionDb>,

@@ -2,7 +2,7 @@ import { InteractionItemSchema, ingestBodySchema } from "@assent/sdk/contract";
 import { Type } from "typebox";
 import { Compile } from "typebox/compile";
 
-export { IngestResultSchema } from "@assent/sdk/contract";
+export { IngestResultSchema, ServiceIngestResultSchema } from "@assent/sdk/contract";
 
 /**
  * The request body of POST /v1/interactions: documented item by item from the contract, while the

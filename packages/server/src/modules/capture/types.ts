@@ -22,7 +22,12 @@ export interface InteractionInput {
   readonly telemetry: Telemetry;
 }
 
-export type { IngestResult, RejectedItem } from "@assent/sdk/contract";
+export type {
+  IngestResult,
+  RejectedItem,
+  ServiceIngestResult,
+  TenantIngestResult,
+} from "@assent/sdk/contract";
 
 /** An interaction's metadata: everything but the content. */
 export interface InteractionMeta {

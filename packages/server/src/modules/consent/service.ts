@@ -21,6 +21,15 @@ export interface GateContext {
   readonly period: OpenPeriod;
 }
 
+/** The gate of several tenants of one region: `periods` holds only the tenants that share. */
+export interface RegionGate {
+  readonly trx: Kysely<RegionDb>;
+  readonly dialect: Dialect;
+  /** The capture time: inside every open period. */
+  readonly now: number;
+  readonly periods: ReadonlyMap<string, OpenPeriod>;
+}
+
 export interface ConsentService {
   /** Creates the tenant's sharing state (off) in its home region. Idempotent. */
   initTenant(tenant: TenantRef): Promise<void>;
@@ -33,6 +42,17 @@ export interface ConsentService {
    * open period. Returns null (and writes nothing) while sharing is off.
    */
   withinSharing<T>(tenant: TenantRef, write: (ctx: GateContext) => Promise<T>): Promise<T | null>;
+  /**
+   * The consent gate for several tenants of one region in ONE transaction (a service key's
+   * batch): reads every tenant's state with the same lock as `withinSharing`, then runs `write`
+   * once, in that transaction, with the open period of each tenant that shares. Returns null
+   * (and writes nothing) when none of them shares.
+   */
+  withinSharingOf<T>(
+    region: string,
+    tenantIds: readonly string[],
+    write: (gate: RegionGate) => Promise<T>,
+  ): Promise<T | null>;
   subscribe(tenant: TenantRef, listener: (state: SharingState) => void, knownVersion?: number): () => void;
   /** Current states of several tenants of one region (for the change stream). */
   readStates(region: string, tenantIds: readonly string[]): Promise<SharingState[]>;
@@ -43,6 +63,8 @@ export interface ConsentDeps {
   readonly clock: Clock;
   readonly program: Pick<ProgramConfig, "withdrawalDeleteDays">;
   readonly notifier: Pick<SharingNotifier, "publish" | "subscribe">;
+  /** Told of a change made here, so this process's all-tenant streams need not wait for a poll. */
+  readonly changeFeed?: { poke(): void };
 }
 
 export const toSharingState = (region: string, row: SharingStateTable): SharingState => ({
@@ -81,7 +103,7 @@ export function createConsentService(deps: ConsentDeps): ConsentService {
     version: 0,
   });
 
-  return {
+  const service: ConsentService = {
     async initTenant(tenant) {
       await consentRepo.ensureState(storeOf(tenant.region).db, tenant.id, deps.clock.now());
     },
@@ -141,6 +163,12 @@ export function createConsentService(deps: ConsentDeps): ConsentService {
           };
         }
         await consentRepo.updateState(trx, next);
+        await consentRepo.appendChange(trx, store.dialect, {
+          tenant_id: tenant.id,
+          enabled: next.enabled,
+          since: next.since,
+          version: next.version,
+        });
         await appendAudit(trx, store.dialect, now, {
           actorId: actor.id,
           actorRole: actor.role,
@@ -153,7 +181,10 @@ export function createConsentService(deps: ConsentDeps): ConsentService {
         return { state: next, changed: true };
       });
       const result = toSharingState(tenant.region, state);
-      if (changed) deps.notifier.publish(result);
+      if (changed) {
+        deps.notifier.publish(result);
+        deps.changeFeed?.poke();
+      }
       return result;
     },
 
@@ -163,18 +194,31 @@ export function createConsentService(deps: ConsentDeps): ConsentService {
     },
 
     async withinSharing(tenant, write) {
-      const store = storeOf(tenant.region);
+      return service.withinSharingOf(tenant.region, [tenant.id], async (gate) => {
+        const period = gate.periods.get(tenant.id) as OpenPeriod;
+        return write({ trx: gate.trx, dialect: gate.dialect, now: gate.now, period });
+      });
+    },
+
+    async withinSharingOf(region, tenantIds, write) {
+      const store = storeOf(region);
+      const ids = [...new Set(tenantIds)].sort();
       return store.db.transaction().execute(async (trx) => {
-        const state = await consentRepo.getState(trx, store.dialect, tenant.id, "share");
-        if (!state || Number(state.enabled) !== 1 || !state.period_id) return null;
-        const period = await consentRepo.getPeriod(trx, state.period_id);
-        if (!period) return null;
-        return write({
+        const states = await consentRepo.getStates(trx, store.dialect, ids, "share");
+        const open = states.filter((s) => Number(s.enabled) === 1 && s.period_id !== null);
+        if (open.length === 0) return null;
+        const rows = await consentRepo.getPeriods(
           trx,
-          dialect: store.dialect,
-          now: deps.clock.now(),
-          period: { id: period.id, optedInAt: toNumber(period.opted_in_at) },
-        });
+          open.map((s) => s.period_id as string),
+        );
+        const periods = new Map<string, OpenPeriod>();
+        for (const s of open) {
+          const p = rows.get(s.period_id as string);
+          if (p) periods.set(s.tenant_id, { id: p.id, optedInAt: toNumber(p.opted_in_at) });
+        }
+        if (periods.size === 0) return null;
+        // The capture time is read once every tenant's state is locked (see setSharing).
+        return write({ trx, dialect: store.dialect, now: deps.clock.now(), periods });
       });
     },
 
@@ -191,4 +235,5 @@ export function createConsentService(deps: ConsentDeps): ConsentService {
       return rows.map((r) => toSharingState(region, r));
     },
   };
+  return service;
 }

@@ -144,6 +144,23 @@ export const controlMigrations: MigrationSet = (dialect) => {
           .execute();
       },
     },
+    // Service keys: one key captures for every tenant of the regions it covers (null = all).
+    "003b_service_keys": {
+      async up(db: AnyDb) {
+        await db.schema
+          .createTable("service_keys")
+          .addColumn("id", "text", (c) => c.primaryKey())
+          .addColumn("name", "text", (c) => c.notNull())
+          .addColumn("key_hash", "text", (c) => c.notNull().unique())
+          .addColumn("prefix", "text", (c) => c.notNull())
+          .addColumn("regions", t.json)
+          .addColumn("created_at", t.time, (c) => c.notNull())
+          .addColumn("created_by", "text")
+          .addColumn("revoked_at", t.time)
+          .addColumn("revoked_by", "text")
+          .execute();
+      },
+    },
     // Operator API tokens for automation (the management API): hashed like ingestion keys,
     // scoped, revocable; last_used_at is refreshed at most once a minute per token.
     "004_api_tokens": {

@@ -14,8 +14,12 @@ import {
   wantsProtobuf,
 } from "./response.js";
 import type { OtlpService } from "./service.js";
+import type { ServiceTraces } from "./service-traces.js";
+import type { ExportOutcome } from "./types.js";
 
 export interface OtlpRoutesDeps {
+  /** /v1/traces with a service key: each span names its tenant. */
+  readonly serviceTraces: ServiceTraces;
   readonly otlp: OtlpService;
   readonly guards: Guards;
   readonly maxBodyBytes: number;
@@ -78,14 +82,19 @@ export const otlpRoutes: FastifyPluginAsyncTypebox<OtlpRoutesDeps> = async (app,
         schema: { tags: ["ingestion"], summary, description, security: [{ ingestionKey: [] }] },
       },
       async (request, reply) => {
-        const key = currentKey(request);
         const protobuf = Buffer.isBuffer(request.body);
         const body = protobuf ? decodeProtobufRequest(request.body as Buffer, signal) : request.body;
-        const tenant = { id: key.tenantId, region: key.region };
-        const outcome =
-          signal === "traces"
-            ? await deps.otlp.ingestTraces(tenant, body)
-            : await deps.otlp.ingestLogs(tenant, body);
+        let outcome: ExportOutcome;
+        if (request.serviceKey && signal === "traces") {
+          outcome = await deps.serviceTraces.ingestTraces(request.serviceKey, body);
+        } else {
+          const key = currentKey(request);
+          const tenant = { id: key.tenantId, region: key.region };
+          outcome =
+            signal === "traces"
+              ? await deps.otlp.ingestTraces(tenant, body)
+              : await deps.otlp.ingestLogs(tenant, body);
+        }
         const answer = exportResponse(outcome, signal);
         if (protobuf) return reply.type(PROTOBUF).send(encodeExportResponse(answer, signal));
         return answer;

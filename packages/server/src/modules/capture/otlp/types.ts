@@ -29,6 +29,8 @@ export interface OtlpSpan {
 /** What became of the spans (or log records) of one export request. */
 export interface ExportOutcome {
   readonly sharing: "on" | "off";
+  /** A service key's export: spans of many tenants, each dropped or kept by its own tenant's setting. */
+  readonly multiTenant?: boolean;
   /** Spans or log records in the request. */
   readonly items: number;
   readonly accepted: number;
