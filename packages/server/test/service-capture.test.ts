@@ -151,7 +151,7 @@ describe.each(dialects())("capture with a service key on %s", (dialect) => {
     const revoked = await ctx.app.inject({
       method: "POST",
       url: `/api/service-keys/${id}/revoke`,
-      headers: { cookie },
+      headers: { cookie, "x-assent-request": "1" },
     });
     expect(revoked.statusCode).toBe(200);
     expect(revoked.json().revokedAt).not.toBeNull();
