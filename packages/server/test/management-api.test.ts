@@ -76,7 +76,7 @@ describe.each(dialects())("management API on %s", (dialect) => {
     const revoked = await ctx.app.inject({
       method: "POST",
       url: `/api/tokens/${t.id}/revoke`,
-      headers: { cookie: operator.cookie },
+      headers: { cookie: operator.cookie, "x-assent-request": "1" },
     });
     expect(revoked.statusCode).toBe(200);
     expect(revoked.json().revokedAt).not.toBeNull();
