@@ -1,6 +1,6 @@
 import { unrefTimer } from "./backoff.js";
 import { type FollowOptions, follow } from "./follow.js";
-import type { AssentEvent, SharingSnapshot, SharingValue } from "./types.js";
+import type { SharingSnapshot, SharingValue } from "./types.js";
 
 export type SharingWatcherOptions = FollowOptions;
 
