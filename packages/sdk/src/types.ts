@@ -32,6 +32,11 @@ export interface Interaction {
   readonly telemetry?: Telemetry;
   /** Client id making retries idempotent; the SDK assigns a UUIDv7 when absent. */
   readonly id?: string;
+  /**
+   * With a service key: the tenant this use belongs to (its id, or the vendor's external id for
+   * it). Required with a service key; with a tenant key, leave it out (the key names the tenant).
+   */
+  readonly tenant?: string;
 }
 
 /**
@@ -53,6 +58,25 @@ export interface SharingSnapshot {
   readonly confirmed: boolean;
   /** The service refused the ingestion key (401): nothing is sent until it accepts it. */
   readonly keyRefused: boolean;
+  /**
+   * With a service key: every tenant's state as this process knows it (`sharing` is then
+   * `unknown`, there being no one tenant; ask `isSharing(tenant)`).
+   */
+  readonly tenants?: TenantsSharingState;
+}
+
+/** With a service key: what this process knows of every tenant's sharing state. */
+export interface TenantsSharingState {
+  /** The first snapshot arrived (before it, every tenant is `unknown`). */
+  readonly known: boolean;
+  /** Tenants that share (a tenant not listed in the snapshot is off). */
+  readonly sharingTenants: number;
+  /** The service's version of the state, from the last snapshot. */
+  readonly version: number | null;
+  /** The stream is connected, or a poll answered recently: items may be sent. */
+  readonly confirmed: boolean;
+  /** The service refused the service key: nothing is sent until it accepts it. */
+  readonly keyRefused: boolean;
 }
 
 /** What became of the interactions passed to `capture()`; every one ends in exactly one place. */
@@ -70,7 +94,8 @@ export interface Counters {
   /** Not an interaction the service could take (missing feature/input/output, too large, not JSON). */
   readonly invalid: number;
   readonly dropped: {
-    /** Sharing was off (locally known, or turned off while queued): never sent. */
+    /** Sharing was off (locally known, or turned off while queued): never sent. With a service
+     *  key: the item's tenant does not share (or does not share its feature). */
     readonly consentOff: number;
     /** Sharing not known yet (no answer from the service yet): never sent. */
     readonly consentUnknown: number;
@@ -109,9 +134,20 @@ export interface AssentEvent {
   readonly status?: number;
 }
 
+/** One tenant's part of the answer to a service key's batch. */
+export interface TenantAnswer {
+  readonly sharing: "on" | "off";
+  readonly accepted: number;
+  readonly dropped: number;
+  readonly duplicates: number;
+}
+
 /** The answer of `POST /v1/interactions`. */
 export interface IngestAnswer {
-  readonly sharing: "on" | "off";
+  /** With a tenant key. */
+  readonly sharing?: "on" | "off";
+  /** With a service key: each tenant's results. */
+  readonly tenants?: Readonly<Record<string, TenantAnswer>>;
   readonly accepted: number;
   readonly dropped: number;
   readonly duplicates: number;
