@@ -95,7 +95,8 @@ export function createAssentClient(options: AssentClientOptions): AssentClient {
   const dropInFlight = (reason: "consentOff" | "keyRefused" | "failed", mayGo = gate.mayGo) => {
     if (!inFlight || onWire) return;
     const gone = inFlight.items.length;
-    if (mayGo && reason === "consentOff") inFlight.items = inFlight.items.filter((r) => mayGo(r.tenant, r.feature));
+    if (mayGo && reason === "consentOff")
+      inFlight.items = inFlight.items.filter((r) => mayGo(r.tenant, r.feature));
     else inFlight.items = [];
     const n = gone - inFlight.items.length;
     if (reason === "failed") counters.failed += n;

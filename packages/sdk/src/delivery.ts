@@ -36,7 +36,12 @@ function parseTenants(v: unknown): Record<string, TenantAnswer> | undefined {
     const r = t as Record<string, unknown> | null;
     if (!r || !isSharing(r.sharing)) continue;
     const n = (x: unknown) => (isCount(x) ? x : 0);
-    out[id] = { sharing: r.sharing, accepted: n(r.accepted), dropped: n(r.dropped), duplicates: n(r.duplicates) };
+    out[id] = {
+      sharing: r.sharing,
+      accepted: n(r.accepted),
+      dropped: n(r.dropped),
+      duplicates: n(r.duplicates),
+    };
   }
   return out;
 }

@@ -19,7 +19,8 @@ export interface ReadyItem {
 const FEATURE = /^[A-Za-z0-9][A-Za-z0-9._/-]{0,127}$/;
 const CLIENT_ID = /^[A-Za-z0-9][A-Za-z0-9._:/@-]{0,127}$/;
 /** A tenant id or external id, as the service bounds it. */
-export const isTenantRef = (v: unknown): v is string => typeof v === "string" && v.length > 0 && v.length <= 128;
+export const isTenantRef = (v: unknown): v is string =>
+  typeof v === "string" && v.length > 0 && v.length <= 128;
 
 const jsonable = (v: unknown) => typeof v !== "function" && typeof v !== "symbol";
 

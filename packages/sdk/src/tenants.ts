@@ -163,7 +163,11 @@ export function createTenantsWatcher(o: FollowOptions): TenantsWatcher {
   const follower = follow(o, {
     event(ev) {
       const ok =
-        ev.event === "snapshot" ? applySnapshot(ev.data) : ev.event === "change" ? applyChange(ev.data) : null;
+        ev.event === "snapshot"
+          ? applySnapshot(ev.data)
+          : ev.event === "change"
+            ? applyChange(ev.data)
+            : null;
       if (ok === null) return false;
       if (!ok) {
         report({ kind: "stream", message: `a ${ev.event} event had an unreadable body` });
