@@ -144,7 +144,8 @@ export function createAssentClient(options: AssentClientOptions): AssentClient {
     const items = queue.take(o.maxBatchItems, maxBatchBytes, gate.mayGo);
     if (items.length === 0) {
       checkWaiters(); // every item taken belonged to a tenant that stopped sharing
-      return pump();
+      pump();
+      return;
     }
     inFlight = { items, under: gate.sentUnder(items), attempt: 0 };
     void send();
@@ -156,7 +157,10 @@ export function createAssentClient(options: AssentClientOptions): AssentClient {
     if (batch.attempt > 0 && gate.mayGo) {
       // A retry: leave out the items of tenants that stopped sharing meanwhile.
       dropInFlight("consentOff");
-      if (inFlight !== batch) return pump();
+      if (inFlight !== batch) {
+        pump();
+        return;
+      }
       batch.under = gate.sentUnder(batch.items);
     }
     batch.attempt += 1;

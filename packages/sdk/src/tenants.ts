@@ -81,6 +81,13 @@ export function createTenantsWatcher(o: FollowOptions): TenantsWatcher {
     }
   };
 
+  const intern = (region: string): string => {
+    const known = regions.get(region);
+    if (known !== undefined) return known;
+    regions.set(region, region);
+    return region;
+  };
+
   const toEntry = (id: string, v: unknown): TenantEntry | null => {
     if (typeof v !== "object" || v === null) return null;
     const m = v as Record<string, unknown>;
@@ -92,7 +99,7 @@ export function createTenantsWatcher(o: FollowOptions): TenantsWatcher {
       id,
       externalId: str(m.externalId),
       since: str(m.since, 64) ?? "",
-      region: regions.get(region) ?? (regions.set(region, region), region),
+      region: intern(region),
       features,
     };
   };
