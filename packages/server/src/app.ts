@@ -20,6 +20,7 @@ import { datasetsRoutes } from "./modules/datasets/routes.js";
 import { insightsRoutes } from "./modules/insights/routes.js";
 import { retentionRoutes } from "./modules/retention/routes.js";
 import { reviewRoutes } from "./modules/review/routes.js";
+import { serviceKeysRoutes } from "./modules/service-keys/routes.js";
 import { tenantsRoutes } from "./modules/tenants/routes.js";
 import type { Services } from "./wiring.js";
 
@@ -49,6 +50,7 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
 
   app.decorateRequest("user", null);
   app.decorateRequest("ingestKey", null);
+  app.decorateRequest("serviceKey", null);
   installJsonParser(app);
   installErrorHandler(app, config.ingest.maxBodyBytes);
 
@@ -64,7 +66,11 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
       },
       components: {
         securitySchemes: {
-          ingestionKey: { type: "http", scheme: "bearer", description: "an ingestion key (ask_…)" },
+          ingestionKey: {
+            type: "http",
+            scheme: "bearer",
+            description: "an ingestion key: a tenant's (ask_…) or a service key (assk_…)",
+          },
           session: { type: "apiKey", in: "cookie", name: "assent_session" },
         },
       },
@@ -72,7 +78,11 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
   });
   await app.register(swaggerUi, { routePrefix: "/docs" });
 
-  const guards = createGuards({ users: services.users, tenants: services.tenants });
+  const guards = createGuards({
+    users: services.users,
+    tenants: services.tenants,
+    serviceKeys: services.serviceKeys,
+  });
   const perKey = (request: { headers: Record<string, unknown>; ip: string }) => {
     const auth = request.headers.authorization;
     return typeof auth === "string" ? `key:${sha256Hex(auth)}` : `ip:${request.ip}`;
@@ -90,6 +100,7 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
     signInRateLimit: { rateLimit: { max: 30, timeWindow: "1 minute" } },
   });
   await app.register(tenantsRoutes, { tenants: services.tenants, guards });
+  await app.register(serviceKeysRoutes, { serviceKeys: services.serviceKeys, guards });
   await app.register(grantsRoutes, { grants: services.grants, guards, clock: services.clock });
   await app.register(reviewRoutes, { review: services.review, guards });
   await app.register(auditRoutes, { audit: services.audit, tenants: services.tenants, guards });
@@ -111,6 +122,7 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
   await app.register(insightsRoutes, { insights: services.insights, guards });
   await app.register(captureRoutes, {
     capture: services.capture,
+    serviceCapture: services.serviceCapture,
     ingest: config.ingest,
     guards,
     rateLimit: ingestRateLimit,

@@ -152,12 +152,26 @@ export function buildCli(): Command {
   const key = program.command("key").description("manage ingestion keys");
   key
     .command("create")
-    .description("issue an ingestion key; prints it once as JSON")
-    .requiredOption("--tenant <id>", "the tenant the key sends for")
+    .description("issue an ingestion key (a tenant's, or a service key); prints it once as JSON")
+    .option("--tenant <id>", "the tenant the key sends for")
+    .option("--service <name>", "a service key: captures for every tenant of its regions")
+    .option("--regions <list>", "with --service: the regions it covers, comma-separated (default: all)")
     .option("--label <label>", "a note to recognise the key by")
-    .action(async (opts: { tenant: string; label?: string }) =>
+    .action(async (opts: { tenant?: string; service?: string; regions?: string; label?: string }) =>
       withServices(program.opts(), async (s) => {
-        const k = await s.tenants.createKey(opts.tenant, CLI_ACTOR, opts.label);
+        if ((opts.tenant === undefined) === (opts.service === undefined)) {
+          throw new Error("give exactly one of --tenant ID and --service NAME");
+        }
+        const k =
+          opts.service !== undefined
+            ? await s.serviceKeys.create(
+                {
+                  name: opts.service,
+                  ...(opts.regions ? { regions: opts.regions.split(",").map((r) => r.trim()) } : {}),
+                },
+                CLI_ACTOR,
+              )
+            : await s.tenants.createKey(opts.tenant as string, CLI_ACTOR, opts.label);
         print({ key: k.key, id: k.id, prefix: k.prefix });
       }),
     );
@@ -165,9 +179,12 @@ export function buildCli(): Command {
     .command("revoke")
     .description("revoke an ingestion key at once")
     .argument("<id>", "the key's id")
-    .action(async (id: string) =>
+    .option("--service", "the id is a service key's")
+    .action(async (id: string, opts: { service?: boolean }) =>
       withServices(program.opts(), async (s) => {
-        const k = await s.tenants.revokeKey(id, CLI_ACTOR);
+        const k = opts.service
+          ? await s.serviceKeys.revoke(id, CLI_ACTOR)
+          : await s.tenants.revokeKey(id, CLI_ACTOR);
         print({ id: k.id, revokedAt: k.revokedAt === null ? null : new Date(k.revokedAt).toISOString() });
       }),
     );

@@ -10,12 +10,15 @@ import { createGrantsService, type GrantsService } from "./modules/access/grants
 import { createUsersService, type UsersService } from "./modules/access/service.js";
 import { type AuditService, createAuditService } from "./modules/audit/service.js";
 import { type CaptureService, createCaptureService } from "./modules/capture/service.js";
+import { createServiceCapture, type ServiceCaptureService } from "./modules/capture/service-capture.js";
 import { createSharingNotifier, type SharingNotifier } from "./modules/consent/notifier.js";
 import { type ConsentService, createConsentService } from "./modules/consent/service.js";
 import { createDatasetsService, type DatasetsService } from "./modules/datasets/service.js";
 import { createInsightsService, type InsightsService } from "./modules/insights/service.js";
 import { createRetentionService, type RetentionService } from "./modules/retention/service.js";
 import { createReviewService, type ReviewService } from "./modules/review/service.js";
+import { createServiceKeysService, type ServiceKeysService } from "./modules/service-keys/service.js";
+import { createTenantResolver } from "./modules/tenants/resolver.js";
 import { createTenantsService, type TenantsService } from "./modules/tenants/service.js";
 import { openStores, type Stores } from "./stores/open.js";
 
@@ -26,8 +29,11 @@ export interface Services {
   readonly stores: Stores;
   readonly metrics: Metrics;
   readonly tenants: TenantsService;
+  readonly serviceKeys: ServiceKeysService;
   readonly consent: ConsentService;
   readonly capture: CaptureService;
+  /** Capture with a service key: items of many tenants, each through its own gate. */
+  readonly serviceCapture: ServiceCaptureService;
   readonly users: UsersService;
   readonly grants: GrantsService;
   readonly review: ReviewService;
@@ -54,10 +60,23 @@ export async function createServices(config: Config, opts: { clock?: Clock } = {
   const consent = createConsentService({ regions: stores.regions, clock, program: config.program, notifier });
   consentRef = consent;
   const tenants = createTenantsService({ stores, clock, onTenantCreated: (t) => consent.initTenant(t) });
+  const serviceKeys = createServiceKeysService({
+    control: stores.control,
+    clock,
+    regions: () => tenants.regions(),
+  });
   const capture = createCaptureService({
     consent,
     regions: stores.regions,
     keys,
+    clock,
+    program: config.program,
+    ingest: config.ingest,
+    metrics,
+  });
+  const serviceCapture = createServiceCapture({
+    capture,
+    resolver: createTenantResolver({ control: stores.control.db, now: () => clock.now() }),
     clock,
     program: config.program,
     ingest: config.ingest,
@@ -125,8 +144,10 @@ export async function createServices(config: Config, opts: { clock?: Clock } = {
     stores,
     metrics,
     tenants,
+    serviceKeys,
     consent,
     capture,
+    serviceCapture,
     users,
     grants,
     review,

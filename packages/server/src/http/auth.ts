@@ -2,6 +2,8 @@ import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from "f
 import { AppError, forbidden, unauthorized } from "../errors.js";
 import type { Role } from "../modules/access/roles.js";
 import type { User, UsersService } from "../modules/access/service.js";
+import type { ServiceKeyIdentity, ServiceKeysService } from "../modules/service-keys/service.js";
+import { SERVICE_KEY_PREFIX } from "../modules/service-keys/service.js";
 import type { KeyIdentity, TenantsService } from "../modules/tenants/service.js";
 
 export const SESSION_COOKIE = "assent_session";
@@ -10,18 +12,20 @@ declare module "fastify" {
   interface FastifyRequest {
     user: User | null;
     ingestKey: KeyIdentity | null;
+    serviceKey: ServiceKeyIdentity | null;
   }
 }
 
 export interface AuthDeps {
   readonly users: Pick<UsersService, "authenticate">;
   readonly tenants: Pick<TenantsService, "authenticateKey">;
+  readonly serviceKeys: Pick<ServiceKeysService, "authenticate">;
 }
 
 export interface Guards {
   /** A signed-in user holding one of `roles` (any role when empty). */
   user(roles?: readonly Role[], opts?: { allowPasswordChange?: boolean }): preHandlerAsyncHookHandler;
-  /** A live ingestion key in `Authorization: Bearer`. */
+  /** A live ingestion key in `Authorization: Bearer`: a tenant's key or a service key. */
   ingestKey: preHandlerAsyncHookHandler;
 }
 
@@ -35,8 +39,24 @@ export function currentUser(request: FastifyRequest): User {
 }
 
 export function currentKey(request: FastifyRequest): KeyIdentity {
-  if (!request.ingestKey) throw unauthorized("a valid ingestion key is required");
+  if (!request.ingestKey) {
+    throw unauthorized(
+      request.serviceKey
+        ? "this route takes a tenant's ingestion key, not a service key"
+        : "a valid ingestion key is required",
+    );
+  }
   return request.ingestKey;
+}
+
+/** Who an ingestion route captures for: one tenant (its key) or a service (every tenant of its regions). */
+export type IngestCaller =
+  | { readonly kind: "tenant"; readonly key: KeyIdentity }
+  | { readonly kind: "service"; readonly key: ServiceKeyIdentity };
+
+export function currentCaller(request: FastifyRequest): IngestCaller {
+  if (request.serviceKey) return { kind: "service", key: request.serviceKey };
+  return { kind: "tenant", key: currentKey(request) };
 }
 
 export function createGuards(deps: AuthDeps): Guards {
@@ -62,7 +82,15 @@ export function createGuards(deps: AuthDeps): Guards {
     async ingestKey(request: FastifyRequest, _reply: FastifyReply) {
       const header = request.headers.authorization ?? "";
       const match = /^Bearer\s+(\S+)$/i.exec(header);
-      const identity = match?.[1] ? await deps.tenants.authenticateKey(match[1]) : null;
+      const secret = match?.[1] ?? "";
+      if (secret.startsWith(SERVICE_KEY_PREFIX)) {
+        const service = await deps.serviceKeys.authenticate(secret);
+        if (service) {
+          request.serviceKey = service;
+          return;
+        }
+      }
+      const identity = secret ? await deps.tenants.authenticateKey(secret) : null;
       if (!identity) {
         throw new AppError(
           401,

@@ -22,6 +22,19 @@ export interface IngestionKeyTable {
   revoked_by: string | null;
 }
 
+export interface ServiceKeyTable {
+  id: string;
+  name: string;
+  key_hash: string;
+  prefix: string;
+  /** JSON array of region names the key covers; null = every region. */
+  regions: string | null;
+  created_at: number;
+  created_by: string | null;
+  revoked_at: number | null;
+  revoked_by: string | null;
+}
+
 export interface UserTable {
   id: string;
   email: string;
@@ -103,6 +116,7 @@ export interface ControlDb extends AuditTables {
   sign_in_throttle: SignInThrottleTable;
   tenants: TenantTable;
   ingestion_keys: IngestionKeyTable;
+  service_keys: ServiceKeyTable;
   users: UserTable;
   sessions: SessionTable;
   job_leases: JobLeaseTable;

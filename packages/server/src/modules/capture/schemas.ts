@@ -5,6 +5,12 @@ const Content = Type.Unknown({ description: "a string or any JSON value; stored 
 /** For the API docs; each item is validated by validateItem so one bad item never fails the batch. */
 export const InteractionItemDoc = Type.Object({
   id: Type.Optional(Type.String({ maxLength: 128, description: "client id: makes retries idempotent" })),
+  tenant: Type.Optional(
+    Type.String({
+      maxLength: 128,
+      description: "with a service key: the tenant's id or the vendor's external id for it (required)",
+    }),
+  ),
   feature: Type.String({ maxLength: 128, examples: ["sales.email-draft"] }),
   input: Content,
   output: Content,
@@ -36,10 +42,28 @@ export const IngestBodySchema = Type.Object(
   { additionalProperties: false },
 );
 
+const Sharing = Type.Union([Type.Literal("on"), Type.Literal("off")]);
+
 export const IngestResultSchema = Type.Object({
-  sharing: Type.Union([Type.Literal("on"), Type.Literal("off")]),
+  sharing: Type.Optional(
+    Type.Union([Type.Literal("on"), Type.Literal("off")], {
+      description: "the key's tenant's setting (tenant keys only)",
+    }),
+  ),
   accepted: Type.Integer(),
   dropped: Type.Integer(),
   duplicates: Type.Integer(),
   rejected: Type.Array(Type.Object({ index: Type.Integer(), error: Type.String() })),
+  tenants: Type.Optional(
+    Type.Record(
+      Type.String(),
+      Type.Object({
+        sharing: Sharing,
+        accepted: Type.Integer(),
+        dropped: Type.Integer(),
+        duplicates: Type.Integer(),
+      }),
+      { description: "service keys only: per tenant (by Assent's tenant id) of the batch" },
+    ),
+  ),
 });

@@ -3,12 +3,12 @@ import { type Clock, DAY_MS, dayOf } from "../../clock.js";
 import type { IngestConfig, ProgramConfig } from "../../config.js";
 import { open, seal } from "../../crypto/aead.js";
 import type { KeyWrapper } from "../../crypto/data-keys.js";
-import { badRequest } from "../../errors.js";
 import { newId } from "../../ids.js";
 import type { InteractionTable, RegionDb } from "../../stores/region-schema.js";
 import { readJson, type Store, toNumber, writeJson } from "../../stores/store.js";
 import type { ConsentService, GateContext } from "../consent/service.js";
 import type { TenantRef } from "../consent/types.js";
+import { batchItems, tenantField } from "./batch.js";
 import { openContent, sealContent } from "./content.js";
 import { captureRepo } from "./repo.js";
 import type {
@@ -18,6 +18,7 @@ import type {
   InteractionWithContent,
   RejectedItem,
   Telemetry,
+  TenantIngestResult,
 } from "./types.js";
 import { validateItem, validationContext } from "./validate.js";
 
@@ -29,7 +30,18 @@ export interface CaptureMetrics {
 
 export interface CaptureService {
   /** POST /v1/interactions: validates the batch, then stores the valid items through the gate. */
-  ingestBatch(tenant: TenantRef, body: unknown): Promise<IngestResult>;
+  ingestBatch(
+    tenant: TenantRef & { readonly externalId?: string | null },
+    body: unknown,
+  ): Promise<IngestResult>;
+  /**
+   * Stores already-validated interactions of several tenants of ONE region, each through its
+   * own tenant's gate, in one transaction of that region's store (a service key's batch).
+   */
+  ingestTenants(
+    region: string,
+    groups: ReadonlyMap<string, readonly InteractionInput[]>,
+  ): Promise<Map<string, TenantIngestResult>>;
   /** Stores already-validated interactions (OTLP mapping) through the gate. */
   ingest(
     tenant: TenantRef,
@@ -55,7 +67,7 @@ const labelNoteAad = (tenantId: string, interactionId: string, labelId: string) 
   `assent:label-note:${tenantId}:${interactionId}:${labelId}`;
 
 export interface CaptureDeps {
-  readonly consent: Pick<ConsentService, "withinSharing" | "getState">;
+  readonly consent: Pick<ConsentService, "withinSharingOf" | "getState">;
   readonly regions: ReadonlyMap<string, Store<RegionDb>>;
   readonly keys: Pick<KeyWrapper, "create" | "unwrap">;
   readonly clock: Clock;
@@ -190,46 +202,52 @@ export function createCaptureService(deps: CaptureDeps): CaptureService {
 
   const service: CaptureService = {
     async ingestBatch(tenant, body) {
-      if (typeof body !== "object" || body === null || Array.isArray(body)) {
-        throw badRequest("invalid_body", 'body must be a JSON object with an "interactions" array');
-      }
-      const extra = Object.keys(body).filter((k) => k !== "interactions");
-      if (extra.length) throw badRequest("invalid_body", 'body may only hold "interactions"');
-      const list = (body as { interactions?: unknown }).interactions;
-      if (!Array.isArray(list)) throw badRequest("invalid_body", '"interactions" must be an array');
-      if (list.length < 1 || list.length > deps.ingest.maxBatchItems) {
-        throw badRequest(
-          "invalid_batch_size",
-          `"interactions" must hold 1-${deps.ingest.maxBatchItems} items`,
-        );
-      }
+      const list = batchItems(body, deps.ingest.maxBatchItems);
       const ctx = validationContext(deps);
       const valid: InteractionInput[] = [];
       const rejected: RejectedItem[] = [];
       list.forEach((item, index) => {
+        const named = tenantField(item);
         const r = validateItem(item, ctx);
-        if (r.ok) valid.push(r.value);
+        if (!named.ok) rejected.push({ index, error: named.error });
+        else if (named.ref !== null && named.ref !== tenant.id && named.ref !== tenant.externalId) {
+          rejected.push({ index, error: "tenant is not the key's tenant (use a service key for others)" });
+        } else if (r.ok) valid.push(r.value);
         else rejected.push({ index, error: r.error });
       });
       return service.ingest(tenant, valid, rejected);
     },
 
+    async ingestTenants(region, groups) {
+      const stored = await deps.consent.withinSharingOf(region, [...groups.keys()], (tenantId, ctx) =>
+        store(ctx, tenantId, groups.get(tenantId) ?? []),
+      );
+      const results = new Map<string, TenantIngestResult>();
+      const total = { accepted: 0, dropped: 0, duplicates: 0 };
+      for (const [tenantId, items] of groups) {
+        const r: TenantIngestResult = stored.get(tenantId)
+          ? { sharing: "on", ...(stored.get(tenantId) as Omit<TenantIngestResult, "sharing">) }
+          : { sharing: "off", accepted: 0, dropped: items.length, duplicates: 0 };
+        results.set(tenantId, r);
+        total.accepted += r.accepted;
+        total.dropped += r.dropped;
+        total.duplicates += r.duplicates;
+      }
+      metrics.ingested(region, "accepted", total.accepted);
+      metrics.ingested(region, "dropped", total.dropped);
+      metrics.ingested(region, "duplicate", total.duplicates);
+      return results;
+    },
+
     async ingest(tenant, items, rejected) {
-      let result: IngestResult;
+      metrics.ingested(tenant.region, "rejected", rejected.length);
       if (items.length === 0) {
         const { sharing } = await deps.consent.getState(tenant);
-        result = { sharing, accepted: 0, dropped: 0, duplicates: 0, rejected };
-      } else {
-        const stored = await deps.consent.withinSharing(tenant, (ctx) => store(ctx, tenant.id, items));
-        result = stored
-          ? { sharing: "on", ...stored, rejected }
-          : { sharing: "off", accepted: 0, dropped: items.length, duplicates: 0, rejected };
+        return { sharing, accepted: 0, dropped: 0, duplicates: 0, rejected };
       }
-      metrics.ingested(tenant.region, "accepted", result.accepted);
-      metrics.ingested(tenant.region, "dropped", result.dropped);
-      metrics.ingested(tenant.region, "duplicate", result.duplicates);
-      metrics.ingested(tenant.region, "rejected", rejected.length);
-      return result;
+      const results = await service.ingestTenants(tenant.region, new Map([[tenant.id, items]]));
+      const r = results.get(tenant.id) as TenantIngestResult;
+      return { ...r, rejected };
     },
 
     async readInteraction(tenant, id) {

@@ -27,12 +27,25 @@ export interface RejectedItem {
   readonly error: string;
 }
 
-export interface IngestResult {
+/** What became of one tenant's valid items of a batch. */
+export interface TenantIngestResult {
   readonly sharing: "on" | "off";
   readonly accepted: number;
   readonly dropped: number;
   readonly duplicates: number;
+}
+
+export interface IngestResult extends TenantIngestResult {
   readonly rejected: RejectedItem[];
+}
+
+/** A service key's batch: totals, and per tenant (by Assent's tenant id). No top-level sharing. */
+export interface ServiceIngestResult {
+  readonly accepted: number;
+  readonly dropped: number;
+  readonly duplicates: number;
+  readonly rejected: RejectedItem[];
+  readonly tenants: Record<string, TenantIngestResult>;
 }
 
 /** An interaction's metadata: everything but the content. */

@@ -41,6 +41,8 @@ const ITEM_FIELDS = new Set([
   "occurredAt",
   "conversationId",
   "telemetry",
+  // Which tenant the item is for: required with a service key (see batch.ts tenantField).
+  "tenant",
 ]);
 const TELEMETRY_FIELDS = new Set([
   "model",

@@ -15,6 +15,30 @@ export const consentRepo = {
     const locked = lock === "update" ? forUpdate(dialect, q) : lock === "share" ? forShare(dialect, q) : q;
     return (await locked.executeTakeFirst()) ?? null;
   },
+  /** Several tenants' states in one statement, each row locked as `lock` says. */
+  async getStates(
+    db: Kysely<RegionDb>,
+    dialect: Dialect,
+    tenantIds: readonly string[],
+    lock: Lock,
+  ): Promise<SharingStateTable[]> {
+    if (tenantIds.length === 0) return [];
+    const q = db
+      .selectFrom("sharing_state")
+      .selectAll()
+      .where("tenant_id", "in", tenantIds)
+      .orderBy("tenant_id");
+    const locked = lock === "update" ? forUpdate(dialect, q) : lock === "share" ? forShare(dialect, q) : q;
+    return locked.execute();
+  },
+  async getPeriods(
+    db: Kysely<RegionDb>,
+    periodIds: readonly string[],
+  ): Promise<Map<string, SharingPeriodTable>> {
+    if (periodIds.length === 0) return new Map();
+    const rows = await db.selectFrom("sharing_periods").selectAll().where("id", "in", periodIds).execute();
+    return new Map(rows.map((r) => [r.id, r]));
+  },
   /** Creates the tenant's state row, off, if it is not there yet. */
   async ensureState(db: Kysely<RegionDb>, tenantId: string, now: number): Promise<void> {
     await db

@@ -32,6 +32,17 @@ export interface ConsentService {
    * open period. Returns null (and writes nothing) while sharing is off.
    */
   withinSharing<T>(tenant: TenantRef, write: (ctx: GateContext) => Promise<T>): Promise<T | null>;
+  /**
+   * The consent gate for several tenants of one region in ONE transaction (a service key's
+   * batch): reads every tenant's state with the same lock as `withinSharing`, then runs `write`
+   * for each tenant whose sharing is on, in that transaction. The answer maps each tenant to
+   * what `write` returned, or null when its sharing is off (nothing written for it).
+   */
+  withinSharingOf<T>(
+    region: string,
+    tenantIds: readonly string[],
+    write: (tenantId: string, ctx: GateContext) => Promise<T>,
+  ): Promise<Map<string, T | null>>;
   subscribe(tenant: TenantRef, listener: (state: SharingState) => void, knownVersion?: number): () => void;
   /** Current states of several tenants of one region (for the change stream). */
   readStates(region: string, tenantIds: readonly string[]): Promise<SharingState[]>;
@@ -82,7 +93,7 @@ export function createConsentService(deps: ConsentDeps): ConsentService {
     version: 0,
   });
 
-  return {
+  const service: ConsentService = {
     async initTenant(tenant) {
       await consentRepo.ensureState(storeOf(tenant.region).db, tenant.id, deps.clock.now());
     },
@@ -160,18 +171,39 @@ export function createConsentService(deps: ConsentDeps): ConsentService {
     },
 
     async withinSharing(tenant, write) {
-      const store = storeOf(tenant.region);
+      const results = await service.withinSharingOf(tenant.region, [tenant.id], (_id, ctx) => write(ctx));
+      return results.get(tenant.id) ?? null;
+    },
+
+    async withinSharingOf(region, tenantIds, write) {
+      const store = storeOf(region);
+      const ids = [...new Set(tenantIds)].sort();
       return store.db.transaction().execute(async (trx) => {
-        const state = await consentRepo.getState(trx, store.dialect, tenant.id, "share");
-        if (!state || Number(state.enabled) !== 1 || !state.period_id) return null;
-        const period = await consentRepo.getPeriod(trx, state.period_id);
-        if (!period) return null;
-        return write({
+        const results = new Map<string, Awaited<ReturnType<typeof write>> | null>();
+        for (const id of ids) results.set(id, null);
+        const states = await consentRepo.getStates(trx, store.dialect, ids, "share");
+        const open = states.filter((s) => Number(s.enabled) === 1 && s.period_id !== null);
+        if (open.length === 0) return results;
+        const periods = await consentRepo.getPeriods(
           trx,
-          dialect: store.dialect,
-          now: deps.clock.now(),
-          period: { id: period.id, optedInAt: toNumber(period.opted_in_at) },
-        });
+          open.map((s) => s.period_id as string),
+        );
+        // The capture time is read once every tenant's state is locked (see setSharing).
+        const now = deps.clock.now();
+        for (const state of open) {
+          const period = periods.get(state.period_id as string);
+          if (!period) continue;
+          results.set(
+            state.tenant_id,
+            await write(state.tenant_id, {
+              trx,
+              dialect: store.dialect,
+              now,
+              period: { id: period.id, optedInAt: toNumber(period.opted_in_at) },
+            }),
+          );
+        }
+        return results;
       });
     },
 
@@ -188,4 +220,5 @@ export function createConsentService(deps: ConsentDeps): ConsentService {
       return rows.map((r) => toSharingState(region, r));
     },
   };
+  return service;
 }

@@ -51,6 +51,20 @@ export const tenantsRepo = {
       .executeTakeFirst();
     return r ? toTenant(r) : null;
   },
+  /** The tenants named by `refs`, each ref an id or an external id: one statement per 500 refs. */
+  async findTenantsByRefs(db: Kysely<ControlDb>, refs: readonly string[]): Promise<TenantRow[]> {
+    const rows: TenantRow[] = [];
+    for (let i = 0; i < refs.length; i += 500) {
+      const chunk = refs.slice(i, i + 500);
+      const found = await db
+        .selectFrom("tenants")
+        .selectAll()
+        .where((eb) => eb.or([eb("id", "in", chunk), eb("external_id", "in", chunk)]))
+        .execute();
+      rows.push(...found.map(toTenant));
+    }
+    return rows;
+  },
   async listTenants(db: Kysely<ControlDb>): Promise<TenantRow[]> {
     const rows = await db.selectFrom("tenants").selectAll().orderBy("name").orderBy("id").execute();
     return rows.map(toTenant);
@@ -84,11 +98,16 @@ export const tenantsRepo = {
   async findActiveKeyByHash(
     db: Kysely<ControlDb>,
     keyHash: string,
-  ): Promise<{ keyId: string; tenantId: string; region: string } | null> {
+  ): Promise<{ keyId: string; tenantId: string; region: string; externalId: string | null } | null> {
     const r = await db
       .selectFrom("ingestion_keys as k")
       .innerJoin("tenants as t", "t.id", "k.tenant_id")
-      .select(["k.id as keyId", "k.tenant_id as tenantId", "t.region as region"])
+      .select([
+        "k.id as keyId",
+        "k.tenant_id as tenantId",
+        "t.region as region",
+        "t.external_id as externalId",
+      ])
       .where("k.key_hash", "=", keyHash)
       .where("k.revoked_at", "is", null)
       .executeTakeFirst();

@@ -11,6 +11,7 @@ export interface KeyIdentity {
   readonly keyId: string;
   readonly tenantId: string;
   readonly region: string;
+  readonly externalId: string | null;
 }
 
 export interface TenantsService {

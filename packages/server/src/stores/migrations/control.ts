@@ -144,5 +144,22 @@ export const controlMigrations: MigrationSet = (dialect) => {
           .execute();
       },
     },
+    // Service keys: one key captures for every tenant of the regions it covers (null = all).
+    "003b_service_keys": {
+      async up(db: AnyDb) {
+        await db.schema
+          .createTable("service_keys")
+          .addColumn("id", "text", (c) => c.primaryKey())
+          .addColumn("name", "text", (c) => c.notNull())
+          .addColumn("key_hash", "text", (c) => c.notNull().unique())
+          .addColumn("prefix", "text", (c) => c.notNull())
+          .addColumn("regions", t.json)
+          .addColumn("created_at", t.time, (c) => c.notNull())
+          .addColumn("created_by", "text")
+          .addColumn("revoked_at", t.time)
+          .addColumn("revoked_by", "text")
+          .execute();
+      },
+    },
   };
 };
