@@ -61,6 +61,7 @@ export function createTenantsWatcher(o: FollowOptions): TenantsWatcher {
   let lastId: string | null = null;
   let lastStatus = "";
   let sharingCount = 0;
+  let snapshots = 0;
   /** Region names repeat for every tenant: keep one string of each. */
   const regions = new Map<string, string>();
 
@@ -141,6 +142,7 @@ export function createTenantsWatcher(o: FollowOptions): TenantsWatcher {
     }
     on = next;
     sharingCount = count;
+    snapshots += 1;
     known = true;
     const n = (v as { version?: unknown }).version;
     version = typeof n === "number" ? n : version;
@@ -205,6 +207,7 @@ export function createTenantsWatcher(o: FollowOptions): TenantsWatcher {
     known,
     sharingTenants: known ? sharingCount : 0,
     version,
+    snapshots,
     confirmed: follower.confirmed(),
     keyRefused: follower.keyRefused,
   });

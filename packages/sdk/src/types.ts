@@ -73,6 +73,8 @@ export interface TenantsSharingState {
   readonly sharingTenants: number;
   /** The service's version of the state, from the last snapshot. */
   readonly version: number | null;
+  /** Full snapshots taken (the stream's first event, a poll's answer); a resumed stream sends none. */
+  readonly snapshots: number;
   /** The stream is connected, or a poll answered recently: items may be sent. */
   readonly confirmed: boolean;
   /** The service refused the service key: nothing is sent until it accepts it. */
