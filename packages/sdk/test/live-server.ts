@@ -97,7 +97,7 @@ export async function startLiveServer(dialect: Dialect, opts: LiveServerOptions 
   };
 }
 
-export async function storedCount(ctx: TestContext, t: TenantFixture): Promise<number> {
+export async function storedCount(ctx: TestContext, t: { id: string; region: string }): Promise<number> {
   return ctx.services.capture.countInteractions({ id: t.id, region: t.region });
 }
 
