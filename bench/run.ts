@@ -14,6 +14,7 @@ const BENCHES: Record<string, string> = {
   ingest: "ingest/main.ts",
   deletion: "deletion/main.ts",
   sdk: "sdk/main.ts",
+  "sdk-tenants": "sdk-tenants/main.ts",
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith("-"));
