@@ -143,11 +143,11 @@ async function propagation(d: Deployment, key: string) {
     await Promise.all(clients.map((c) => c.ready(60_000)));
     const seenOff = new Array<number>(STREAMS).fill(0);
     let watching = "";
-    clients.forEach((c, i) =>
+    for (const [i, c] of clients.entries()) {
       c.onTenantSharingChange((tenant, sharing) => {
         if (tenant === watching && sharing === "off") seenOff[i] ||= performance.now();
-      }),
-    );
+      });
+    }
     const samples: number[] = [];
     for (let n = 0; n < TOGGLES; n++) {
       const t = toggled[n % toggled.length] as { id: string; cookie: string };

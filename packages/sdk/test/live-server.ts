@@ -1,7 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import { buildApp } from "../../server/src/app.js";
 import type { Dialect } from "../../server/src/stores/store.js";
-import { type TenantFixture, tenantWithAdmin } from "../../server/test/fixtures.js";
+import { tenantWithAdmin } from "../../server/test/fixtures.js";
 import { createTestContext, type TestContext, type TestOptions } from "../../server/test/harness.js";
 
 /** One request as the real server saw it: no bodies, only what the tests assert on. */
