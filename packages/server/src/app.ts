@@ -111,6 +111,8 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
     streamKeyCheckMs: Math.max(1000, config.sharingPollMs * 10),
     program: config.program,
     guards,
+    allTenants: services.allTenants,
+    allTenantStreams: services.allTenantStreams,
   });
   await app.register(retentionRoutes, {
     retention: services.retention,
@@ -130,9 +132,11 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
   await app.register(otlpRoutes, {
     otlp: createOtlpService({
       capture: services.capture,
+      serviceCapture: services.serviceCapture,
       clock: services.clock,
       program: config.program,
       ingest: config.ingest,
+      otlp: config.otlp,
       metrics: services.metrics,
     }),
     guards,

@@ -60,7 +60,37 @@ export interface Config {
   readonly jobs: { readonly intervalSeconds: number; readonly retentionSweepMinutes: number };
   /** How often the SSE stream re-reads sharing state changed by other processes, in ms. */
   readonly sharingPollMs: number;
+  readonly otlp: OtlpConfig;
 }
+
+// --- OTLP with a service key (issue 8) ---
+export interface OtlpConfig {
+  /** Attribute names naming a span's tenant, tried in order on the span, then on its resource. */
+  readonly tenantAttributes: readonly string[];
+}
+
+export const DEFAULT_OTLP: OtlpConfig = { tenantAttributes: ["assent.tenant"] };
+
+function otlpSettings(v: Json | undefined, problems: string[]): OtlpConfig {
+  if (v === undefined || v === null) return DEFAULT_OTLP;
+  const names = isObject(v) ? v.tenantAttributes : undefined;
+  if (!isObject(v) || Object.keys(v).some((k) => k !== "tenantAttributes")) {
+    problems.push('otlp must be an object with only "tenantAttributes"');
+    return DEFAULT_OTLP;
+  }
+  if (names === undefined) return DEFAULT_OTLP;
+  if (
+    !Array.isArray(names) ||
+    names.length === 0 ||
+    names.length > 8 ||
+    !names.every((n) => typeof n === "string" && n.length > 0 && n.length <= 128)
+  ) {
+    problems.push("otlp.tenantAttributes must be 1-8 attribute names of 1-128 characters");
+    return DEFAULT_OTLP;
+  }
+  return Object.freeze({ tenantAttributes: Object.freeze([...(names as string[])]) });
+}
+// --- end OTLP ---
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -202,6 +232,7 @@ export function parseConfig(raw: JsonObject): Config {
     "access",
     "jobs",
     "sharingPollMs",
+    "otlp",
     "$schema",
   ]);
   for (const key of Object.keys(raw)) if (!known.has(key)) problems.push(`unknown setting "${key}"`);
@@ -321,6 +352,7 @@ export function parseConfig(raw: JsonObject): Config {
       ),
     }),
     sharingPollMs: int("sharingPollMs", raw.sharingPollMs, 500, 50, 60_000),
+    otlp: otlpSettings(raw.otlp, problems),
   };
   if (problems.length) throw new ConfigError(problems);
   return Object.freeze(config);

@@ -11,6 +11,10 @@ import { createUsersService, type UsersService } from "./modules/access/service.
 import { type AuditService, createAuditService } from "./modules/audit/service.js";
 import { type CaptureService, createCaptureService } from "./modules/capture/service.js";
 import { createServiceCapture, type ServiceCaptureService } from "./modules/capture/service-capture.js";
+import { type AllTenantsSharing, createAllTenantsSharing } from "./modules/consent/all-tenants.js";
+import { type AllTenantStreams, createAllTenantStreams } from "./modules/consent/all-tenants-stream.js";
+import { createChangeLog } from "./modules/consent/change-log.js";
+import { createPollingChangeTail } from "./modules/consent/change-tail.js";
 import { createSharingNotifier, type SharingNotifier } from "./modules/consent/notifier.js";
 import { type ConsentService, createConsentService } from "./modules/consent/service.js";
 import { createDatasetsService, type DatasetsService } from "./modules/datasets/service.js";
@@ -18,6 +22,7 @@ import { createInsightsService, type InsightsService } from "./modules/insights/
 import { createRetentionService, type RetentionService } from "./modules/retention/service.js";
 import { createReviewService, type ReviewService } from "./modules/review/service.js";
 import { createServiceKeysService, type ServiceKeysService } from "./modules/service-keys/service.js";
+import { tenantsRepo } from "./modules/tenants/repo.js";
 import { createTenantResolver } from "./modules/tenants/resolver.js";
 import { createTenantsService, type TenantsService } from "./modules/tenants/service.js";
 import { openStores, type Stores } from "./stores/open.js";
@@ -31,6 +36,9 @@ export interface Services {
   readonly tenants: TenantsService;
   readonly serviceKeys: ServiceKeysService;
   readonly consent: ConsentService;
+  /** Service keys: every tenant's setting (GET /v1/sharing) and the all-tenant streams. */
+  readonly allTenants: AllTenantsSharing;
+  readonly allTenantStreams: AllTenantStreams;
   readonly capture: CaptureService;
   /** Capture with a service key: items of many tenants, each through its own gate. */
   readonly serviceCapture: ServiceCaptureService;
@@ -57,13 +65,31 @@ export async function createServices(config: Config, opts: { clock?: Clock } = {
     pollMs: config.sharingPollMs,
     readStates: (region, ids) => (consentRef as ConsentService).readStates(region, ids),
   });
-  const consent = createConsentService({ regions: stores.regions, clock, program: config.program, notifier });
+  const changeLog = createChangeLog({
+    tail: createPollingChangeTail({ regions: stores.regions, pollMs: config.sharingPollMs }),
+    regions: [...stores.regions.keys()],
+    externalIds: (ids) => tenantsRepo.externalIds(stores.control.db, { ids }),
+  });
+  const consent = createConsentService({
+    regions: stores.regions,
+    clock,
+    program: config.program,
+    notifier,
+    changeFeed: changeLog,
+  });
+  const allTenants = createAllTenantsSharing({ regions: stores.regions, control: stores.control.db });
   consentRef = consent;
   const tenants = createTenantsService({ stores, clock, onTenantCreated: (t) => consent.initTenant(t) });
   const serviceKeys = createServiceKeysService({
     control: stores.control,
     clock,
     regions: () => tenants.regions(),
+  });
+  const allTenantStreams = createAllTenantStreams({
+    sharing: allTenants,
+    changes: changeLog,
+    liveKeyIds: (ids) => serviceKeys.liveIds(ids),
+    keyCheckMs: Math.max(1000, config.sharingPollMs * 10),
   });
   const capture = createCaptureService({
     consent,
@@ -146,6 +172,8 @@ export async function createServices(config: Config, opts: { clock?: Clock } = {
     tenants,
     serviceKeys,
     consent,
+    allTenants,
+    allTenantStreams,
     capture,
     serviceCapture,
     users,
@@ -159,6 +187,8 @@ export async function createServices(config: Config, opts: { clock?: Clock } = {
     async close() {
       await jobs.stop();
       notifier.close();
+      allTenantStreams.close();
+      changeLog.close();
       await stores.close();
     },
   };

@@ -1,3 +1,4 @@
+import type { Generated } from "kysely";
 import type { AuditTables } from "./audit-schema.js";
 
 export interface SharingStateTable {
@@ -113,7 +114,17 @@ export interface DeletionReceiptTable {
   hash: string | null;
 }
 
+/** One change of one tenant's setting, in the region's change log (seq: commit order). */
+export interface SharingChangeTable {
+  seq: Generated<number>;
+  tenant_id: string;
+  enabled: number;
+  since: number;
+  version: number;
+}
+
 export interface RegionDb extends AuditTables {
+  sharing_changes: SharingChangeTable;
   labels: LabelTable;
   datasets: DatasetTable;
   dataset_items: DatasetItemTable;

@@ -1,8 +1,16 @@
-import type { Kysely } from "kysely";
-import type { RegionDb, SharingPeriodTable, SharingStateTable } from "../../stores/region-schema.js";
+import { type Kysely, type Selectable, sql } from "kysely";
+import type {
+  RegionDb,
+  SharingChangeTable,
+  SharingPeriodTable,
+  SharingStateTable,
+} from "../../stores/region-schema.js";
 import { type Dialect, forShare, forUpdate } from "../../stores/store.js";
 
 export type Lock = "none" | "share" | "update";
+
+/** How many changes a region's change log keeps (far more than any reader's replay window). */
+export const CHANGE_LOG_ROWS = 100_000;
 
 export const consentRepo = {
   async getState(
@@ -53,6 +61,66 @@ export const consentRepo = {
       .set({ enabled: row.enabled, since: row.since, period_id: row.period_id, version: row.version })
       .where("tenant_id", "=", row.tenant_id)
       .execute();
+  },
+  /**
+   * Appends a change to the region's change log, in the transaction of the change. On PostgreSQL
+   * the table lock (which readers do not wait for) makes writers take sequence numbers in commit
+   * order, so a reader tailing `seq > last` never skips a change that commits later.
+   */
+  async appendChange(
+    db: Kysely<RegionDb>,
+    dialect: Dialect,
+    row: Omit<SharingChangeTable, "seq">,
+  ): Promise<number> {
+    if (dialect === "postgres") await sql`lock table sharing_changes in share row exclusive mode`.execute(db);
+    const { seq } = await db
+      .insertInto("sharing_changes")
+      .values(row)
+      .returning("seq")
+      .executeTakeFirstOrThrow();
+    const n = Number(seq);
+    // Keep the log bounded: every thousandth change drops what is far behind every reader.
+    if (n % 1000 === 0)
+      await db
+        .deleteFrom("sharing_changes")
+        .where("seq", "<=", n - CHANGE_LOG_ROWS)
+        .execute();
+    return n;
+  },
+  /** Changes after `seq`, oldest first. */
+  async changesAfter(
+    db: Kysely<RegionDb>,
+    seq: number,
+    limit: number,
+  ): Promise<Selectable<SharingChangeTable>[]> {
+    return db
+      .selectFrom("sharing_changes")
+      .selectAll()
+      .where("seq", ">", seq)
+      .orderBy("seq")
+      .limit(limit)
+      .execute();
+  },
+  /** The newest `limit` changes, oldest first. */
+  async recentChanges(db: Kysely<RegionDb>, limit: number): Promise<Selectable<SharingChangeTable>[]> {
+    const rows = await db
+      .selectFrom("sharing_changes")
+      .selectAll()
+      .orderBy("seq", "desc")
+      .limit(limit)
+      .execute();
+    return rows.reverse();
+  },
+  async headSeq(db: Kysely<RegionDb>): Promise<number> {
+    const r = await db
+      .selectFrom("sharing_changes")
+      .select((eb) => eb.fn.max("seq").as("seq"))
+      .executeTakeFirst();
+    return r?.seq === null || r?.seq === undefined ? 0 : Number(r.seq);
+  },
+  /** The tenants of the region whose sharing is on. */
+  async sharingOn(db: Kysely<RegionDb>): Promise<{ tenant_id: string; since: number }[]> {
+    return db.selectFrom("sharing_state").select(["tenant_id", "since"]).where("enabled", "=", 1).execute();
   },
   async insertPeriod(db: Kysely<RegionDb>, row: SharingPeriodTable): Promise<void> {
     await db.insertInto("sharing_periods").values(row).execute();

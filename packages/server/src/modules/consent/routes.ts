@@ -1,12 +1,15 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import type { ProgramConfig } from "../../config.js";
-import { currentKey, currentUser, type Guards } from "../../http/auth.js";
+import { currentCaller, currentUser, type Guards } from "../../http/auth.js";
 import { ErrorSchema } from "../../http/schemas.js";
 import { actorOf } from "../access/service.js";
 import type { TenantsService } from "../tenants/service.js";
+import type { AllTenantsSharing } from "./all-tenants.js";
+import type { AllTenantStreams } from "./all-tenants-stream.js";
 import {
   AdminSharingSchema,
+  AllTenantsSharingSchema,
   MachineSharingSchema,
   ProgramOverviewSchema,
   SetSharingSchema,
@@ -22,7 +25,17 @@ export interface ConsentRoutesDeps {
   readonly streamKeyCheckMs?: number;
   readonly program: ProgramConfig;
   readonly guards: Guards;
+  /** Service keys: every tenant's setting at once, and the all-tenant stream. */
+  readonly allTenants: Pick<AllTenantsSharing, "snapshot">;
+  readonly allTenantStreams: Pick<AllTenantStreams, "open">;
 }
+
+const SSE_HEADERS = {
+  "content-type": "text/event-stream; charset=utf-8",
+  "cache-control": "no-cache, no-transform",
+  connection: "keep-alive",
+  "x-accel-buffering": "no",
+};
 
 const etagOf = (s: SharingState) => `"${s.tenantId}-${s.version}-${s.sharing}"`;
 
@@ -90,13 +103,25 @@ export const consentRoutes: FastifyPluginAsyncTypebox<ConsentRoutesDeps> = async
       onRequest: guards.ingestKey,
       schema: {
         tags: ["ingestion"],
-        summary: "The sharing state of the ingestion key's tenant",
+        summary:
+          "The sharing state of the ingestion key's tenant (a service key: of every tenant that shares)",
         security: [{ ingestionKey: [] }],
-        response: { 200: MachineSharingSchema, 304: Type.Null(), 401: ErrorSchema },
+        response: {
+          200: Type.Union([MachineSharingSchema, AllTenantsSharingSchema]),
+          304: Type.Null(),
+          401: ErrorSchema,
+        },
       },
     },
     async (request, reply) => {
-      const key = currentKey(request);
+      const caller = currentCaller(request);
+      if (caller.kind === "service") {
+        const { body, etag } = await deps.allTenants.snapshot(caller.key.regions);
+        void reply.header("etag", etag).header("cache-control", "no-cache");
+        if (request.headers["if-none-match"] === etag) return reply.status(304).send(null);
+        return body;
+      }
+      const { key } = caller;
       const state = await consent.getState({ id: key.tenantId, region: key.region });
       const etag = etagOf(state);
       void reply.header("etag", etag).header("cache-control", "no-cache");
@@ -112,21 +137,32 @@ export const consentRoutes: FastifyPluginAsyncTypebox<ConsentRoutesDeps> = async
       schema: {
         tags: ["ingestion"],
         summary: "Server-Sent Events: a `sharing` event at once and on every change",
+        description:
+          "With a service key: a `snapshot` event (the body of GET /v1/sharing), then one `change` event per change " +
+          "of one tenant; every event has an id, and a reconnect with Last-Event-ID gets only the missed changes " +
+          "(or a new snapshot when they are no longer kept).",
         security: [{ ingestionKey: [] }],
       },
     },
     async (request, reply) => {
-      const key = currentKey(request);
+      const caller = currentCaller(request);
+      if (caller.kind === "service") {
+        reply.hijack();
+        reply.raw.writeHead(200, SSE_HEADERS);
+        const lastEventId = request.headers["last-event-id"];
+        await deps.allTenantStreams.open(
+          reply.raw,
+          caller.key,
+          typeof lastEventId === "string" ? lastEventId : undefined,
+        );
+        return;
+      }
+      const { key } = caller;
       const tenant = { id: key.tenantId, region: key.region };
       const state = await consent.getState(tenant);
       reply.hijack();
       const res = reply.raw;
-      res.writeHead(200, {
-        "content-type": "text/event-stream; charset=utf-8",
-        "cache-control": "no-cache, no-transform",
-        connection: "keep-alive",
-        "x-accel-buffering": "no",
-      });
+      res.writeHead(200, SSE_HEADERS);
       const send = (s: SharingState) => {
         res.write(`id: ${s.version}\nevent: sharing\ndata: ${JSON.stringify(machineSharingView(s))}\n\n`);
       };

@@ -9,6 +9,23 @@ export const MachineSharingSchema = Type.Object({
   region: Type.String(),
 });
 
+export const AllTenantsSharingSchema = Type.Object({
+  tenants: Type.Record(
+    Type.String(),
+    Type.Object({
+      sharing: Type.Literal("on"),
+      since: Type.String({ format: "date-time" }),
+      region: Type.String(),
+      externalId: Type.Optional(Type.String()),
+    }),
+    { description: "tenant id → setting, for the tenants that share (a tenant not listed is off)" },
+  ),
+  version: Type.Integer({ description: "grows with every change" }),
+  cursor: Type.String({
+    description: "per-region change-log position; a stream's Last-Event-ID resumes from it",
+  }),
+});
+
 export const PeriodSchema = Type.Object({
   id: Type.String(),
   optedInAt: Type.String({ format: "date-time" }),

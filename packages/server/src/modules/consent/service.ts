@@ -53,6 +53,8 @@ export interface ConsentDeps {
   readonly clock: Clock;
   readonly program: Pick<ProgramConfig, "withdrawalDeleteDays">;
   readonly notifier: Pick<SharingNotifier, "publish" | "subscribe">;
+  /** Told of a change made here, so this process's all-tenant streams need not wait for a poll. */
+  readonly changeFeed?: { poke(): void };
 }
 
 export const toSharingState = (region: string, row: SharingStateTable): SharingState => ({
@@ -150,6 +152,12 @@ export function createConsentService(deps: ConsentDeps): ConsentService {
           };
         }
         await consentRepo.updateState(trx, next);
+        await consentRepo.appendChange(trx, store.dialect, {
+          tenant_id: tenant.id,
+          enabled: next.enabled,
+          since: next.since,
+          version: next.version,
+        });
         await appendAudit(trx, store.dialect, now, {
           actorId: actor.id,
           actorRole: actor.role,
@@ -161,7 +169,10 @@ export function createConsentService(deps: ConsentDeps): ConsentService {
         return { state: next, changed: true };
       });
       const result = toSharingState(tenant.region, state);
-      if (changed) deps.notifier.publish(result);
+      if (changed) {
+        deps.notifier.publish(result);
+        deps.changeFeed?.poke();
+      }
       return result;
     },
 

@@ -65,6 +65,25 @@ export const tenantsRepo = {
     }
     return rows;
   },
+  /** tenant id → external id, for the tenants of `ids` (or of `regions`) that have one. */
+  async externalIds(
+    db: Kysely<ControlDb>,
+    where: { ids: readonly string[] } | { regions: readonly string[] },
+  ): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    const lists = "ids" in where ? where.ids : where.regions;
+    for (let i = 0; i < lists.length; i += 500) {
+      const chunk = lists.slice(i, i + 500);
+      const rows = await db
+        .selectFrom("tenants")
+        .select(["id", "external_id"])
+        .where("external_id", "is not", null)
+        .where("ids" in where ? "id" : "region", "in", chunk)
+        .execute();
+      for (const r of rows) out.set(r.id, r.external_id as string);
+    }
+    return out;
+  },
   async listTenants(db: Kysely<ControlDb>): Promise<TenantRow[]> {
     const rows = await db.selectFrom("tenants").selectAll().orderBy("name").orderBy("id").execute();
     return rows.map(toTenant);

@@ -209,5 +209,22 @@ export const regionMigrations: MigrationSet = (dialect) => {
         await db.schema.dropIndex("interactions_period").execute();
       },
     },
+    // The region's change log of sharing settings, written in the transaction of each change:
+    // every process tails it by sequence, so a change made anywhere reaches every stream
+    // (ADR 0007). Rows are ordered by seq, not tenant: it is a log, read in order.
+    "005_sharing_changes": {
+      async up(db: AnyDb) {
+        await db.schema
+          .createTable("sharing_changes")
+          .addColumn("seq", dialect === "postgres" ? "bigserial" : "integer", (c) =>
+            dialect === "postgres" ? c.primaryKey() : c.primaryKey().autoIncrement(),
+          )
+          .addColumn("tenant_id", "text", (c) => c.notNull())
+          .addColumn("enabled", t.int, (c) => c.notNull())
+          .addColumn("since", t.time, (c) => c.notNull())
+          .addColumn("version", t.int, (c) => c.notNull())
+          .execute();
+      },
+    },
   };
 };

@@ -27,9 +27,11 @@ export function exportResponse(o: TraceExportOutcome): ExportTraceServiceRespons
   const notes: string[] = [];
   if (o.dropped > 0) {
     notes.push(
-      o.sharing === "off"
-        ? `sharing is off for this tenant: ${spans(o.dropped)} dropped, nothing stored`
-        : `${spans(o.dropped)} dropped: started before sharing was turned on`,
+      o.multiTenant
+        ? `${spans(o.dropped)} dropped: their tenant's sharing is off (or was not yet on when they started)`
+        : o.sharing === "off"
+          ? `sharing is off for this tenant: ${spans(o.dropped)} dropped, nothing stored`
+          : `${spans(o.dropped)} dropped: started before sharing was turned on`,
     );
   }
   if (o.rejected.length > 0) {

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { AppError } from "../../../errors.js";
-import { currentKey, type Guards } from "../../../http/auth.js";
+import { currentCaller, type Guards } from "../../../http/auth.js";
 import { decompressBody } from "../../../http/compression.js";
 import { isStoreUnavailable, storeUnavailable } from "../../../stores/unavailable.js";
 import { decodeProtobufRequest } from "./decode.js";
@@ -84,15 +84,22 @@ export const otlpRoutes: FastifyPluginAsyncTypebox<OtlpRoutesDeps> = async (app,
           "partialSuccess counts spans not taken: invalid GenAI spans, and GenAI spans dropped because sharing " +
           "is off (errorMessage says so). Errors are a google.rpc.Status ({code, message, details}) in the " +
           "encoding of the request: 400 undecodable body, 401 unknown key, 413 too large, 415 unsupported " +
-          "type or encoding, 429/503 with Retry-After.",
+          "type or encoding, 429/503 with Retry-After. With a service key each span names its tenant in the attribute " +
+          "assent.tenant (config otlp.tenantAttributes), on the span or else its resource; a model-call span without " +
+          "one is rejected.",
         security: [{ ingestionKey: [] }],
       },
     },
     async (request, reply) => {
-      const key = currentKey(request);
+      const caller = currentCaller(request);
       const protobuf = Buffer.isBuffer(request.body);
       const body = protobuf ? decodeProtobufRequest(request.body as Buffer) : request.body;
-      const outcome = await deps.otlp.ingestTraces({ id: key.tenantId, region: key.region }, body);
+      const outcome = await deps.otlp.ingestTraces(
+        caller.kind === "service"
+          ? caller
+          : { kind: "tenant", tenant: { id: caller.key.tenantId, region: caller.key.region } },
+        body,
+      );
       const answer = exportResponse(outcome);
       if (protobuf) return reply.type(PROTOBUF).send(encodeExportResponse(answer));
       return answer;

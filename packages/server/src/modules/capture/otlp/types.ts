@@ -27,6 +27,8 @@ export interface OtlpSpan {
 /** What became of the spans of one export request. */
 export interface TraceExportOutcome {
   readonly sharing: "on" | "off";
+  /** A service key's export: spans of many tenants, each dropped or kept by its own tenant's setting. */
+  readonly multiTenant?: boolean;
   readonly spans: number;
   readonly accepted: number;
   readonly duplicates: number;
