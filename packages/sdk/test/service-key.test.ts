@@ -1,6 +1,10 @@
+import { SpanKind } from "@opentelemetry/api";
+import { resourceFromAttributes } from "@opentelemetry/resources";
+import { BasicTracerProvider, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
 import type { FastifyRequest } from "fastify";
 import { beforeAll, describe, expect, it } from "vitest";
 import { type ServiceTenant, serviceKey, share } from "../../server/test/service-fixtures.js";
+import { createAssentSpanExporter } from "../src/otel/index.js";
 import { storedCount, until } from "./live-server.js";
 import { liveSuite, manyTenants } from "./support.js";
 
@@ -20,6 +24,8 @@ const interaction = (tenant: string, i = 0) => ({
 describe("a service key's client, with 1,000 tenants", () => {
   const arrivals: Arrival[] = [];
   const lastEventIds: (string | null)[] = [];
+  /** The bodies of `POST /v1/traces`, as text. */
+  const traces: string[] = [];
   const live = liveSuite({
     setup: (app) =>
       app.addHook("preHandler", async (request: FastifyRequest) => {
@@ -28,6 +34,7 @@ describe("a service key's client, with 1,000 tenants", () => {
           const h = request.headers["last-event-id"];
           lastEventIds.push(typeof h === "string" ? h : null);
         }
+        if (request.method === "POST" && path === "/v1/traces") traces.push(JSON.stringify(request.body));
         if (request.method !== "POST" || path !== "/v1/interactions") return;
         const body = request.body as { interactions?: { tenant?: unknown }[] } | null;
         const at = Date.now();
@@ -128,5 +135,56 @@ describe("a service key's client, with 1,000 tenants", () => {
     expect(c.sharingState.tenants?.sharingTenants).toBe(500);
     await share(ctx(), joining, false);
     await share(ctx(), leaving, true);
+  });
+
+  it("exports each span under its own tenant (span, then resource): spans of tenants that are off never leave", async () => {
+    const exporter = createAssentSpanExporter({ url: live.server.url, key });
+    expect(await exporter.ready(5000)).toBe("on");
+    const [on, off, onByResource] = [sharing[30], tenants[31], sharing[32]] as [
+      ServiceTenant,
+      ServiceTenant,
+      ServiceTenant,
+    ];
+    const before = [await storedCount(ctx(), on), await storedCount(ctx(), onByResource)];
+    const chat = (provider: BasicTracerProvider, tenant?: string) => {
+      const span = provider.getTracer("t").startSpan("chat gpt-4o", {
+        kind: SpanKind.CLIENT,
+        attributes: {
+          "gen_ai.operation.name": "chat",
+          "gen_ai.request.model": "gpt-4o",
+          "assent.feature": "sales.email-draft",
+          "gen_ai.input.messages": JSON.stringify([
+            { role: "user", parts: [{ type: "text", content: "p" }] },
+          ]),
+          "gen_ai.output.messages": JSON.stringify([
+            { role: "assistant", parts: [{ type: "text", content: "a" }] },
+          ]),
+          ...(tenant ? { "assent.tenant": tenant } : {}),
+        },
+      });
+      span.end();
+    };
+    const plain = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+    const ofTenant = new BasicTracerProvider({
+      resource: resourceFromAttributes({ "assent.tenant": onByResource.externalId }),
+      spanProcessors: [new SimpleSpanProcessor(exporter)],
+    });
+    chat(plain, on.id);
+    chat(plain, off.id);
+    chat(plain); // names no tenant
+    chat(ofTenant); // the resource's tenant
+    chat(ofTenant, off.externalId); // the span's own attribute comes first
+    await plain.forceFlush();
+    await ofTenant.forceFlush();
+    await exporter.forceFlush();
+
+    expect(exporter.counters).toMatchObject({ exported: 2, droppedLocally: 2, noTenant: 1, failed: 0 });
+    expect(traces.length).toBeGreaterThan(0);
+    expect(traces.filter((t) => t.includes(off.id) || t.includes(off.externalId))).toEqual([]);
+    expect([await storedCount(ctx(), on), await storedCount(ctx(), onByResource)]).toEqual(
+      before.map((n) => n + 1),
+    );
+    expect(await storedCount(ctx(), off)).toBe(0);
+    await exporter.shutdown();
   });
 });

@@ -69,6 +69,8 @@ export interface SharingSource {
 
 export interface AssentSpanExporter extends SpanExporter {
   readonly counters: ExporterCounters;
+  /** Resolves once every export under way has an outcome. */
+  forceFlush(): Promise<void>;
   /**
    * Resolves once the exporter knows the sharing state (own stream only), or after `timeoutMs`.
    * Service keys: `on` once every tenant's state is known (ask `isSharing(tenant)`), else `unknown`.
