@@ -144,8 +144,10 @@ export function createTenantsWatcher(o: FollowOptions): TenantsWatcher {
     sharingCount = count;
     snapshots += 1;
     known = true;
-    const n = (v as { version?: unknown }).version;
+    const { version: n, cursor } = v as { version?: unknown; cursor?: unknown };
     version = typeof n === "number" ? n : version;
+    // A polled snapshot carries the stream position it is current at: resume from there.
+    if (typeof cursor === "string" && cursor.length > 0 && cursor.length <= 1024) lastId = cursor;
     emit({ kind: "snapshot" });
     return true;
   };
