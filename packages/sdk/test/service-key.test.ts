@@ -3,6 +3,7 @@ import { resourceFromAttributes } from "@opentelemetry/resources";
 import { BasicTracerProvider, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
 import type { FastifyRequest } from "fastify";
 import { beforeAll, describe, expect, it } from "vitest";
+import { CLI_ACTOR } from "../../server/src/actor.js";
 import { type ServiceTenant, serviceKey, share } from "../../server/test/service-fixtures.js";
 import { createAssentSpanExporter } from "../src/otel/index.js";
 import { storedCount, until } from "./live-server.js";
@@ -135,6 +136,33 @@ describe("a service key's client, with 1,000 tenants", () => {
     expect(c.sharingState.tenants?.sharingTenants).toBe(500);
     await share(ctx(), joining, false);
     await share(ctx(), leaving, true);
+  });
+
+  it("with whileUnknown: buffer, keeps what it captured before the snapshot and sends only the sharing tenants' part", async () => {
+    const c = live.client(key, { whileUnknown: "buffer", flushIntervalMs: 20 });
+    const [on, off] = [sharing[40], tenants[41]] as [ServiceTenant, ServiceTenant];
+    const from = arrivals.length;
+    // No answer can have arrived yet: capture() runs before any I/O of the client.
+    expect(c.sharingOf(on.id)).toBe("unknown");
+    expect(c.capture(interaction(on.id))).toBe(true);
+    expect(c.capture(interaction(off.externalId))).toBe(true);
+    expect(await c.flush(5000)).toBe(true);
+    expect(c.counters).toMatchObject({ sent: 1, dropped: { consentOff: 1, consentUnknown: 0 } });
+    expect(arrivals.slice(from).map((a) => a.tenant)).toEqual([on.id]);
+  });
+
+  it("stops when its service key is revoked: the stream ends, the key is refused, nothing more is sent", async () => {
+    const made = await serviceKey(ctx());
+    const c = live.client(made.key, { flushIntervalMs: 20, reconnectDelayMs: 50 });
+    await c.ready(5000);
+    const t = sharing[50] as ServiceTenant;
+    expect(c.capture(interaction(t.id))).toBe(true);
+    expect(await c.flush(5000)).toBe(true);
+    await ctx().services.serviceKeys.revoke(made.id, CLI_ACTOR);
+    await until(() => c.sharingState.keyRefused, 10_000, "the client to learn the key is refused");
+    expect(c.isSharing(t.id)).toBe(false);
+    expect(c.capture(interaction(t.id))).toBe(false);
+    expect(c.counters).toMatchObject({ sent: 1, dropped: { keyRefused: 1 } });
   });
 
   it("exports each span under its own tenant (span, then resource): spans of tenants that are off never leave", async () => {
