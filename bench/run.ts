@@ -14,6 +14,7 @@ const BENCHES: Record<string, string> = {
   ingest: "ingest/main.ts",
   deletion: "deletion/main.ts",
   sdk: "sdk/main.ts",
+  "multi-tenant": "multi-tenant/main.ts",
   "sdk-tenants": "sdk-tenants/main.ts",
 };
 

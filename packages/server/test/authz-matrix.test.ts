@@ -23,6 +23,7 @@ import { createTestContext, dialects, type TestContext } from "./harness.js";
 const PRINCIPALS = [
   "anonymous",
   "ingestKey",
+  "serviceKey",
   "operator",
   "reviewer",
   "reviewerNoGrant",
@@ -39,20 +40,23 @@ const users = (allowed: Partial<Expect>): Expect => ({
   ...everyone(403),
   anonymous: 401,
   ingestKey: 401,
+  serviceKey: 401,
   ...allowed,
 });
 const signedIn = (status: number) =>
-  users(Object.fromEntries(PRINCIPALS.slice(2).map((p) => [p, status])) as Partial<Expect>);
+  users(Object.fromEntries(PRINCIPALS.slice(3).map((p) => [p, status])) as Partial<Expect>);
 /** The web app is public; until `npm run build` has built it, it answers a JSON 503 saying so. */
 const WEB_APP = webAppBuilt() ? 200 : 503;
 /** Ingestion routes: only the ingestion key. */
-const machine = (status: number): Expect => ({ ...everyone(401), ingestKey: status });
+const machine = (status: number): Expect => ({ ...everyone(401), ingestKey: status, serviceKey: status });
 
 interface Fixture {
   a: TenantFixture;
   b: TenantFixture;
   interactionIds: string[];
   spareKeyId: string;
+  serviceKey: string;
+  spareServiceKeyId: string;
   datasetId: string;
   signInEmail: string;
   cookies: Record<Principal, string | null>;
@@ -149,6 +153,18 @@ function table(ctx: () => TestContext): Row[] {
     {
       route: "POST /api/keys/:id/revoke",
       url: (f) => `/api/keys/${f.spareKeyId}/revoke`,
+      expect: users({ operator: 200 }),
+    },
+    { route: "GET /api/service-keys", url: "/api/service-keys", expect: users({ operator: 200 }) },
+    {
+      route: "POST /api/service-keys",
+      url: "/api/service-keys",
+      body: () => ({ name: `matrix ${next()}` }),
+      expect: users({ operator: 201 }),
+    },
+    {
+      route: "POST /api/service-keys/:id/revoke",
+      url: (f) => `/api/service-keys/${f.spareServiceKeyId}/revoke`,
       expect: users({ operator: 200 }),
     },
     { route: "GET /api/audit", url: "/api/audit", expect: users({ operator: 200 }) },
@@ -283,7 +299,7 @@ function table(ctx: () => TestContext): Row[] {
     {
       route: "POST /v1/interactions",
       url: "/v1/interactions",
-      body: () => ({ interactions: [item()] }),
+      body: (f) => ({ interactions: [item({ tenant: f.a.id })] }),
       expect: machine(200),
     },
     {
@@ -344,6 +360,8 @@ describe.each(dialects())("authorization matrix on %s", (dialect) => {
     const b = await tenantWithAdmin(ctx, "eu");
     const interactionIds = await sharedInteractions(ctx, a, 2, () => ({ input: marker }));
     const spare = await ctx.services.tenants.createKey(a.id, CLI_ACTOR, "spare");
+    const service = await ctx.services.serviceKeys.create({ name: "matrix" }, CLI_ACTOR);
+    const spareService = await ctx.services.serviceKeys.create({ name: "matrix spare" }, CLI_ACTOR);
     const signer = await staffMember(ctx, ["reviewer"]);
     const staff = {
       operator: await staffMember(ctx, ["operator"]),
@@ -356,12 +374,15 @@ describe.each(dialects())("authorization matrix on %s", (dialect) => {
       b,
       interactionIds,
       spareKeyId: spare.id,
+      serviceKey: service.key,
+      spareServiceKeyId: spareService.id,
       datasetId: "",
       signInEmail: signer.email,
       staff,
       cookies: {
         anonymous: null,
         ingestKey: null,
+        serviceKey: null,
         operator: null,
         reviewer: null,
         reviewerNoGrant: null,
@@ -413,6 +434,7 @@ describe.each(dialects())("authorization matrix on %s", (dialect) => {
         const cookie = f.cookies[p];
         if (cookie) headers.cookie = cookie;
         if (p === "ingestKey") headers.authorization = `Bearer ${f.a.key}`;
+        if (p === "serviceKey") headers.authorization = `Bearer ${f.serviceKey}`;
         const body = row.body?.(f, p);
         let status: number;
         let text: string;

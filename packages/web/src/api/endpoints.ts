@@ -15,6 +15,7 @@ import type {
   Page,
   ProgramOverview,
   ReviewedInteraction,
+  ServiceKey,
   Session,
   Tenant,
   User,
@@ -82,6 +83,10 @@ export const opsApi = {
       label.trim() ? { label: label.trim() } : {},
     ),
   revokeKey: (keyId: string) => call<IngestionKey>("POST", `/api/keys/${id(keyId)}/revoke`),
+  serviceKeys: () => call<ServiceKey[]>("GET", "/api/service-keys"),
+  createServiceKey: (body: { name: string; regions?: string[] }) =>
+    call<NewIngestionKey>("POST", "/api/service-keys", body),
+  revokeServiceKey: (keyId: string) => call<ServiceKey>("POST", `/api/service-keys/${id(keyId)}/revoke`),
   users: () => call<User[]>("GET", "/api/users"),
   createUser: (body: NewUser) => call<User>("POST", "/api/users", body),
   insights: (query: Query) => call<Insights>("GET", withQuery("/api/insights/features", query)),

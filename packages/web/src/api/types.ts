@@ -190,6 +190,16 @@ export interface IngestionKey {
   revokedAt: string | null;
 }
 
+/** A service key: captures for every tenant of its regions (null: every region). */
+export interface ServiceKey {
+  id: string;
+  name: string;
+  prefix: string;
+  regions: string[] | null;
+  createdAt: string;
+  revokedAt: string | null;
+}
+
 export interface NewIngestionKey {
   id: string;
   key: string;

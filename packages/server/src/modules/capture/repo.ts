@@ -5,46 +5,49 @@ import type { DataKeyTable, InteractionTable, RegionDb } from "../../stores/regi
 const INSERT_CHUNK = 500;
 
 export const captureRepo = {
-  async findDataKey(
+  /** The data keys of these periods and days (a superset of the (tenant, period, day) keys asked for). */
+  async findDataKeys(
     db: Kysely<RegionDb>,
-    tenantId: string,
-    periodId: string,
-    day: number,
-  ): Promise<DataKeyTable | null> {
-    return (
-      (await db
-        .selectFrom("data_keys")
-        .selectAll()
-        .where("tenant_id", "=", tenantId)
-        .where("period_id", "=", periodId)
-        .where("day", "=", day)
-        .executeTakeFirst()) ?? null
-    );
+    periodIds: readonly string[],
+    days: readonly number[],
+  ): Promise<DataKeyTable[]> {
+    if (periodIds.length === 0 || days.length === 0) return [];
+    return db
+      .selectFrom("data_keys")
+      .selectAll()
+      .where("period_id", "in", periodIds)
+      .where("day", "in", days)
+      .execute();
   },
-  /** Inserts a data key unless another writer made the same (tenant, period, day) key first. */
-  async insertDataKey(db: Kysely<RegionDb>, row: DataKeyTable): Promise<boolean> {
+  /** Inserts data keys, skipping any (tenant, period, day) another writer made first; answers the ids inserted. */
+  async insertDataKeys(db: Kysely<RegionDb>, rows: DataKeyTable[]): Promise<Set<string>> {
+    if (rows.length === 0) return new Set();
     const res = await db
       .insertInto("data_keys")
-      .values(row)
+      .values(rows)
       .onConflict((oc) => oc.columns(["tenant_id", "period_id", "day"]).doNothing())
-      .executeTakeFirst();
-    return Number(res.numInsertedOrUpdatedRows ?? 0n) > 0;
+      .returning("id")
+      .execute();
+    return new Set(res.map((r) => r.id));
   },
   async findDataKeyById(db: Kysely<RegionDb>, id: string): Promise<DataKeyTable | null> {
     return (await db.selectFrom("data_keys").selectAll().where("id", "=", id).executeTakeFirst()) ?? null;
   },
-  /** Inserts interactions; a client id seen before is skipped. Returns how many were inserted. */
-  async insertInteractions(db: Kysely<RegionDb>, rows: Insertable<InteractionTable>[]): Promise<number> {
-    let inserted = 0;
+  /** Inserts interactions; a client id seen before is skipped. Answers how many were inserted per tenant. */
+  async insertInteractions(
+    db: Kysely<RegionDb>,
+    rows: Insertable<InteractionTable>[],
+  ): Promise<Map<string, number>> {
+    const inserted = new Map<string, number>();
     for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
       const chunk = rows.slice(i, i + INSERT_CHUNK);
       const res = await db
         .insertInto("interactions")
         .values(chunk)
         .onConflict((oc) => oc.columns(["tenant_id", "client_id"]).doNothing())
-        .returning("id")
+        .returning("tenant_id")
         .execute();
-      inserted += res.length;
+      for (const r of res) inserted.set(r.tenant_id, (inserted.get(r.tenant_id) ?? 0) + 1);
     }
     return inserted;
   },

@@ -1,16 +1,15 @@
-import type { Insertable, Kysely } from "kysely";
-import { type Clock, DAY_MS, dayOf } from "../../clock.js";
+import { type Clock, DAY_MS } from "../../clock.js";
 import type { IngestConfig, ProgramConfig } from "../../config.js";
 import { open, seal } from "../../crypto/aead.js";
 import type { KeyWrapper } from "../../crypto/data-keys.js";
-import { newId } from "../../ids.js";
 import type { InteractionTable, RegionDb } from "../../stores/region-schema.js";
-import { readJson, type Store, toNumber, writeJson } from "../../stores/store.js";
-import type { ConsentService, GateContext } from "../consent/service.js";
+import { readJson, type Store, toNumber } from "../../stores/store.js";
+import type { ConsentService } from "../consent/service.js";
 import type { TenantRef } from "../consent/types.js";
 import { batchItems, tenantField } from "./batch.js";
-import { openContent, sealContent } from "./content.js";
+import { openContent } from "./content.js";
 import { captureRepo } from "./repo.js";
+import { type StoredCounts, storeInRegion } from "./store.js";
 import type {
   IngestResult,
   InteractionInput,
@@ -108,79 +107,6 @@ export function toInteractionMeta(region: string, row: InteractionTable): Intera
 export function createCaptureService(deps: CaptureDeps): CaptureService {
   const { metrics } = deps;
 
-  /** The data key of (tenant, period, day), made on first use. */
-  async function dataKey(
-    trx: Kysely<RegionDb>,
-    tenantId: string,
-    periodId: string,
-    day: number,
-    now: number,
-  ) {
-    const existing = await captureRepo.findDataKey(trx, tenantId, periodId, day);
-    if (existing) {
-      return {
-        id: existing.id,
-        key: deps.keys.unwrap({ id: existing.id, tenantId, periodId, day }, existing.wrapped),
-      };
-    }
-    const ref = { id: newId(), tenantId, periodId, day };
-    const { key, wrapped } = deps.keys.create(ref);
-    const row = { id: ref.id, tenant_id: tenantId, period_id: periodId, day, wrapped, created_at: now };
-    if (await captureRepo.insertDataKey(trx, row)) {
-      return { id: ref.id, key };
-    }
-    // Another writer made this day's key between our read and insert: use theirs.
-    const theirs = await captureRepo.findDataKey(trx, tenantId, periodId, day);
-    if (!theirs) throw new Error("data key vanished during capture");
-    return {
-      id: theirs.id,
-      key: deps.keys.unwrap({ id: theirs.id, tenantId, periodId, day }, theirs.wrapped),
-    };
-  }
-
-  async function store(ctx: GateContext, tenantId: string, items: readonly InteractionInput[]) {
-    // Interactions that happened before this period's opt-in were not consented to.
-    const inPeriod = items.filter((it) => it.occurredAt >= ctx.period.optedInAt);
-    const keys = new Map<number, { id: string; key: Buffer }>();
-    const rows: Insertable<InteractionTable>[] = [];
-    for (const it of inPeriod) {
-      const day = dayOf(it.occurredAt);
-      let k = keys.get(day);
-      if (!k) {
-        k = await dataKey(ctx.trx, tenantId, ctx.period.id, day, ctx.now);
-        keys.set(day, k);
-      }
-      const id = newId();
-      const t = it.telemetry;
-      rows.push({
-        tenant_id: tenantId,
-        id,
-        client_id: it.clientId,
-        period_id: ctx.period.id,
-        key_id: k.id,
-        feature: it.feature,
-        conversation_id: it.conversationId,
-        occurred_at: it.occurredAt,
-        captured_at: ctx.now,
-        content: sealContent(k.key, tenantId, id, it.content),
-        model: t.model,
-        provider: t.provider,
-        latency_ms: t.latencyMs,
-        tokens_in: t.tokensIn,
-        tokens_out: t.tokensOut,
-        finish_reason: t.finishReason,
-        feedback: t.feedback,
-        attributes: Object.keys(t.attributes).length ? writeJson(t.attributes) : null,
-      });
-    }
-    const inserted = await captureRepo.insertInteractions(ctx.trx, rows);
-    return {
-      accepted: inserted,
-      duplicates: rows.length - inserted,
-      dropped: items.length - inPeriod.length,
-    };
-  }
-
   /**
    * A tenant's interaction within the retention period, with its data key; null when absent,
    * expired, another tenant's, or shredded (its key destroyed, whatever rows remain).
@@ -219,9 +145,10 @@ export function createCaptureService(deps: CaptureDeps): CaptureService {
     },
 
     async ingestTenants(region, groups) {
-      const stored = await deps.consent.withinSharingOf(region, [...groups.keys()], (tenantId, ctx) =>
-        store(ctx, tenantId, groups.get(tenantId) ?? []),
-      );
+      const stored =
+        (await deps.consent.withinSharingOf(region, [...groups.keys()], (gate) =>
+          storeInRegion(deps.keys, gate, groups),
+        )) ?? new Map<string, StoredCounts>();
       const results = new Map<string, TenantIngestResult>();
       const total = { accepted: 0, dropped: 0, duplicates: 0 };
       for (const [tenantId, items] of groups) {

@@ -20,6 +20,15 @@ export interface GateContext {
   readonly period: OpenPeriod;
 }
 
+/** The gate of several tenants of one region: `periods` holds only the tenants that share. */
+export interface RegionGate {
+  readonly trx: Kysely<RegionDb>;
+  readonly dialect: Dialect;
+  /** The capture time: inside every open period. */
+  readonly now: number;
+  readonly periods: ReadonlyMap<string, OpenPeriod>;
+}
+
 export interface ConsentService {
   /** Creates the tenant's sharing state (off) in its home region. Idempotent. */
   initTenant(tenant: TenantRef): Promise<void>;
@@ -35,14 +44,14 @@ export interface ConsentService {
   /**
    * The consent gate for several tenants of one region in ONE transaction (a service key's
    * batch): reads every tenant's state with the same lock as `withinSharing`, then runs `write`
-   * for each tenant whose sharing is on, in that transaction. The answer maps each tenant to
-   * what `write` returned, or null when its sharing is off (nothing written for it).
+   * once, in that transaction, with the open period of each tenant that shares. Returns null
+   * (and writes nothing) when none of them shares.
    */
   withinSharingOf<T>(
     region: string,
     tenantIds: readonly string[],
-    write: (tenantId: string, ctx: GateContext) => Promise<T>,
-  ): Promise<Map<string, T | null>>;
+    write: (gate: RegionGate) => Promise<T>,
+  ): Promise<T | null>;
   subscribe(tenant: TenantRef, listener: (state: SharingState) => void, knownVersion?: number): () => void;
   /** Current states of several tenants of one region (for the change stream). */
   readStates(region: string, tenantIds: readonly string[]): Promise<SharingState[]>;
@@ -182,39 +191,31 @@ export function createConsentService(deps: ConsentDeps): ConsentService {
     },
 
     async withinSharing(tenant, write) {
-      const results = await service.withinSharingOf(tenant.region, [tenant.id], (_id, ctx) => write(ctx));
-      return results.get(tenant.id) ?? null;
+      return service.withinSharingOf(tenant.region, [tenant.id], async (gate) => {
+        const period = gate.periods.get(tenant.id) as OpenPeriod;
+        return write({ trx: gate.trx, dialect: gate.dialect, now: gate.now, period });
+      });
     },
 
     async withinSharingOf(region, tenantIds, write) {
       const store = storeOf(region);
       const ids = [...new Set(tenantIds)].sort();
       return store.db.transaction().execute(async (trx) => {
-        const results = new Map<string, Awaited<ReturnType<typeof write>> | null>();
-        for (const id of ids) results.set(id, null);
         const states = await consentRepo.getStates(trx, store.dialect, ids, "share");
         const open = states.filter((s) => Number(s.enabled) === 1 && s.period_id !== null);
-        if (open.length === 0) return results;
-        const periods = await consentRepo.getPeriods(
+        if (open.length === 0) return null;
+        const rows = await consentRepo.getPeriods(
           trx,
           open.map((s) => s.period_id as string),
         );
-        // The capture time is read once every tenant's state is locked (see setSharing).
-        const now = deps.clock.now();
-        for (const state of open) {
-          const period = periods.get(state.period_id as string);
-          if (!period) continue;
-          results.set(
-            state.tenant_id,
-            await write(state.tenant_id, {
-              trx,
-              dialect: store.dialect,
-              now,
-              period: { id: period.id, optedInAt: toNumber(period.opted_in_at) },
-            }),
-          );
+        const periods = new Map<string, OpenPeriod>();
+        for (const s of open) {
+          const p = rows.get(s.period_id as string);
+          if (p) periods.set(s.tenant_id, { id: p.id, optedInAt: toNumber(p.opted_in_at) });
         }
-        return results;
+        if (periods.size === 0) return null;
+        // The capture time is read once every tenant's state is locked (see setSharing).
+        return write({ trx, dialect: store.dialect, now: deps.clock.now(), periods });
       });
     },
 

@@ -1,11 +1,13 @@
 import { Link } from "../../router.js";
 import { AuditLog } from "./AuditLog.js";
 import { InsightsPanel } from "./InsightsPanel.js";
+import { ServiceKeys } from "./ServiceKeys.js";
 import { Tenants } from "./Tenants.js";
 import { Users } from "./Users.js";
 
 const TABS = [
   { id: "tenants", title: "Tenants & keys" },
+  { id: "service-keys", title: "Service keys" },
   { id: "users", title: "Users" },
   { id: "insights", title: "Insights" },
   { id: "audit", title: "Audit log" },
@@ -34,6 +36,7 @@ export function Operations({ tab }: { readonly tab: string }) {
         </ul>
       </nav>
       {current.id === "tenants" ? <Tenants /> : null}
+      {current.id === "service-keys" ? <ServiceKeys /> : null}
       {current.id === "users" ? <Users /> : null}
       {current.id === "insights" ? <InsightsPanel /> : null}
       {current.id === "audit" ? <AuditLog /> : null}

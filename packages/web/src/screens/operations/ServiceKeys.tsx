@@ -1,0 +1,146 @@
+import { type FormEvent, useState } from "react";
+import { opsApi, programApi } from "../../api/endpoints.js";
+import type { NewIngestionKey, ServiceKey } from "../../api/types.js";
+import { useAction, useLoad } from "../../hooks.js";
+import { CopyButton } from "../../ui/CopyButton.js";
+import { useConfirm } from "../../ui/confirm.js";
+import { Badge, ErrorNote } from "../../ui/feedback.js";
+import { Time } from "../../ui/format.js";
+import { LoadState } from "../../ui/Loaded.js";
+import { Section } from "../../ui/Section.js";
+
+/**
+ * Service keys: one key for a multi-tenant service, capturing for every tenant of the regions it
+ * covers. Issue one (its secret shown this once), see them, revoke one.
+ */
+export function ServiceKeys() {
+  const keys = useLoad(opsApi.serviceKeys, "service-keys");
+  const regions = useLoad(programApi.overview, "program").data?.regions ?? [];
+  const [name, setName] = useState("");
+  const [chosen, setChosen] = useState<string[]>([]);
+  const [fresh, setFresh] = useState<NewIngestionKey | null>(null);
+  const create = useAction(opsApi.createServiceKey);
+
+  const toggle = (region: string) =>
+    setChosen((c) => (c.includes(region) ? c.filter((r) => r !== region) : [...c, region]));
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    const k = await create.run({ name: name.trim(), ...(chosen.length ? { regions: chosen } : {}) });
+    if (k) {
+      setFresh(k);
+      setName("");
+      setChosen([]);
+      keys.reload();
+    }
+  };
+
+  return (
+    <Section title="Service keys">
+      <p className="muted">
+        A service key lets one multi-tenant service capture for every tenant of the regions it covers: each
+        item names its tenant, and each tenant's own setting decides whether it is kept.
+      </p>
+      {fresh ? (
+        <section className="secret" aria-label="The new service key" data-testid="new-service-key">
+          <p>
+            <strong>Copy this key now.</strong> It is shown only this once; Assent keeps only its hash.
+          </p>
+          <code className="secret-value" data-testid="new-service-key-value">
+            {fresh.key}
+          </code>
+          <div className="actions">
+            <CopyButton text={fresh.key} label="Copy key" />
+            <button type="button" onClick={() => setFresh(null)}>
+              I have stored it
+            </button>
+          </div>
+        </section>
+      ) : null}
+      <form className="inline-form" onSubmit={(e) => void submit(e)}>
+        <label htmlFor="service-key-name">Name</label>
+        <input
+          id="service-key-name"
+          required
+          maxLength={100}
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+          placeholder="e.g. copilot backend"
+        />
+        <fieldset>
+          <legend>Regions (none checked: every region)</legend>
+          {regions.map((r) => (
+            <label key={r}>
+              <input type="checkbox" checked={chosen.includes(r)} onChange={() => toggle(r)} /> {r}
+            </label>
+          ))}
+        </fieldset>
+        <button type="submit" className="primary" disabled={create.busy || !name.trim()}>
+          Issue service key
+        </button>
+      </form>
+      <ErrorNote error={create.error} />
+      <LoadState
+        loaded={keys}
+        what="service keys"
+        isEmpty={keys.data?.length === 0}
+        empty="There is no service key."
+      />
+      <ul className="key-list">
+        {keys.data?.map((k) => (
+          <ServiceKeyRow key={k.id} serviceKey={k} onRevoked={keys.reload} />
+        ))}
+      </ul>
+    </Section>
+  );
+}
+
+function ServiceKeyRow({
+  serviceKey: k,
+  onRevoked,
+}: {
+  readonly serviceKey: ServiceKey;
+  readonly onRevoked: () => void;
+}) {
+  const revoke = useAction(opsApi.revokeServiceKey);
+  const [confirm, dialog] = useConfirm();
+  const onRevoke = async () => {
+    const ok = await confirm({
+      title: `Revoke the service key ${k.name} (${k.prefix}…)?`,
+      body: (
+        <p>Its requests are refused at once (401) and its open sharing streams end. This cannot be undone.</p>
+      ),
+      confirmLabel: "Revoke key",
+      danger: true,
+    });
+    if (ok && (await revoke.run(k.id))) onRevoked();
+  };
+  return (
+    <li className="key-row" data-testid="service-key-row">
+      <code>{k.prefix}…</code> <span>{k.name}</span>{" "}
+      <span className="muted small">{k.regions ? k.regions.join(", ") : "every region"}</span>{" "}
+      {k.revokedAt ? <Badge tone="off">revoked</Badge> : <Badge tone="on">live</Badge>}
+      <span className="muted small">
+        {" "}
+        created <Time iso={k.createdAt} />
+        {k.revokedAt ? (
+          <>
+            , revoked <Time iso={k.revokedAt} />
+          </>
+        ) : null}
+      </span>
+      {k.revokedAt ? null : (
+        <button
+          type="button"
+          className="danger small-button"
+          onClick={() => void onRevoke()}
+          disabled={revoke.busy}
+        >
+          Revoke
+        </button>
+      )}
+      <ErrorNote error={revoke.error} />
+      {dialog}
+    </li>
+  );
+}
