@@ -155,3 +155,38 @@ export interface IngestAnswer {
   readonly duplicates: number;
   readonly rejected: readonly { readonly index: number; readonly error: string }[];
 }
+
+/** The client `createAssentClient` returns. */
+export interface AssentClient {
+  /**
+   * Hands one interaction to the client and returns at once: true when it was queued, false
+   * when it was dropped (sharing off or unknown, invalid, closed: see `counters`). Never
+   * throws, never waits. The object is serialized on a later tick: do not mutate it after.
+   * With a service key, `tenant` names whose interaction it is (without one it is `invalid`).
+   */
+  capture(interaction: Interaction): boolean;
+  /**
+   * Whether interactions of `tenant` (and of `feature`, if given) are sent now: its sharing is
+   * known to be on. With a tenant key, `tenant` is ignored (the key names the tenant).
+   */
+  isSharing(tenant?: string, feature?: string): boolean;
+  /** With a service key: `on`, `off`, or `unknown` (before the first snapshot) for `tenant`. */
+  sharingOf(tenant?: string, feature?: string): SharingValue;
+  /** Calls `listener` whenever one tenant's sharing changes; returns the unsubscribe function. */
+  onTenantSharingChange(listener: (tenant: string, sharing: "on" | "off") => void): () => void;
+  /**
+   * Sends what is queued now and waits until everything captured before the call has an
+   * outcome, or `timeoutMs` passed. Resolves true when it all did; never rejects.
+   */
+  flush(timeoutMs?: number): Promise<boolean>;
+  /** Stops capturing, flushes (up to `timeoutMs`), then closes the sharing stream. Never rejects. */
+  close(timeoutMs?: number): Promise<void>;
+  /** Resolves once the sharing state is known (or after `timeoutMs`) with the state. */
+  ready(timeoutMs?: number): Promise<SharingSnapshot>;
+  /** Calls `listener` on every change of the sharing state; returns the unsubscribe function. */
+  onSharingChange(listener: (s: SharingSnapshot) => void): () => void;
+  readonly sharing: SharingValue;
+  readonly sharingState: SharingSnapshot;
+  readonly counters: Counters;
+  readonly queue: QueueStats;
+}
