@@ -78,6 +78,31 @@ describe("operations in the browser", () => {
     expect(e2e.takeProblems()).toEqual([]);
   });
 
+  it("issues a service key for one region, shown once, and revokes it", async () => {
+    const page = await e2e.newPage();
+    await signIn(page, operatorEmail);
+    await page.getByRole("link", { name: "Service keys" }).click();
+    const section = page.getByRole("region", { name: "Service keys" });
+    await section.getByLabel("Name").fill("copilot e2e");
+    await section.getByRole("checkbox", { name: "eu" }).check();
+    await section.getByRole("button", { name: "Issue service key" }).click();
+    const secret = (await waitForText(page.getByTestId("new-service-key-value"), /^assk_/)).trim();
+    const all = await sharingWith(secret);
+    expect(all.statusCode).toBe(200);
+    expect(all.json().cursor).toMatch(/^eu:\d+$/);
+    const row = page.getByTestId("service-key-row").filter({ hasText: "copilot e2e" });
+    await waitForText(row, "eu");
+    await section.getByRole("button", { name: "I have stored it" }).click();
+    await page.reload();
+    await waitForText(row, "copilot e2e");
+    expect(await page.locator("body").textContent()).not.toContain(secret);
+    await row.getByRole("button", { name: "Revoke" }).click();
+    await page.getByRole("dialog").getByRole("button", { name: "Revoke key" }).click();
+    await waitForText(row, "revoked");
+    expect((await sharingWith(secret)).statusCode).toBe(401);
+    expect(e2e.takeProblems()).toEqual([]);
+  });
+
   it("creates a tenant admin, shows insights and the audit log", async () => {
     const page = await e2e.newPage();
     await signIn(page, operatorEmail);

@@ -1,43 +1,25 @@
+import type {
+  Telemetry as ContractTelemetry,
+  InteractionItem,
+  TenantIngestResult,
+} from "./contract/index.js";
+
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 
 /** Metadata about one interaction; stored in clear for aggregates (no content here). */
-export interface Telemetry {
-  readonly model?: string;
-  readonly provider?: string;
-  readonly latencyMs?: number;
-  readonly tokensIn?: number;
-  readonly tokensOut?: number;
-  readonly finishReason?: string;
-  /** User feedback, -1 to 5. */
-  readonly feedback?: number;
-  /** A small custom map (at most 32 keys; values: strings up to 256 characters, numbers, booleans). */
-  readonly attributes?: Readonly<Record<string, string | number | boolean | null>>;
-}
+export type Telemetry = Readonly<ContractTelemetry>;
 
-/** One AI feature use, shaped like an item of `POST /v1/interactions`. */
-export interface Interaction {
-  /** The feature's name, e.g. `sales.email-draft`. */
-  readonly feature: string;
-  /**
-   * The prompt: a string or any JSON-serializable value (typed `unknown` so interface types such
-   * as a model SDK's message types fit; what is not JSON is counted `invalid`). Content: stored
-   * encrypted, only while the tenant shares.
-   */
-  readonly input: unknown;
-  /** The answer, or null when the feature produced none. Content, like `input`. */
-  readonly output: unknown;
-  /** When it happened; defaults to the time of `capture()`. */
+/**
+ * One AI feature use, shaped like an item of `POST /v1/interactions` (the contract's
+ * InteractionItem), except that `occurredAt` may also be a Date: it defaults to the time of
+ * `capture()`. `input` and `output` are typed `unknown` so interface types such as a model SDK's
+ * message types fit; what is not JSON is counted `invalid`. Content: stored encrypted, only while
+ * the tenant shares. `id` makes retries idempotent; the SDK assigns a UUIDv7 when absent.
+ */
+export type Interaction = Readonly<Omit<InteractionItem, "occurredAt" | "telemetry">> & {
   readonly occurredAt?: Date | string | number;
-  readonly conversationId?: string;
   readonly telemetry?: Telemetry;
-  /** Client id making retries idempotent; the SDK assigns a UUIDv7 when absent. */
-  readonly id?: string;
-  /**
-   * With a service key: the tenant this use belongs to (its id, or the vendor's external id for
-   * it). Required with a service key; with a tenant key, leave it out (the key names the tenant).
-   */
-  readonly tenant?: string;
-}
+};
 
 /**
  * The tenant's sharing state as this process knows it. `unknown` until the service first
@@ -137,14 +119,12 @@ export interface AssentEvent {
 }
 
 /** One tenant's part of the answer to a service key's batch. */
-export interface TenantAnswer {
-  readonly sharing: "on" | "off";
-  readonly accepted: number;
-  readonly dropped: number;
-  readonly duplicates: number;
-}
+export type TenantAnswer = Readonly<TenantIngestResult>;
 
-/** The answer of `POST /v1/interactions`. */
+/**
+ * The answer of `POST /v1/interactions`: the contract's IngestResult (tenant key) or
+ * ServiceIngestResult (service key), as the client reads either.
+ */
 export interface IngestAnswer {
   /** With a tenant key. */
   readonly sharing?: "on" | "off";

@@ -51,6 +51,7 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
   app.decorateRequest("user", null);
   app.decorateRequest("ingestKey", null);
   app.decorateRequest("serviceKey", null);
+  app.decorateRequest("tenantAdmin", null);
   installJsonParser(app);
   installErrorHandler(app, config.ingest.maxBodyBytes);
 
@@ -103,7 +104,7 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
   await app.register(serviceKeysRoutes, { serviceKeys: services.serviceKeys, guards });
   await app.register(grantsRoutes, { grants: services.grants, guards, clock: services.clock });
   await app.register(reviewRoutes, { review: services.review, guards });
-  await app.register(auditRoutes, { audit: services.audit, tenants: services.tenants, guards });
+  await app.register(auditRoutes, { audit: services.audit, guards });
   await app.register(datasetsRoutes, { datasets: services.datasets, guards });
   await app.register(consentRoutes, {
     consent: services.consent,
@@ -117,7 +118,6 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
   await app.register(retentionRoutes, {
     retention: services.retention,
     consent: services.consent,
-    tenants: services.tenants,
     program: config.program,
     guards,
   });

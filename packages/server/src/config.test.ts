@@ -122,3 +122,85 @@ describe("environment overrides", () => {
     expect(loadConfig({ ASSENT_RETENTION_DAYS: "" }).program.retentionDays).toBe(30);
   });
 });
+
+describe("the configuration schema", () => {
+  it("names every bad setting by its path and rule, all at once", () => {
+    expect(
+      problemsOf(() =>
+        parseConfig({
+          bogus: 1,
+          port: "80",
+          host: "",
+          logLevel: "loud",
+          controlStore: "nope",
+          masterKey: "abc",
+          regions: { EU: "sqlite:eu.db", us: "http://x" },
+          program: { allowedPurposes: ["Bad purpose"] },
+          access: { transparencyIdentity: "x", grantMaxMinutes: 60, grantDefaultMinutes: 120 },
+        }),
+      ),
+    ).toEqual([
+      'unknown setting "bogus"',
+      "host must be a non-empty string of at most 255 characters",
+      "port must be a whole number",
+      "controlStore must be a store URL (sqlite:FILE or postgres://…)",
+      "regions.us must be a store URL (sqlite:FILE or postgres://…)",
+      'regions: "EU" is not a valid region name (a-z, 0-9, -)',
+      "logLevel must be one of fatal, error, warn, info, debug, trace, silent",
+      "program.allowedPurposes must be a list of purpose names (a-z, 0-9, -)",
+      "access.transparencyIdentity must be one of name, staff-id",
+      "masterKey (ASSENT_MASTER_KEY) must be base64 of exactly 32 bytes",
+      "access.grantDefaultMinutes must be between 5 and 60 (got 120)",
+    ]);
+  });
+
+  it("refuses shared stores and foundation-model training", () => {
+    expect(
+      problemsOf(() =>
+        parseConfig({
+          regions: { us: "sqlite:a.db", eu: "sqlite:a.db" },
+          controlStore: "sqlite:a.db",
+          program: { allowedPurposes: ["foundation-training"] },
+        }),
+      ),
+    ).toEqual([
+      "regions must each have their own store",
+      "controlStore must not be a region's store",
+      "program.allowedPurposes: training foundation models is never an allowed purpose",
+    ]);
+  });
+
+  it("fills defaults (null counts as unset) and freezes the result", () => {
+    const config = parseConfig({ port: null, access: { grantMaxMinutes: 60 } });
+    expect(config.port).toBe(8080);
+    expect(config.masterKey).toBeNull();
+    expect(config.access.grantDefaultMinutes).toBe(60);
+    expect(config.regions).toEqual({ us: "sqlite:region-us.db", eu: "sqlite:region-eu.db" });
+    expect(Object.isFrozen(config.program.allowedPurposes)).toBe(true);
+  });
+
+  it("takes every environment variable of the table", () => {
+    const config = loadConfig({
+      ASSENT_PORT: "9090",
+      ASSENT_HOST: "0.0.0.0",
+      ASSENT_CONTROL_STORE: "postgres://db/control",
+      ASSENT_LOG_LEVEL: "warn",
+      ASSENT_REGIONS: "us=sqlite:u.db,eu=postgres://db/eu",
+      ASSENT_INGEST_RATE_LIMIT_PER_MINUTE: "0",
+      ASSENT_MASTER_KEY: Buffer.alloc(32, 1).toString("base64"),
+    });
+    expect(config).toMatchObject({
+      port: 9090,
+      host: "0.0.0.0",
+      controlStore: "postgres://db/control",
+      logLevel: "warn",
+      regions: { us: "sqlite:u.db", eu: "postgres://db/eu" },
+      ingest: { rateLimitPerMinute: 0, maxBatchItems: 1000 },
+      masterKey: Buffer.alloc(32, 1).toString("base64"),
+    });
+    expect(loadConfig({ ASSENT_REGIONS: '{"eu":"sqlite:e.db"}' }).regions).toEqual({ eu: "sqlite:e.db" });
+    expect(problemsOf(() => loadRawConfig({ ASSENT_REGIONS: "us" }))).toEqual([
+      'ASSENT_REGIONS entry "us" must look like name=url',
+    ]);
+  });
+});

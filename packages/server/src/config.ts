@@ -1,105 +1,33 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
+import { type Static, Type } from "typebox";
+import { Compile } from "typebox/compile";
+import { Value } from "typebox/value";
+import { configProblems } from "./config-problems.js";
 
 /**
  * One configuration for the whole service: a JSON file (ASSENT_CONFIG or --config) with
- * environment variables on top, validated once and frozen. Every bad value is reported by its
- * path, so an operator can fix the file without reading code.
+ * environment variables on top, validated once against ConfigSchema and frozen. The schema holds
+ * every setting's default and bounds; every bad value is reported by its path, so an operator can
+ * fix the file without reading code. A new setting is one entry below (plus one in ENVIRONMENT
+ * when a variable may set it).
  */
-export interface ProgramConfig {
-  readonly name: string;
-  readonly description: string;
-  /** How long shared data may be kept, in days (1–30). */
-  readonly retentionDays: number;
-  /** How long after an opt-out the tenant's shared data is deleted at the latest (0–30). */
-  readonly withdrawalDeleteDays: number;
-  readonly allowedPurposes: readonly string[];
-}
 
-export interface IngestConfig {
-  readonly maxBatchItems: number;
-  readonly maxBodyBytes: number;
-  /** Cap on one interaction's input plus output, serialized as JSON, in bytes. */
-  readonly maxContentBytes: number;
-  /** Requests per minute per ingestion key; 0 disables the limit. */
-  readonly rateLimitPerMinute: number;
-}
+const int = (dflt: number, minimum: number, maximum: number, description?: string) =>
+  Type.Integer({ default: dflt, minimum, maximum, ...(description ? { description } : {}) });
+const text = (dflt: string, maxLength: number) => Type.String({ default: dflt, minLength: 1, maxLength });
+const section = <T extends Parameters<typeof Type.Object>[0]>(properties: T) =>
+  Type.Object(properties, { default: {} });
+const oneOf = <const T extends string[]>(values: T, dflt: T[number]) =>
+  Type.Enum(values, { default: dflt, description: `one of ${values.join(", ")}` });
 
-export interface AccessConfig {
-  readonly sessionHours: number;
-  /** Longest grant a request may ask for, in minutes (at most 8 hours). */
-  readonly grantMaxMinutes: number;
-  /** Duration of a grant when the request names none (at most grantMaxMinutes). */
-  readonly grantDefaultMinutes: number;
-  /** A request not decided within this many hours expires (at most 4 days). */
-  readonly requestExpiryHours: number;
-  /** Distinct approvers a request needs (1 or 2), none of them the requester. */
-  readonly approvalsRequired: number;
-  /** How the access-transparency log names staff to tenants: their name (or email), or their staff id. */
-  readonly transparencyIdentity: "name" | "staff-id";
-  /** Failed sign-ins per account, and per client address, before sign-in is locked for signInLockMinutes. */
-  readonly signInMaxFailuresPerAccount: number;
-  readonly signInMaxFailuresPerAddress: number;
-  readonly signInLockMinutes: number;
-}
+const STORE_URL = Type.String({
+  pattern: "^(sqlite:.+|postgres(ql)?://.+)$",
+  description: "a store URL (sqlite:FILE or postgres://…)",
+});
+const PURPOSE = "^[a-z][a-z0-9-]{0,63}$";
 
-export interface Config {
-  readonly host: string;
-  readonly port: number;
-  readonly dataDir: string;
-  /** Store URL of the control store (tenants, users, keys, grants, control audit). */
-  readonly controlStore: string;
-  /** Region name → store URL. */
-  readonly regions: Readonly<Record<string, string>>;
-  /** Base64 of 32 bytes; when absent the key file in the data directory is used (created if missing). */
-  readonly masterKey: string | null;
-  readonly logLevel: string;
-  readonly program: ProgramConfig;
-  readonly ingest: IngestConfig;
-  readonly access: AccessConfig;
-  readonly jobs: { readonly intervalSeconds: number; readonly retentionSweepMinutes: number };
-  /** How often the SSE stream re-reads sharing state changed by other processes, in ms. */
-  readonly sharingPollMs: number;
-  readonly otlp: OtlpConfig;
-}
-
-// --- OTLP with a service key (issue 8) ---
-export interface OtlpConfig {
-  /** Attribute names naming a span's tenant, tried in order on the span, then on its resource. */
-  readonly tenantAttributes: readonly string[];
-}
-
-export const DEFAULT_OTLP: OtlpConfig = { tenantAttributes: ["assent.tenant"] };
-
-function otlpSettings(v: Json | undefined, problems: string[]): OtlpConfig {
-  if (v === undefined || v === null) return DEFAULT_OTLP;
-  const names = isObject(v) ? v.tenantAttributes : undefined;
-  if (!isObject(v) || Object.keys(v).some((k) => k !== "tenantAttributes")) {
-    problems.push('otlp must be an object with only "tenantAttributes"');
-    return DEFAULT_OTLP;
-  }
-  if (names === undefined) return DEFAULT_OTLP;
-  if (
-    !Array.isArray(names) ||
-    names.length === 0 ||
-    names.length > 8 ||
-    !names.every((n) => typeof n === "string" && n.length > 0 && n.length <= 128)
-  ) {
-    problems.push("otlp.tenantAttributes must be 1-8 attribute names of 1-128 characters");
-    return DEFAULT_OTLP;
-  }
-  return Object.freeze({ tenantAttributes: Object.freeze([...(names as string[])]) });
-}
-// --- end OTLP ---
-
-export class ConfigError extends Error {
-  constructor(readonly problems: string[]) {
-    super(`invalid configuration:\n  - ${problems.join("\n  - ")}`);
-    this.name = "ConfigError";
-  }
-}
-
-export const DEFAULT_PROGRAM: ProgramConfig = {
+export const DEFAULT_PROGRAM = {
   name: "Data sharing for AI features",
   description:
     "When sharing is on, the prompts, outputs and telemetry of the AI features your organisation uses are " +
@@ -109,7 +37,119 @@ export const DEFAULT_PROGRAM: ProgramConfig = {
   retentionDays: 30,
   withdrawalDeleteDays: 30,
   allowedPurposes: ["feature-improvement", "quality-evaluation", "safety-evaluation", "debugging"],
-};
+} as const;
+
+export const ConfigSchema = Type.Object(
+  {
+    $schema: Type.Optional(Type.String()),
+    host: text("127.0.0.1", 255),
+    port: int(8080, 0, 65535),
+    dataDir: text("./data", 2000),
+    /** The control store: tenants, users, keys, grants, control audit. */
+    controlStore: Type.String({ ...STORE_URL, default: "sqlite:control.db" }),
+    /** Region name → store URL. */
+    regions: Type.Record(Type.String(), STORE_URL, {
+      default: { us: "sqlite:region-us.db", eu: "sqlite:region-eu.db" },
+      minProperties: 1,
+      propertyNames: { pattern: "^[a-z][a-z0-9-]{0,31}$", description: "a valid region name (a-z, 0-9, -)" },
+      description: "an object mapping region names (a-z, 0-9, -) to store URLs",
+    }),
+    /** Base64 of 32 bytes; when absent the key file in the data directory is used (created if missing). */
+    masterKey: Type.Optional(Type.String({ description: "base64 of exactly 32 bytes" })),
+    logLevel: oneOf(["fatal", "error", "warn", "info", "debug", "trace", "silent"], "info"),
+    program: section({
+      name: text(DEFAULT_PROGRAM.name, 200),
+      description: text(DEFAULT_PROGRAM.description, 4000),
+      retentionDays: int(30, 1, 30, "how long shared data may be kept, in days"),
+      withdrawalDeleteDays: int(30, 0, 30, "days after an opt-out by which the tenant's data is deleted"),
+      allowedPurposes: Type.Array(Type.String({ pattern: PURPOSE }), {
+        default: DEFAULT_PROGRAM.allowedPurposes,
+        description: "a list of purpose names (a-z, 0-9, -)",
+      }),
+    }),
+    ingest: section({
+      maxBatchItems: int(1000, 1, 1000),
+      maxBodyBytes: int(8 * 1024 * 1024, 1024, 8 * 1024 * 1024),
+      maxContentBytes: int(
+        1024 * 1024,
+        1024,
+        8 * 1024 * 1024,
+        "cap on one item's input plus output, as JSON",
+      ),
+      rateLimitPerMinute: int(12_000, 0, 10_000_000, "requests per minute per ingestion key; 0: no limit"),
+    }),
+    access: section({
+      sessionHours: int(12, 1, 24 * 30),
+      grantMaxMinutes: int(480, 5, 480, "longest grant a request may ask for"),
+      /** Duration of a grant when the request names none; at most grantMaxMinutes (checked below). */
+      grantDefaultMinutes: Type.Optional(Type.Integer({ minimum: 5, maximum: 480 })),
+      requestExpiryHours: int(96, 1, 96, "a request not decided within this many hours expires"),
+      approvalsRequired: int(1, 1, 2, "distinct approvers a request needs, none of them the requester"),
+      /** How the access-transparency log names staff to tenants: their name (or email), or their staff id. */
+      transparencyIdentity: oneOf(["name", "staff-id"], "name"),
+      signInMaxFailuresPerAccount: int(5, 1, 100),
+      signInMaxFailuresPerAddress: int(20, 1, 10_000),
+      signInLockMinutes: int(15, 1, 24 * 60),
+    }),
+    jobs: section({
+      intervalSeconds: int(60, 1, 24 * 3600),
+      retentionSweepMinutes: int(60, 1, 24 * 60),
+    }),
+    /** How often the SSE stream re-reads sharing state changed by other processes, in ms. */
+    sharingPollMs: int(500, 50, 60_000),
+    // OTLP with a service key (issue 8): the attributes naming a span's tenant.
+    otlp: section({
+      tenantAttributes: Type.Array(Type.String({ minLength: 1, maxLength: 128 }), {
+        default: ["assent.tenant"],
+        minItems: 1,
+        maxItems: 8,
+        description: "attribute names tried in order on the span, then on its resource",
+      }),
+    }),
+  },
+  { additionalProperties: false },
+);
+
+/** Environment variables: each sets one setting (numbers are parsed; empty means unset). */
+export const ENVIRONMENT: readonly {
+  readonly name: string;
+  readonly path: string;
+  readonly kind?: "number" | "regions";
+}[] = [
+  { name: "ASSENT_PORT", path: "port", kind: "number" },
+  { name: "ASSENT_HOST", path: "host" },
+  { name: "ASSENT_DATA_DIR", path: "dataDir" },
+  { name: "ASSENT_CONTROL_STORE", path: "controlStore" },
+  { name: "ASSENT_MASTER_KEY", path: "masterKey" },
+  { name: "ASSENT_LOG_LEVEL", path: "logLevel" },
+  { name: "ASSENT_REGIONS", path: "regions", kind: "regions" },
+  { name: "ASSENT_RETENTION_DAYS", path: "program.retentionDays", kind: "number" },
+  { name: "ASSENT_WITHDRAWAL_DELETE_DAYS", path: "program.withdrawalDeleteDays", kind: "number" },
+  { name: "ASSENT_INGEST_RATE_LIMIT_PER_MINUTE", path: "ingest.rateLimitPerMinute", kind: "number" },
+  { name: "ASSENT_JOBS_INTERVAL_SECONDS", path: "jobs.intervalSeconds", kind: "number" },
+];
+
+type Frozen<T> = T extends readonly (infer U)[]
+  ? readonly Frozen<U>[]
+  : T extends object
+    ? { readonly [K in keyof T]: Frozen<T[K]> }
+    : T;
+type Settings = Static<typeof ConfigSchema>;
+
+export type ProgramConfig = Frozen<Settings["program"]>;
+export type IngestConfig = Frozen<Settings["ingest"]>;
+export type AccessConfig = Frozen<Required<Settings["access"]>>;
+export type OtlpConfig = Frozen<Settings["otlp"]>;
+export type Config = Frozen<
+  Omit<Settings, "$schema" | "masterKey" | "access"> & { masterKey: string | null; access: AccessConfig }
+>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n  - ${problems.join("\n  - ")}`);
+    this.name = "ConfigError";
+  }
+}
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type JsonObject = { [key: string]: Json };
@@ -139,53 +179,26 @@ export function loadRawConfig(env: NodeJS.ProcessEnv, configFile?: string): Json
     raw = parsed;
   }
   const problems: string[] = [];
-  const program: JsonObject = isObject(raw.program) ? { ...raw.program } : {};
-  const ingest: JsonObject = isObject(raw.ingest) ? { ...raw.ingest } : {};
-  const out: JsonObject = { ...raw, program, ingest };
-  const num = (name: string, set: (n: Json) => void) => {
+  const out: JsonObject = structuredClone(raw);
+  for (const { name, path: where, kind } of ENVIRONMENT) {
     const v = env[name];
-    if (v === undefined || v === "") return;
-    const n = Number(v);
-    if (!Number.isFinite(n)) problems.push(`${name} must be a number`);
-    else set(n);
-  };
-  const str = (name: string, set: (s: string) => void) => {
-    const v = env[name];
-    if (v !== undefined && v !== "") set(v);
-  };
-  num("ASSENT_PORT", (n) => {
-    out.port = n;
-  });
-  str("ASSENT_HOST", (s) => {
-    out.host = s;
-  });
-  str("ASSENT_DATA_DIR", (s) => {
-    out.dataDir = s;
-  });
-  str("ASSENT_CONTROL_STORE", (s) => {
-    out.controlStore = s;
-  });
-  str("ASSENT_MASTER_KEY", (s) => {
-    out.masterKey = s;
-  });
-  str("ASSENT_LOG_LEVEL", (s) => {
-    out.logLevel = s;
-  });
-  str("ASSENT_REGIONS", (s) => {
-    out.regions = parseRegionsEnv(s, problems);
-  });
-  num("ASSENT_RETENTION_DAYS", (n) => {
-    program.retentionDays = n;
-  });
-  num("ASSENT_WITHDRAWAL_DELETE_DAYS", (n) => {
-    program.withdrawalDeleteDays = n;
-  });
-  num("ASSENT_INGEST_RATE_LIMIT_PER_MINUTE", (n) => {
-    ingest.rateLimitPerMinute = n;
-  });
-  num("ASSENT_JOBS_INTERVAL_SECONDS", (n) => {
-    out.jobs = { ...(isObject(out.jobs) ? out.jobs : {}), intervalSeconds: n };
-  });
+    if (v === undefined || v === "") continue;
+    let value: Json = v;
+    if (kind === "number") {
+      value = Number(v);
+      if (!Number.isFinite(value)) {
+        problems.push(`${name} must be a number`);
+        continue;
+      }
+    } else if (kind === "regions") value = parseRegionsEnv(v, problems);
+    const keys = where.split(".");
+    let at = out;
+    for (const k of keys.slice(0, -1)) {
+      const next = at[k];
+      at = at[k] = isObject(next) ? next : {};
+    }
+    at[keys[keys.length - 1] as string] = value;
+  }
   if (problems.length) throw new ConfigError(problems);
   return out;
 }
@@ -214,194 +227,81 @@ function parseRegionsEnv(value: string, problems: string[]): JsonObject {
   return out;
 }
 
-const REGION_NAME = /^[a-z][a-z0-9-]{0,31}$/;
+/**
+ * Each setting is compiled on its own: TypeBox stops checking an object's other properties once a
+ * record's key is refused, and every bad value must be listed.
+ */
+const settings = Object.entries(ConfigSchema.properties).map(([key, schema]) => ({
+  key,
+  check: Compile(schema),
+}));
+
+function schemaProblems(value: JsonObject): string[] {
+  const unknown = Object.keys(value).filter((k) => !(k in ConfigSchema.properties));
+  const problems = unknown.map((k) => `unknown setting "${k}"`);
+  for (const { key, check } of settings) {
+    if (value[key] === undefined || check.Check(value[key])) continue; // absent: only optional ones are
+    const errors = check.Errors(value[key]).map((e) => ({ ...e, instancePath: `/${key}${e.instancePath}` }));
+    problems.push(...configProblems(ConfigSchema, value, errors));
+  }
+  return problems;
+}
+
+/** A setting set to null counts as unset (its default applies). */
+function withoutNulls(v: Json): Json {
+  if (Array.isArray(v)) return v;
+  if (!isObject(v)) return v;
+  const out: JsonObject = {};
+  for (const [k, x] of Object.entries(v)) if (x !== null) out[k] = withoutNulls(x);
+  return out;
+}
+
+/**
+ * The rules the schema cannot say, next to it: they relate settings to each other or decode one.
+ * Run on the defaulted value even when the schema found problems, so every problem is listed.
+ */
+function crossChecks(s: Partial<Record<keyof Settings, unknown>>): string[] {
+  const problems: string[] = [];
+  const urls = isObject(s.regions) ? Object.values(s.regions) : [];
+  if (new Set(urls).size !== urls.length) problems.push("regions must each have their own store");
+  if (urls.includes(s.controlStore as string)) problems.push("controlStore must not be a region's store");
+  if (typeof s.masterKey === "string" && Buffer.from(s.masterKey, "base64").length !== 32) {
+    problems.push("masterKey (ASSENT_MASTER_KEY) must be base64 of exactly 32 bytes");
+  }
+  const program = isObject(s.program) ? s.program : {};
+  const purposes = Array.isArray(program.allowedPurposes) ? program.allowedPurposes : [];
+  if (purposes.some((x) => /foundation|pretrain|pre-train/.test(String(x)))) {
+    problems.push("program.allowedPurposes: training foundation models is never an allowed purpose");
+  }
+  const access = isObject(s.access) ? s.access : {};
+  const { grantDefaultMinutes: dflt, grantMaxMinutes: max } = access;
+  if (typeof dflt === "number" && typeof max === "number" && dflt > max) {
+    problems.push(`access.grantDefaultMinutes must be between 5 and ${max} (got ${dflt})`);
+  }
+  return problems;
+}
+
+const deepFreeze = <T>(v: T): T => {
+  if (typeof v === "object" && v !== null) {
+    for (const x of Object.values(v)) deepFreeze(x);
+    Object.freeze(v);
+  }
+  return v;
+};
 
 /** Validates the raw layers and applies defaults. Throws ConfigError listing every problem. */
 export function parseConfig(raw: JsonObject): Config {
-  const problems: string[] = [];
-  const known = new Set([
-    "host",
-    "port",
-    "dataDir",
-    "controlStore",
-    "regions",
-    "masterKey",
-    "logLevel",
-    "program",
-    "ingest",
-    "access",
-    "jobs",
-    "sharingPollMs",
-    "otlp",
-    "$schema",
-  ]);
-  for (const key of Object.keys(raw)) if (!known.has(key)) problems.push(`unknown setting "${key}"`);
-
-  const int = (where: string, v: Json | undefined, dflt: number, min: number, max: number): number => {
-    if (v === undefined || v === null) return dflt;
-    if (typeof v !== "number" || !Number.isInteger(v)) {
-      problems.push(`${where} must be a whole number`);
-      return dflt;
-    }
-    if (v < min || v > max) {
-      problems.push(`${where} must be between ${min} and ${max} (got ${v})`);
-      return dflt;
-    }
-    return v;
-  };
-  const text = (where: string, v: Json | undefined, dflt: string, max = 2000): string => {
-    if (v === undefined || v === null) return dflt;
-    if (typeof v !== "string" || v.length === 0 || v.length > max) {
-      problems.push(`${where} must be a non-empty string of at most ${max} characters`);
-      return dflt;
-    }
-    return v;
-  };
-
-  const dataDir = path.resolve(text("dataDir", raw.dataDir, "./data"));
-  const regionsRaw = raw.regions ?? { us: "sqlite:region-us.db", eu: "sqlite:region-eu.db" };
-  const regions: Record<string, string> = {};
-  if (!isObject(regionsRaw) || Object.keys(regionsRaw).length === 0) {
-    problems.push("regions must be an object mapping region names to store URLs");
-  } else {
-    for (const [name, url] of Object.entries(regionsRaw)) {
-      if (!REGION_NAME.test(name))
-        problems.push(`regions: "${name}" is not a valid region name (a-z, 0-9, -)`);
-      if (typeof url !== "string" || !isStoreUrl(url)) {
-        problems.push(`regions.${name} must be a store URL (sqlite:FILE or postgres://…)`);
-        continue;
-      }
-      regions[name] = url;
-    }
-    const urls = Object.values(regions);
-    if (new Set(urls).size !== urls.length) problems.push("regions must each have their own store");
-  }
-  const controlStore = text("controlStore", raw.controlStore, "sqlite:control.db");
-  if (!isStoreUrl(controlStore))
-    problems.push("controlStore must be a store URL (sqlite:FILE or postgres://…)");
-  if (Object.values(regions).includes(controlStore))
-    problems.push("controlStore must not be a region's store");
-
-  let masterKey: string | null = null;
-  if (raw.masterKey !== undefined && raw.masterKey !== null) {
-    if (typeof raw.masterKey !== "string" || Buffer.from(raw.masterKey, "base64").length !== 32) {
-      problems.push("masterKey (ASSENT_MASTER_KEY) must be base64 of exactly 32 bytes");
-    } else masterKey = raw.masterKey;
-  }
-
-  const p = isObject(raw.program) ? raw.program : {};
-  const purposesRaw = p.allowedPurposes ?? [...DEFAULT_PROGRAM.allowedPurposes];
-  let allowedPurposes: string[] = [...DEFAULT_PROGRAM.allowedPurposes];
-  if (
-    !Array.isArray(purposesRaw) ||
-    purposesRaw.some((x) => typeof x !== "string" || !/^[a-z][a-z0-9-]{0,63}$/.test(x))
-  ) {
-    problems.push("program.allowedPurposes must be a list of purpose names (a-z, 0-9, -)");
-  } else if (purposesRaw.some((x) => /foundation|pretrain|pre-train/.test(String(x)))) {
-    problems.push("program.allowedPurposes: training foundation models is never an allowed purpose");
-  } else allowedPurposes = purposesRaw as string[];
-  const program: ProgramConfig = Object.freeze({
-    name: text("program.name", p.name, DEFAULT_PROGRAM.name, 200),
-    description: text("program.description", p.description, DEFAULT_PROGRAM.description, 4000),
-    retentionDays: int("program.retentionDays", p.retentionDays, 30, 1, 30),
-    withdrawalDeleteDays: int("program.withdrawalDeleteDays", p.withdrawalDeleteDays, 30, 0, 30),
-    allowedPurposes: Object.freeze(allowedPurposes),
-  });
-
-  const i = isObject(raw.ingest) ? raw.ingest : {};
-  const ingest: IngestConfig = Object.freeze({
-    maxBatchItems: int("ingest.maxBatchItems", i.maxBatchItems, 1000, 1, 1000),
-    maxBodyBytes: int("ingest.maxBodyBytes", i.maxBodyBytes, 8 * 1024 * 1024, 1024, 8 * 1024 * 1024),
-    maxContentBytes: int("ingest.maxContentBytes", i.maxContentBytes, 1024 * 1024, 1024, 8 * 1024 * 1024),
-    rateLimitPerMinute: int("ingest.rateLimitPerMinute", i.rateLimitPerMinute, 12_000, 0, 10_000_000),
-  });
-  const a = isObject(raw.access) ? raw.access : {};
-  const access: AccessConfig = Object.freeze({
-    sessionHours: int("access.sessionHours", a.sessionHours, 12, 1, 24 * 30),
-    ...accessGrantSettings(a, int, problems),
-  });
-  const logLevel = text("logLevel", raw.logLevel, "info", 10);
-  if (!["fatal", "error", "warn", "info", "debug", "trace", "silent"].includes(logLevel)) {
-    problems.push("logLevel must be one of fatal, error, warn, info, debug, trace, silent");
-  }
-  const config: Config = {
-    host: text("host", raw.host, "127.0.0.1", 255),
-    port: int("port", raw.port, 8080, 0, 65535),
-    dataDir,
-    controlStore,
-    regions: Object.freeze(regions),
-    masterKey,
-    logLevel,
-    program,
-    ingest,
-    access,
-    jobs: Object.freeze({
-      intervalSeconds: int(
-        "jobs.intervalSeconds",
-        isObject(raw.jobs) ? raw.jobs.intervalSeconds : undefined,
-        60,
-        1,
-        24 * 3600,
-      ),
-      retentionSweepMinutes: int(
-        "jobs.retentionSweepMinutes",
-        isObject(raw.jobs) ? raw.jobs.retentionSweepMinutes : undefined,
-        60,
-        1,
-        24 * 60,
-      ),
-    }),
-    sharingPollMs: int("sharingPollMs", raw.sharingPollMs, 500, 50, 60_000),
-    otlp: otlpSettings(raw.otlp, problems),
-  };
+  const value = Value.Default(ConfigSchema, withoutNulls(structuredClone(raw)));
+  const problems = [...schemaProblems(value as JsonObject), ...crossChecks(value as JsonObject)];
   if (problems.length) throw new ConfigError(problems);
-  return Object.freeze(config);
-}
-
-/** Staff access: grants, request expiry, approvals, transparency, sign-in throttling. */
-function accessGrantSettings(
-  a: JsonObject,
-  int: (where: string, v: Json | undefined, dflt: number, min: number, max: number) => number,
-  problems: string[],
-): Omit<AccessConfig, "sessionHours"> {
-  const grantMaxMinutes = int("access.grantMaxMinutes", a.grantMaxMinutes, 480, 5, 480);
-  const grantDefaultMinutes = int(
-    "access.grantDefaultMinutes",
-    a.grantDefaultMinutes,
-    grantMaxMinutes,
-    5,
-    grantMaxMinutes,
-  );
-  const identity = a.transparencyIdentity ?? "name";
-  if (identity !== "name" && identity !== "staff-id") {
-    problems.push('access.transparencyIdentity must be "name" or "staff-id"');
-  }
-  return {
-    grantMaxMinutes,
-    grantDefaultMinutes,
-    requestExpiryHours: int("access.requestExpiryHours", a.requestExpiryHours, 96, 1, 96),
-    approvalsRequired: int("access.approvalsRequired", a.approvalsRequired, 1, 1, 2),
-    transparencyIdentity: identity === "staff-id" ? "staff-id" : "name",
-    signInMaxFailuresPerAccount: int(
-      "access.signInMaxFailuresPerAccount",
-      a.signInMaxFailuresPerAccount,
-      5,
-      1,
-      100,
-    ),
-    signInMaxFailuresPerAddress: int(
-      "access.signInMaxFailuresPerAddress",
-      a.signInMaxFailuresPerAddress,
-      20,
-      1,
-      10_000,
-    ),
-    signInLockMinutes: int("access.signInLockMinutes", a.signInLockMinutes, 15, 1, 24 * 60),
-  };
-}
-
-function isStoreUrl(url: string): boolean {
-  return /^sqlite:.+/.test(url) || /^postgres(ql)?:\/\/.+/.test(url);
+  const s = value as Settings;
+  const { $schema: _, masterKey, ...rest } = s;
+  return deepFreeze({
+    ...rest,
+    dataDir: path.resolve(s.dataDir),
+    masterKey: masterKey ?? null,
+    access: { ...s.access, grantDefaultMinutes: s.access.grantDefaultMinutes ?? s.access.grantMaxMinutes },
+  });
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv, overrides: JsonObject = {}, configFile?: string): Config {

@@ -1,4 +1,4 @@
-import { Command, InvalidArgumentError } from "commander";
+import { Command, CommanderError, InvalidArgumentError } from "commander";
 import { CLI_ACTOR } from "./actor.js";
 import { buildApp } from "./app.js";
 import { ensureFirstOperator } from "./bootstrap.js";
@@ -13,32 +13,55 @@ interface GlobalOpts {
   data?: string;
 }
 
-const print = (value: unknown) => process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+/**
+ * Where a command reads and writes: the process (`processIo`), or a test's buffers, so commands
+ * run in process in tests and exactly the same way from `bin/assent.js`.
+ */
+export interface CliIo {
+  readonly env: NodeJS.ProcessEnv;
+  readonly out: (text: string) => void;
+  readonly err: (text: string) => void;
+  /** All of standard input (a password), without its final newline. */
+  readonly stdin: () => Promise<string>;
+}
 
-function configFrom(opts: GlobalOpts & { port?: number; host?: string }): Config {
+export function processIo(): CliIo {
+  return {
+    env: process.env,
+    out: (text) => process.stdout.write(text),
+    err: (text) => process.stderr.write(text),
+    async stdin() {
+      if (process.stdin.isTTY) process.stderr.write("password (end with Enter, then Ctrl-D): ");
+      const chunks: Buffer[] = [];
+      for await (const chunk of process.stdin) chunks.push(Buffer.from(chunk));
+      return Buffer.concat(chunks)
+        .toString("utf8")
+        .replace(/\r?\n$/, "");
+    },
+  };
+}
+
+/** What the commands share: the io, and the exit code a command may set without failing. */
+interface Cli extends CliIo {
+  print(value: unknown): void;
+  exitCode: number;
+}
+
+function configFrom(cli: Cli, opts: GlobalOpts & { port?: number; host?: string }): Config {
   const overrides: Record<string, string | number> = {};
   if (opts.data) overrides.dataDir = opts.data;
   if (opts.port !== undefined) overrides.port = opts.port;
   if (opts.host) overrides.host = opts.host;
-  return loadConfig(process.env, overrides, opts.config);
+  return loadConfig(cli.env, overrides, opts.config);
 }
 
-async function withServices<T>(opts: GlobalOpts, run: (s: Services) => Promise<T>): Promise<T> {
-  const services = await createServices(configFrom(opts));
+async function withServices<T>(cli: Cli, opts: GlobalOpts, run: (s: Services) => Promise<T>): Promise<T> {
+  const services = await createServices(configFrom(cli, opts));
   try {
     return await run(services);
   } finally {
     await services.close();
   }
-}
-
-async function readStdin(): Promise<string> {
-  if (process.stdin.isTTY) process.stderr.write("password (end with Enter, then Ctrl-D): ");
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(Buffer.from(chunk));
-  return Buffer.concat(chunks)
-    .toString("utf8")
-    .replace(/\r?\n$/, "");
 }
 
 const port = (v: string) => {
@@ -47,8 +70,11 @@ const port = (v: string) => {
   return n;
 };
 
-async function serve(opts: GlobalOpts & { port?: number; host?: string; demo?: boolean }): Promise<void> {
-  const config = configFrom(opts);
+async function serve(
+  cli: Cli,
+  opts: GlobalOpts & { port?: number; host?: string; demo?: boolean },
+): Promise<void> {
+  const config = configFrom(cli, opts);
   const services = await createServices(config);
   const app = await buildApp(services);
   const first = await ensureFirstOperator(services.users);
@@ -85,7 +111,7 @@ async function serve(opts: GlobalOpts & { port?: number; host?: string; demo?: b
       `  curl -c cookies -H 'content-type: application/json' -d '{"email":"${first.email}","password":"${first.password}"}' ${address}/api/session`,
     );
   }
-  process.stdout.write(`${lines.join("\n")}\n\n`);
+  cli.out(`${lines.join("\n")}\n\n`);
   services.jobs.start(app.log);
   let closing = false;
   const shutdown = async () => {
@@ -100,8 +126,12 @@ async function serve(opts: GlobalOpts & { port?: number; host?: string; demo?: b
   process.on("SIGTERM", () => void shutdown());
 }
 
-export function buildCli(): Command {
+function buildCli(cli: Cli): Command {
+  const print = cli.print;
   const program = new Command("assent")
+    // Inherited by every subcommand: write through the io, and throw rather than exit.
+    .exitOverride()
+    .configureOutput({ writeOut: cli.out, writeErr: cli.err })
     .description("Consent-gated data sharing for AI features")
     .option("--config <file>", "configuration file (JSON); also ASSENT_CONFIG")
     .option("--data <dir>", "data directory for the embedded stores; also ASSENT_DATA_DIR")
@@ -114,7 +144,7 @@ export function buildCli(): Command {
     .option("--host <host>", "address to listen on (default 127.0.0.1; also ASSENT_HOST)")
     .option("--demo", "also create demo tenants, staff of every role and synthetic interactions")
     .action(async (opts: { port?: number; host?: string; demo?: boolean }) =>
-      serve({ ...program.opts<GlobalOpts>(), ...opts }),
+      serve(cli, { ...program.opts<GlobalOpts>(), ...opts }),
     );
 
   const tenant = program.command("tenant").description("manage tenants");
@@ -129,7 +159,7 @@ export function buildCli(): Command {
       "the vendor's own id for the tenant (service keys and automation may use it)",
     )
     .action(async (opts: { name: string; region: string; id?: string; externalId?: string }) =>
-      withServices(program.opts(), async (s) => {
+      withServices(cli, program.opts(), async (s) => {
         const t = await s.tenants.createTenant(opts, CLI_ACTOR);
         print({
           id: t.id,
@@ -144,7 +174,7 @@ export function buildCli(): Command {
     .command("list")
     .description("list tenants as JSON")
     .action(async () =>
-      withServices(program.opts(), async (s) => {
+      withServices(cli, program.opts(), async (s) => {
         print(await s.tenants.listTenants());
       }),
     );
@@ -158,7 +188,7 @@ export function buildCli(): Command {
     .option("--regions <list>", "with --service: the regions it covers, comma-separated (default: all)")
     .option("--label <label>", "a note to recognise the key by")
     .action(async (opts: { tenant?: string; service?: string; regions?: string; label?: string }) =>
-      withServices(program.opts(), async (s) => {
+      withServices(cli, program.opts(), async (s) => {
         if ((opts.tenant === undefined) === (opts.service === undefined)) {
           throw new Error("give exactly one of --tenant ID and --service NAME");
         }
@@ -181,7 +211,7 @@ export function buildCli(): Command {
     .argument("<id>", "the key's id")
     .option("--service", "the id is a service key's")
     .action(async (id: string, opts: { service?: boolean }) =>
-      withServices(program.opts(), async (s) => {
+      withServices(cli, program.opts(), async (s) => {
         const k = opts.service
           ? await s.serviceKeys.revoke(id, CLI_ACTOR)
           : await s.tenants.revokeKey(id, CLI_ACTOR);
@@ -201,8 +231,8 @@ export function buildCli(): Command {
     .option("--tenant <id>", "the tenant of a tenant-admin")
     .option("--name <name>", "display name")
     .action(async (opts: { email: string; role: string[]; tenant?: string; name?: string }) => {
-      const password = await readStdin();
-      await withServices(program.opts(), async (s) => {
+      const password = await cli.stdin();
+      await withServices(cli, program.opts(), async (s) => {
         const u = await s.users.createUser(
           {
             email: opts.email,
@@ -222,10 +252,10 @@ export function buildCli(): Command {
     .command("run-once")
     .description("run the withdrawal purges and the retention sweep now; prints what they deleted as JSON")
     .action(async () =>
-      withServices(program.opts(), async (s) => {
+      withServices(cli, program.opts(), async (s) => {
         const report = await s.jobs.runOnce();
         print(report);
-        if (report.jobs.some((j) => j.status === "failed")) process.exitCode = 1;
+        if (report.jobs.some((j) => j.status === "failed")) cli.exitCode = 1;
       }),
     );
 
@@ -234,27 +264,39 @@ export function buildCli(): Command {
     .command("verify")
     .description("recompute every audit chain; exit 1 naming the first broken entry")
     .action(async () =>
-      withServices(program.opts(), async (s) => {
+      withServices(cli, program.opts(), async (s) => {
         const report = await verifyAuditChains(s.stores);
         print(report);
         if (report.firstBroken) {
-          process.stderr.write(`assent: ${report.firstBroken.message}\n`);
-          process.exitCode = 1;
+          cli.err(`assent: ${report.firstBroken.message}\n`);
+          cli.exitCode = 1;
         }
       }),
     );
   return program;
 }
 
-export async function runCli(argv: string[]): Promise<void> {
+/**
+ * Runs one `assent` command (argv as in process.argv) and answers its exit code: 0, 1 when it
+ * failed, 2 for a bad configuration or a refused request. `serve` answers once it listens.
+ */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  const cli: Cli = {
+    ...io,
+    print: (value) => io.out(`${JSON.stringify(value, null, 2)}\n`),
+    exitCode: 0,
+  };
   try {
-    await buildCli().parseAsync(argv);
+    await buildCli(cli).parseAsync([...argv]);
+    return cli.exitCode;
   } catch (err) {
+    // Commander has written its own message (or the help) already.
+    if (err instanceof CommanderError) return err.exitCode;
     if (err instanceof ConfigError || err instanceof AppError) {
-      process.stderr.write(`assent: ${err.message}\n`);
-      process.exit(2);
+      io.err(`assent: ${err.message}\n`);
+      return 2;
     }
-    process.stderr.write(`assent: ${(err as Error).message}\n`);
-    process.exit(1);
+    io.err(`assent: ${(err as Error).message}\n`);
+    return 1;
   }
 }

@@ -1,14 +1,11 @@
-import { spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { verifyAuditChains } from "../src/modules/audit/verify.js";
 import type { AuditEventTable } from "../src/stores/audit-schema.js";
+import { assent } from "./cli-run.js";
 import { grantAccess, sharedInteractions, staffMember, tenantWithAdmin } from "./fixtures.js";
 import { createTestContext, dialects, type TestContext } from "./harness.js";
-
-const cliEntry = fileURLToPath(new URL("../src/cli.ts", import.meta.url));
 
 describe.each(dialects())("assent audit verify on %s", (dialect) => {
   let ctx: TestContext;
@@ -23,12 +20,7 @@ describe.each(dialects())("assent audit verify on %s", (dialect) => {
     for (const r of snapshot) await regionDb().insertInto("audit_events").values(r).execute();
   }
 
-  const cli = () =>
-    spawnSync(process.execPath, ["--import", "tsx", cliEntry, "audit", "verify"], {
-      env: { ...process.env, ASSENT_CONFIG: configFile },
-      encoding: "utf8",
-      timeout: 60_000,
-    });
+  const cli = () => assent(["audit", "verify"], { env: { ASSENT_CONFIG: configFile } });
 
   beforeAll(async () => {
     ctx = await createTestContext(dialect);
@@ -61,7 +53,7 @@ describe.each(dialects())("assent audit verify on %s", (dialect) => {
     expect(report.firstBroken).toBeNull();
     expect(Object.keys(report.chains).sort()).toEqual(["control", "region-eu", "region-us"]);
     expect(report.chains["region-us"]?.events).toBeGreaterThanOrEqual(5);
-    const run = cli();
+    const run = await cli();
     expect(run.status).toBe(0);
     expect(JSON.parse(run.stdout)).toMatchObject({ ok: true, firstBroken: null });
   });
@@ -87,7 +79,7 @@ describe.each(dialects())("assent audit verify on %s", (dialect) => {
         `region-us is broken at event ${victim.seq} \\(id ${victim.id}, action interaction.read\\).*edited`,
       ),
     );
-    const run = cli();
+    const run = await cli();
     expect(run.status).toBe(1);
     expect(run.stderr).toContain(`event ${victim.seq} (id ${victim.id}, action interaction.read)`);
     expect(JSON.parse(run.stdout).firstBroken.id).toBe(victim.id);
@@ -128,7 +120,7 @@ describe.each(dialects())("assent audit verify on %s", (dialect) => {
       action: b.action,
     });
     expect(report.firstBroken?.message).toMatch(/previous-hash does not match/);
-    const run = cli();
+    const run = await cli();
     expect(run.status).toBe(1);
     expect(run.stderr).toContain(`id ${b.id}`);
     await restore(snapshot);

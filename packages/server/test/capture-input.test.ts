@@ -7,7 +7,10 @@ describe.each(dialects())("capture input handling on %s", (dialect) => {
   let ctx: TestContext;
   let t: TenantFixture;
   beforeAll(async () => {
-    ctx = await createTestContext(dialect, { config: { ingest: { maxBodyBytes: 64 * 1024 } } });
+    // A batch limit below the default, to show the route and its docs take it from the configuration.
+    ctx = await createTestContext(dialect, {
+      config: { ingest: { maxBodyBytes: 64 * 1024, maxBatchItems: 400 } },
+    });
     t = await tenantWithAdmin(ctx);
     await setSharing(ctx, t, true);
   });
@@ -125,9 +128,9 @@ describe.each(dialects())("capture input handling on %s", (dialect) => {
     const none = await post(JSON.stringify({ interactions: [] }));
     expect(none.statusCode).toBe(400);
     expect(none.json().message).toMatch(/interactions/);
-    const tooMany = await post(JSON.stringify({ interactions: Array.from({ length: 1001 }, () => ({})) }));
+    const tooMany = await post(JSON.stringify({ interactions: Array.from({ length: 401 }, () => ({})) }));
     expect(tooMany.statusCode).toBe(400);
-    expect(tooMany.json().message).toMatch(/1000/);
+    expect(tooMany.json().message).toMatch(/400/);
   });
 
   it("answers 413 to an oversized body and stores nothing of it", async () => {
@@ -180,6 +183,49 @@ describe.each(dialects())("capture input handling on %s", (dialect) => {
     expect(reasons[11]).toMatch(/input is required/);
     expect(res.body).not.toContain(secret);
     expect(await ctx.services.capture.countInteractions(t)).toBe(before + 2);
+  });
+
+  it("names the field and the rule of each bad item, from the item schema", async () => {
+    const res = await ingest(ctx, t.key, [
+      item({ telemetry: { feedback: 9 } }),
+      item({ telemetry: { surprise: 1 } }),
+      item({ conversationId: "" }),
+      item({ id: 42 }),
+      item({ telemetry: { attributes: { ["k".repeat(65)]: 1 } } }),
+      item({ occurredAt: true }),
+      item({ output: undefined }),
+      item({ id: null, conversationId: null, telemetry: { model: null } }),
+    ]);
+    expect(res.json().rejected).toEqual([
+      { index: 0, error: "telemetry.feedback must be between -1 and 5" },
+      { index: 1, error: 'telemetry has an unknown field "surprise"' },
+      { index: 2, error: "conversationId must be 1-128 characters" },
+      { index: 3, error: "id must be a string" },
+      { index: 4, error: "telemetry.attributes keys must be 1-64 characters" },
+      { index: 5, error: "occurredAt must be an ISO 8601 time or epoch milliseconds" },
+      { index: 6, error: "output is required (null when the feature produced none)" },
+    ]);
+  });
+
+  it("documents the item field by field in /openapi.json, with the configured batch limit", async () => {
+    const spec = (await ctx.app.inject({ method: "GET", url: "/openapi.json" })).json();
+    const body = spec.paths["/v1/interactions"].post.requestBody.content["application/json"].schema;
+    const list = body.properties.interactions;
+    expect(list.maxItems).toBe(400);
+    expect(Object.keys(list.items.properties)).toEqual([
+      "id",
+      "feature",
+      "input",
+      "output",
+      "occurredAt",
+      "conversationId",
+      "telemetry",
+    ]);
+    expect(list.items.required).toEqual(["feature", "input", "output"]);
+    expect(list.items.properties.telemetry.properties.tokensIn).toMatchObject({
+      type: "integer",
+      minimum: 0,
+    });
   });
 
   it("rejects content over the per-item cap without failing the batch", async () => {

@@ -1,7 +1,6 @@
-import { spawnSync } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLeases } from "../src/jobs/leases.js";
+import { assent } from "./cli-run.js";
 import { ingest, item, setSharing, tenantWithAdmin } from "./fixtures.js";
 import { createTestContext, dialects, type TestContext } from "./harness.js";
 
@@ -110,8 +109,6 @@ describe.each(dialects())("job leases and the scheduler on %s", (dialect) => {
 });
 
 describe("assent jobs run-once", () => {
-  const cliEntry = fileURLToPath(new URL("../src/cli.ts", import.meta.url));
-
   it("runs the purges now and prints what they deleted as JSON", async () => {
     const ctx = await createTestContext("sqlite", { config: { program: { withdrawalDeleteDays: 0 } } });
     try {
@@ -120,14 +117,9 @@ describe("assent jobs run-once", () => {
       await ingest(ctx, t.key, [item(), item(), item()]);
       await setSharing(ctx, t, false);
       // The command runs on the real clock, as an operator would run it: the deadline has passed.
-      const run = spawnSync(
-        process.execPath,
-        ["--import", "tsx", cliEntry, "--data", ctx.dataDir, "jobs", "run-once"],
-        {
-          env: { ...process.env, ASSENT_WITHDRAWAL_DELETE_DAYS: "0", ASSENT_LOG_LEVEL: "silent" },
-          encoding: "utf8",
-        },
-      );
+      const run = await assent(["--data", ctx.dataDir, "jobs", "run-once"], {
+        env: { ASSENT_WITHDRAWAL_DELETE_DAYS: "0", ASSENT_LOG_LEVEL: "silent" },
+      });
       expect(run.stderr).toBe("");
       expect(run.status).toBe(0);
       const report = JSON.parse(run.stdout);

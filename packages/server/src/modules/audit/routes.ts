@@ -1,14 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
-import { currentUser, type Guards } from "../../http/auth.js";
+import { type Guards, tenantAdminOf } from "../../http/auth.js";
 import { ErrorSchema } from "../../http/schemas.js";
 import { iso, isoOrNull } from "../../http/time.js";
-import type { TenantsService } from "../tenants/service.js";
 import { AccessLogQuery, AccessLogSchema, AuditPageSchema, AuditQuery } from "./schemas.js";
 import type { AccessLogEntry, AuditEvent, AuditService } from "./service.js";
 
 export interface AuditRoutesDeps {
   readonly audit: AuditService;
-  readonly tenants: Pick<TenantsService, "getTenant">;
   readonly guards: Guards;
 }
 
@@ -53,7 +51,7 @@ export const auditRoutes: FastifyPluginAsyncTypebox<AuditRoutesDeps> = async (ap
   app.get(
     "/api/tenant/access-log",
     {
-      onRequest: deps.guards.user(["tenant-admin"]),
+      onRequest: deps.guards.tenantAdmin,
       schema: {
         tags: ["admin center"],
         summary: "Access transparency: every staff access to this tenant's shared data, newest first",
@@ -62,7 +60,7 @@ export const auditRoutes: FastifyPluginAsyncTypebox<AuditRoutesDeps> = async (ap
       },
     },
     async (request) => {
-      const tenant = await deps.tenants.getTenant(currentUser(request).tenantId as string);
+      const { tenant } = tenantAdminOf(request);
       const page = await deps.audit.accessLog(tenant, {
         ...(request.query.cursor ? { cursor: request.query.cursor } : {}),
         ...(request.query.limit ? { limit: request.query.limit } : {}),

@@ -2,6 +2,7 @@ import type { AccessConfig } from "../../config.js";
 import { badRequest } from "../../errors.js";
 import type { AuditEventTable } from "../../stores/audit-schema.js";
 import type { Stores } from "../../stores/open.js";
+import { regionStore } from "../../stores/regions.js";
 import { readJson } from "../../stores/store.js";
 import type { GrantsService } from "../access/grants/service.js";
 import type { UsersService } from "../access/service.js";
@@ -109,11 +110,10 @@ const clampLimit = (limit: number | undefined, dflt: number, max: number) =>
 export function createAuditService(deps: AuditDeps): AuditService {
   const chainDb = (chain: string): AuditDb => {
     if (chain === "control") return deps.stores.control.db;
-    const store = chain.startsWith("region-") ? deps.stores.regions.get(chain.slice(7)) : undefined;
-    if (!store) {
+    if (!service.chains().includes(chain)) {
       throw badRequest("unknown_chain", `chain must be one of ${service.chains().join(", ")}`);
     }
-    return store.db;
+    return regionStore(deps.stores.regions, chain.slice("region-".length)).db;
   };
 
   const service: AuditService = {

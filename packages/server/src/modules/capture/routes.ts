@@ -1,9 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { Type } from "typebox";
 import type { IngestConfig } from "../../config.js";
 import { currentCaller, type Guards } from "../../http/auth.js";
 import { decompressBody } from "../../http/compression.js";
 import { ErrorSchema } from "../../http/schemas.js";
-import { IngestBodySchema, IngestResultSchema } from "./schemas.js";
+import { IngestResultSchema, ingestBodySchemas, ServiceIngestResultSchema } from "./schemas.js";
 import type { CaptureService } from "./service.js";
 import type { ServiceCaptureService } from "./service-capture.js";
 
@@ -17,6 +18,7 @@ export interface CaptureRoutesDeps {
 }
 
 export const captureRoutes: FastifyPluginAsyncTypebox<CaptureRoutesDeps> = async (app, deps) => {
+  const body = ingestBodySchemas(deps.ingest.maxBatchItems);
   app.post(
     "/v1/interactions",
     {
@@ -25,6 +27,8 @@ export const captureRoutes: FastifyPluginAsyncTypebox<CaptureRoutesDeps> = async
       preParsing: decompressBody,
       onRequest: deps.guards.ingestKey,
       config: deps.rateLimit,
+      // The items are documented in full but validated one by one in the service.
+      validatorCompiler: () => body.validate,
       schema: {
         tags: ["ingestion"],
         summary: "Capture a batch of AI feature interactions (stored only while the tenant shares)",
@@ -35,9 +39,9 @@ export const captureRoutes: FastifyPluginAsyncTypebox<CaptureRoutesDeps> = async
           "in `tenants` and no top-level `sharing`; a region store out of reach answers 503 with Retry-After " +
           "(retrying the same ids is safe: stored ones come back as duplicates).",
         security: [{ ingestionKey: [] }],
-        body: IngestBodySchema,
+        body: body.documented,
         response: {
-          200: IngestResultSchema,
+          200: Type.Union([IngestResultSchema, ServiceIngestResultSchema]),
           400: ErrorSchema,
           401: ErrorSchema,
           413: ErrorSchema,

@@ -3,6 +3,7 @@ import type { IngestConfig, ProgramConfig } from "../../config.js";
 import { open, seal } from "../../crypto/aead.js";
 import type { KeyWrapper } from "../../crypto/data-keys.js";
 import type { InteractionTable, RegionDb } from "../../stores/region-schema.js";
+import { regionStore } from "../../stores/regions.js";
 import { readJson, type Store, toNumber } from "../../stores/store.js";
 import type { ConsentService } from "../consent/service.js";
 import type { TenantRef } from "../consent/types.js";
@@ -112,8 +113,7 @@ export function createCaptureService(deps: CaptureDeps): CaptureService {
    * expired, another tenant's, or shredded (its key destroyed, whatever rows remain).
    */
   async function liveInteraction(tenant: TenantRef, id: string) {
-    const store = deps.regions.get(tenant.region);
-    if (!store) return null;
+    const store = regionStore(deps.regions, tenant.region);
     const notBefore = deps.clock.now() - deps.program.retentionDays * DAY_MS;
     const row = await captureRepo.findInteraction(store.db, id, notBefore);
     if (!row || row.tenant_id !== tenant.id) return null;
@@ -200,8 +200,7 @@ export function createCaptureService(deps: CaptureDeps): CaptureService {
     },
 
     async countInteractions(tenant) {
-      const store = deps.regions.get(tenant.region);
-      return store ? captureRepo.countForTenant(store.db, tenant.id) : 0;
+      return captureRepo.countForTenant(regionStore(deps.regions, tenant.region).db, tenant.id);
     },
   };
   return service;

@@ -22,31 +22,12 @@ export interface InteractionInput {
   readonly telemetry: Telemetry;
 }
 
-export interface RejectedItem {
-  readonly index: number;
-  readonly error: string;
-}
-
-/** What became of one tenant's valid items of a batch. */
-export interface TenantIngestResult {
-  readonly sharing: "on" | "off";
-  readonly accepted: number;
-  readonly dropped: number;
-  readonly duplicates: number;
-}
-
-export interface IngestResult extends TenantIngestResult {
-  readonly rejected: RejectedItem[];
-}
-
-/** A service key's batch: totals, and per tenant (by Assent's tenant id). No top-level sharing. */
-export interface ServiceIngestResult {
-  readonly accepted: number;
-  readonly dropped: number;
-  readonly duplicates: number;
-  readonly rejected: RejectedItem[];
-  readonly tenants: Record<string, TenantIngestResult>;
-}
+export type {
+  IngestResult,
+  RejectedItem,
+  ServiceIngestResult,
+  TenantIngestResult,
+} from "@assent/sdk/contract";
 
 /** An interaction's metadata: everything but the content. */
 export interface InteractionMeta {

@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import type { ProgramConfig } from "../../config.js";
-import { currentCaller, currentUser, type Guards } from "../../http/auth.js";
+import { currentCaller, type Guards, tenantAdminOf } from "../../http/auth.js";
 import { ErrorSchema } from "../../http/schemas.js";
-import { actorOf } from "../access/service.js";
+import type { TenantRow } from "../tenants/repo.js";
 import type { TenantsService } from "../tenants/service.js";
 import type { AllTenantsSharing } from "./all-tenants.js";
 import type { AllTenantStreams } from "./all-tenants-stream.js";
@@ -20,7 +20,7 @@ import { adminSharingView, machineSharingView, programView } from "./views.js";
 
 export interface ConsentRoutesDeps {
   readonly consent: ConsentService;
-  readonly tenants: Pick<TenantsService, "getTenant" | "authenticateKey" | "regions">;
+  readonly tenants: Pick<TenantsService, "authenticateKey" | "regions">;
   /** How often an open stream re-checks its key, so a revoked key is cut off. */
   readonly streamKeyCheckMs?: number;
   readonly program: ProgramConfig;
@@ -41,10 +41,8 @@ const etagOf = (s: SharingState) => `"${s.tenantId}-${s.version}-${s.sharing}"`;
 
 export const consentRoutes: FastifyPluginAsyncTypebox<ConsentRoutesDeps> = async (app, deps) => {
   const { consent, guards } = deps;
-  const tenantAdmin = guards.user(["tenant-admin"]);
 
-  const adminView = async (tenantId: string) => {
-    const tenant = await deps.tenants.getTenant(tenantId);
+  const adminView = async (tenant: TenantRow) => {
     const [state, periods] = await Promise.all([consent.getState(tenant), consent.periods(tenant)]);
     return adminSharingView(tenant, state, periods, deps.program);
   };
@@ -52,14 +50,14 @@ export const consentRoutes: FastifyPluginAsyncTypebox<ConsentRoutesDeps> = async
   app.get(
     "/api/tenant/sharing",
     {
-      onRequest: tenantAdmin,
+      onRequest: guards.tenantAdmin,
       schema: {
         tags: ["admin center"],
         summary: "The data-sharing setting of the signed-in admin's tenant, with its history",
         response: { 200: AdminSharingSchema, 401: ErrorSchema, 403: ErrorSchema },
       },
     },
-    async (request) => adminView(currentUser(request).tenantId as string),
+    async (request) => adminView(tenantAdminOf(request).tenant),
   );
 
   app.get(
@@ -81,7 +79,7 @@ export const consentRoutes: FastifyPluginAsyncTypebox<ConsentRoutesDeps> = async
   app.put(
     "/api/tenant/sharing",
     {
-      onRequest: tenantAdmin,
+      onRequest: guards.tenantAdmin,
       schema: {
         tags: ["admin center"],
         summary: "Turn sharing on or off (takes effect at once)",
@@ -90,10 +88,9 @@ export const consentRoutes: FastifyPluginAsyncTypebox<ConsentRoutesDeps> = async
       },
     },
     async (request) => {
-      const user = currentUser(request);
-      const tenant = await deps.tenants.getTenant(user.tenantId as string);
-      await consent.setSharing(tenant, request.body.enabled, actorOf(user, "tenant-admin"));
-      return adminView(tenant.id);
+      const { tenant, actor } = tenantAdminOf(request);
+      await consent.setSharing(tenant, request.body.enabled, actor);
+      return adminView(tenant);
     },
   );
 

@@ -2,9 +2,10 @@ import type { Kysely } from "kysely";
 import type { Actor } from "../../actor.js";
 import { type Clock, DAY_MS } from "../../clock.js";
 import type { ProgramConfig } from "../../config.js";
-import { AppError, notFound } from "../../errors.js";
+import { notFound } from "../../errors.js";
 import { newId } from "../../ids.js";
 import type { RegionDb, SharingPeriodTable, SharingStateTable } from "../../stores/region-schema.js";
+import { regionStore } from "../../stores/regions.js";
 import { type Dialect, readJson, type Store, toNumber } from "../../stores/store.js";
 import { appendAudit } from "../audit/chain.js";
 import type { SharingNotifier } from "./notifier.js";
@@ -89,12 +90,7 @@ export const toSharingPeriod = (row: SharingPeriodTable): SharingPeriod => ({
 });
 
 export function createConsentService(deps: ConsentDeps): ConsentService {
-  const storeOf = (region: string): Store<RegionDb> => {
-    const store = deps.regions.get(region);
-    // A tenant's region is fixed and validated at creation; a missing store is a deployment error.
-    if (!store) throw new AppError(500, "region_unavailable", `region ${region} has no store configured`);
-    return store;
-  };
+  const storeOf = (region: string): Store<RegionDb> => regionStore(deps.regions, region);
   const offState = (tenant: TenantRef, since: number): SharingState => ({
     tenantId: tenant.id,
     region: tenant.region,

@@ -3,6 +3,7 @@ import type { ProgramConfig } from "../../config.js";
 import { badRequest, conflict, forbidden, notFound } from "../../errors.js";
 import { newId } from "../../ids.js";
 import type { DatasetItemTable, DatasetTable, RegionDb } from "../../stores/region-schema.js";
+import { regionStore } from "../../stores/regions.js";
 import { readJson, type Store, toNumber } from "../../stores/store.js";
 import type { GrantsService } from "../access/grants/service.js";
 import { type Grant, grantCovers } from "../access/grants/types.js";
@@ -47,16 +48,7 @@ export interface DatasetsDeps {
 const NAME = /^[\p{L}\p{N}][\p{L}\p{N} ._:-]{0,119}$/u;
 
 export function createDatasetsService(deps: DatasetsDeps): DatasetsService {
-  const storeOf = (region: string) => {
-    const store = deps.regions.get(region);
-    if (!store) {
-      throw badRequest(
-        "unknown_region",
-        `region "${region}" is not configured (configured: ${[...deps.regions.keys()].join(", ")})`,
-      );
-    }
-    return store;
-  };
+  const storeOf = (region: string) => regionStore(deps.regions, region);
 
   function checkPurpose(purpose: string): void {
     if (FORBIDDEN_PURPOSE.test(purpose)) {

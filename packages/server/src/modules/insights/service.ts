@@ -2,6 +2,7 @@ import { type Clock, DAY_MS } from "../../clock.js";
 import type { ProgramConfig } from "../../config.js";
 import { badRequest } from "../../errors.js";
 import type { RegionDb } from "../../stores/region-schema.js";
+import { regionStore } from "../../stores/regions.js";
 import type { Store } from "../../stores/store.js";
 import { type FeatureRow, insightsRepo, LATENCY_BOUNDS } from "./repo.js";
 
@@ -89,14 +90,11 @@ export function createInsightsService(deps: InsightsDeps): InsightsService {
       const to = Math.min(query.to ?? now, now);
       if (from > to) throw badRequest("invalid_window", "from must be before to");
       const regions = query.region ? [query.region] : [...deps.regions.keys()];
-      for (const r of regions) {
-        if (!deps.regions.has(r)) throw badRequest("unknown_region", `region "${r}" is not configured`);
-      }
+      const stores = regions.map((r) => regionStore(deps.regions, r));
       const rows = new Map<string, FeatureRow>();
       const ratings = new Map<string, { labels: number; ratingSum: number; rated: number }>();
       const window = { from, to, tenantId: query.tenantId ?? null };
-      for (const r of regions) {
-        const db = (deps.regions.get(r) as Store<RegionDb>).db;
+      for (const { db } of stores) {
         for (const row of await insightsRepo.features(db, window)) {
           const seen = rows.get(row.feature);
           rows.set(row.feature, seen ? merge(seen, row) : row);

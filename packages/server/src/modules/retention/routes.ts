@@ -1,30 +1,25 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import type { ProgramConfig } from "../../config.js";
-import { currentUser, type Guards } from "../../http/auth.js";
+import { type Guards, tenantAdminOf } from "../../http/auth.js";
 import { ErrorSchema } from "../../http/schemas.js";
-import { actorOf } from "../access/service.js";
 import { AdminSharingSchema } from "../consent/schemas.js";
 import type { ConsentService } from "../consent/service.js";
 import { adminSharingView } from "../consent/views.js";
-import type { TenantsService } from "../tenants/service.js";
 import { ReceiptListQuery, ReceiptListSchema } from "./schemas.js";
 import type { RetentionService } from "./service.js";
 
 export interface RetentionRoutesDeps {
   readonly retention: Pick<RetentionService, "deleteNow" | "listReceipts">;
   readonly consent: Pick<ConsentService, "getState" | "periods">;
-  readonly tenants: Pick<TenantsService, "getTenant">;
   readonly program: ProgramConfig;
   readonly guards: Guards;
 }
 
 export const retentionRoutes: FastifyPluginAsyncTypebox<RetentionRoutesDeps> = async (app, deps) => {
-  const tenantAdmin = deps.guards.user(["tenant-admin"]);
-
   app.post(
     "/api/tenant/sharing/delete-now",
     {
-      preHandler: tenantAdmin,
+      onRequest: deps.guards.tenantAdmin,
       schema: {
         tags: ["admin center"],
         summary: "Delete now: purge the data of every closed sharing period at once (sharing must be off)",
@@ -36,9 +31,8 @@ export const retentionRoutes: FastifyPluginAsyncTypebox<RetentionRoutesDeps> = a
       },
     },
     async (request) => {
-      const user = currentUser(request);
-      const tenant = await deps.tenants.getTenant(user.tenantId as string);
-      await deps.retention.deleteNow(tenant, actorOf(user, "tenant-admin"));
+      const { tenant, actor } = tenantAdminOf(request);
+      await deps.retention.deleteNow(tenant, actor);
       const [state, periods] = await Promise.all([
         deps.consent.getState(tenant),
         deps.consent.periods(tenant),
@@ -50,7 +44,7 @@ export const retentionRoutes: FastifyPluginAsyncTypebox<RetentionRoutesDeps> = a
   app.get(
     "/api/tenant/deletion-receipts",
     {
-      preHandler: tenantAdmin,
+      onRequest: deps.guards.tenantAdmin,
       schema: {
         tags: ["admin center"],
         summary: "Deletion receipts of the tenant (withdrawal, delete-now and retention), newest first",
@@ -59,8 +53,7 @@ export const retentionRoutes: FastifyPluginAsyncTypebox<RetentionRoutesDeps> = a
       },
     },
     async (request) => {
-      const user = currentUser(request);
-      const tenant = await deps.tenants.getTenant(user.tenantId as string);
+      const { tenant } = tenantAdminOf(request);
       return deps.retention.listReceipts(tenant, {
         limit: request.query.limit ?? 100,
         cursor: request.query.cursor ?? null,

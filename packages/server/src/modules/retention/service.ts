@@ -3,8 +3,9 @@ import { type Actor, JOBS_ACTOR } from "../../actor.js";
 import { type Clock, DAY_MS } from "../../clock.js";
 import type { ProgramConfig } from "../../config.js";
 import type { KeyWrapper } from "../../crypto/data-keys.js";
-import { AppError, conflict } from "../../errors.js";
+import { conflict } from "../../errors.js";
 import type { RegionDb } from "../../stores/region-schema.js";
+import { regionStore } from "../../stores/regions.js";
 import type { Store } from "../../stores/store.js";
 import type { ConsentService } from "../consent/service.js";
 import type { TenantRef } from "../consent/types.js";
@@ -98,9 +99,7 @@ export function createRetentionService(deps: RetentionDeps): RetentionService {
     batchSize: deps.batchSize ?? DEFAULT_PURGE_BATCH,
   };
   const targetOf = (region: string): PurgeTarget => {
-    const store = deps.regions.get(region);
-    if (!store) throw new AppError(500, "region_unavailable", `region ${region} has no store configured`);
-    return { region, store };
+    return { region, store: regionStore(deps.regions, region) };
   };
 
   async function purgePeriods(

@@ -3,6 +3,7 @@ import type { ProgramConfig } from "../../config.js";
 import { badRequest, forbidden, notFound } from "../../errors.js";
 import { newId } from "../../ids.js";
 import type { LabelTable, RegionDb } from "../../stores/region-schema.js";
+import { regionStore } from "../../stores/regions.js";
 import { readJson, type Store, toNumber, writeJson } from "../../stores/store.js";
 import type { GrantsService } from "../access/grants/service.js";
 import type { Grant } from "../access/grants/types.js";
@@ -75,11 +76,7 @@ const newestFirst = (a: InteractionMeta, b: InteractionMeta) =>
 
 export function createReviewService(deps: ReviewDeps): ReviewService {
   const notBefore = () => deps.clock.now() - deps.program.retentionDays * DAY_MS;
-  const storeOf = (region: string) => {
-    const store = deps.regions.get(region);
-    if (!store) throw notFound(`region ${region}`);
-    return store;
-  };
+  const storeOf = (region: string) => regionStore(deps.regions, region);
 
   function toLabel(row: LabelTable, cipher: LabelNoteCipher | null): Label {
     return {
