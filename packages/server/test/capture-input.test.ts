@@ -214,6 +214,7 @@ describe.each(dialects())("capture input handling on %s", (dialect) => {
     expect(list.maxItems).toBe(400);
     expect(Object.keys(list.items.properties)).toEqual([
       "id",
+      "tenant",
       "feature",
       "input",
       "output",
