@@ -18,6 +18,7 @@ const BENCHES: Record<string, string> = {
   overload: "overload/main.ts",
   fuzz: "fuzz/main.ts",
   "multi-tenant": "multi-tenant/main.ts",
+  "sdk-tenants": "sdk-tenants/main.ts",
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith("-"));

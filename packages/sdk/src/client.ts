@@ -1,49 +1,20 @@
 import { backoffDelay, unrefTimer } from "./backoff.js";
 import { newCounters, settled, snapshot } from "./counters.js";
 import { type PostOutcome, postBatch } from "./delivery.js";
+import { type SentUnder, serviceGate, tenantGate } from "./gate.js";
 import { type AssentClientOptions, resolveOptions } from "./options.js";
 import { batchBody, CaptureQueue, ENVELOPE_BYTES } from "./queue.js";
-import type { ReadyItem } from "./serialize.js";
-import { createSharingWatcher } from "./sharing.js";
-import type {
-  AssentEvent,
-  Counters,
-  Interaction,
-  QueueStats,
-  SharingSnapshot,
-  SharingValue,
-} from "./types.js";
+import { isTenantRef, type ReadyItem } from "./serialize.js";
+import type { AssentClient, AssentEvent } from "./types.js";
 
-export interface AssentClient {
-  /**
-   * Hands one interaction to the client and returns at once: true when it was queued, false
-   * when it was dropped (sharing off or unknown, invalid, closed: see `counters`). Never
-   * throws, never waits. The object is serialized on a later tick: do not mutate it after.
-   */
-  capture(interaction: Interaction): boolean;
-  /**
-   * Sends what is queued now and waits until everything captured before the call has an
-   * outcome, or `timeoutMs` passed. Resolves true when it all did; never rejects.
-   */
-  flush(timeoutMs?: number): Promise<boolean>;
-  /** Stops capturing, flushes (up to `timeoutMs`), then closes the sharing stream. Never rejects. */
-  close(timeoutMs?: number): Promise<void>;
-  /** Resolves once the sharing state is known (or after `timeoutMs`) with the state. */
-  ready(timeoutMs?: number): Promise<SharingSnapshot>;
-  /** Calls `listener` on every change of the sharing state; returns the unsubscribe function. */
-  onSharingChange(listener: (s: SharingSnapshot) => void): () => void;
-  readonly sharing: SharingValue;
-  readonly sharingState: SharingSnapshot;
-  readonly counters: Counters;
-  readonly queue: QueueStats;
-}
+export type { AssentClient } from "./types.js";
 
 interface InFlight {
-  readonly items: ReadyItem[];
+  items: ReadyItem[];
+  /** Service keys: the tenants' states the batch was taken under. */
+  under: SentUnder;
   attempt: number;
 }
-
-type Gate = "on" | "off" | "unknown" | "refused";
 
 export function createAssentClient(options: AssentClientOptions): AssentClient {
   const o = resolveOptions(options);
@@ -57,14 +28,13 @@ export function createAssentClient(options: AssentClientOptions): AssentClient {
       // Diagnostics must not break delivery.
     }
   };
-  const watcher = createSharingWatcher({ ...o, onEvent: o.onEvent });
+  const gate = (o.service ? serviceGate : tenantGate)({ ...o, onEvent: o.onEvent });
 
-  /** What capture() decides on: a plain variable, kept current by the watcher's changes. */
-  let gate: Gate = "unknown";
   let closed = false;
   let shutDown = false;
   let closing: Promise<void> | null = null;
   let prepareScheduled = false;
+  let sweepScheduled = false;
   let inFlight: InFlight | null = null;
   /** The in-flight batch is on the wire (its answer decides its fate). */
   let onWire = false;
@@ -82,13 +52,33 @@ export function createAssentClient(options: AssentClientOptions): AssentClient {
     for (const w of waiters) if (n >= w.target) w.done(true);
   };
 
-  const dropInFlight = (reason: "consentOff" | "keyRefused" | "failed") => {
+  /** Drops the batch waiting to be retried, or (with `mayGo`) those of its items that may not go. */
+  const dropInFlight = (reason: "consentOff" | "keyRefused" | "failed", mayGo = gate.mayGo) => {
     if (!inFlight || onWire) return;
-    if (reason === "failed") counters.failed += inFlight.items.length;
-    else counters.dropped[reason] += inFlight.items.length;
+    const gone = inFlight.items.length;
+    if (mayGo && reason === "consentOff")
+      inFlight.items = inFlight.items.filter((r) => mayGo(r.tenant, r.feature));
+    else inFlight.items = [];
+    const n = gone - inFlight.items.length;
+    if (reason === "failed") counters.failed += n;
+    else counters.dropped[reason] += n;
+    if (inFlight.items.length > 0) return;
     inFlight = null;
     if (retryTimer) clearTimeout(retryTimer);
     retryTimer = null;
+  };
+
+  /** Some tenants stopped sharing: drop what is queued for them, once per tick however many. */
+  const scheduleSweep = () => {
+    if (sweepScheduled) return;
+    sweepScheduled = true;
+    setImmediate(() => {
+      sweepScheduled = false;
+      if (!gate.mayGo || shutDown) return;
+      queue.discardWhereNot(gate.mayGo);
+      dropInFlight("consentOff");
+      checkWaiters();
+    });
   };
 
   const prepareNow = () => {
@@ -102,7 +92,7 @@ export function createAssentClient(options: AssentClientOptions): AssentClient {
       draining = false;
       return;
     }
-    if (!watcher.canSend()) return; // resumed by the next change of the sharing state
+    if (!gate.canSend()) return; // resumed by the next change of the sharing state
     const full = queue.readyCount >= o.maxBatchItems || queue.bytes + ENVELOPE_BYTES >= maxBatchBytes;
     if (!full && !draining) {
       flushTimer ??= unrefTimer(() => {
@@ -112,13 +102,28 @@ export function createAssentClient(options: AssentClientOptions): AssentClient {
       }, o.flushIntervalMs);
       return;
     }
-    inFlight = { items: queue.take(o.maxBatchItems, maxBatchBytes), attempt: 0 };
+    const items = queue.take(o.maxBatchItems, maxBatchBytes, gate.mayGo);
+    if (items.length === 0) {
+      checkWaiters(); // every item taken belonged to a tenant that stopped sharing
+      pump();
+      return;
+    }
+    inFlight = { items, under: gate.sentUnder(items), attempt: 0 };
     void send();
   }
 
   async function send(): Promise<void> {
     const batch = inFlight;
     if (!batch || onWire) return;
+    if (batch.attempt > 0 && gate.mayGo) {
+      // A retry: leave out the items of tenants that stopped sharing meanwhile.
+      dropInFlight("consentOff");
+      if (inFlight !== batch) {
+        pump();
+        return;
+      }
+      batch.under = gate.sentUnder(batch.items);
+    }
     batch.attempt += 1;
     onWire = true;
     let outcome: PostOutcome;
@@ -153,13 +158,13 @@ export function createAssentClient(options: AssentClientOptions): AssentClient {
           });
         }
         inFlight = null;
-        if (a.sharing === "off") watcher.reportOff();
+        gate.answered(a, batch.under);
         return;
       }
       case "key-refused":
         counters.dropped.keyRefused += n;
         inFlight = null;
-        watcher.reportKeyRefused();
+        gate.keyRefused();
         return;
       case "too-large":
         inFlight = null;
@@ -203,24 +208,23 @@ export function createAssentClient(options: AssentClientOptions): AssentClient {
         retryTimer = unrefTimer(() => {
           retryTimer = null;
           // While the service cannot confirm sharing, the batch waits (see the sharing listener).
-          if (watcher.canSend()) void send();
+          if (gate.canSend()) void send();
         }, delay);
         return;
       }
     }
   }
 
-  watcher.subscribe((s) => {
-    gate = s.keyRefused ? "refused" : s.sharing;
-    if (s.sharing === "off" || s.keyRefused) {
-      const reason = s.keyRefused ? "keyRefused" : "consentOff";
+  gate.onChange((c) => {
+    if (c.kind === "discard") {
       prepareNow();
-      queue.discard(reason);
-      dropInFlight(reason);
+      queue.discard(c.reason);
+      dropInFlight(c.reason, null);
       checkWaiters();
       return;
     }
-    if (inFlight && !onWire && !retryTimer && watcher.canSend()) void send();
+    if (c.kind === "sweep") return scheduleSweep();
+    if (inFlight && !onWire && !retryTimer && gate.canSend()) void send();
     else pump();
   });
 
@@ -231,12 +235,28 @@ export function createAssentClient(options: AssentClientOptions): AssentClient {
         counters.dropped.closed += 1;
         return false;
       }
-      if (gate !== "on") {
-        if (gate === "off") {
+      // With a service key, the tenant (and the feature, for tenants sharing only some) decide.
+      let tenant: string | undefined;
+      let feature = "";
+      if (o.service) {
+        try {
+          tenant = x.tenant;
+          feature = typeof x.feature === "string" ? x.feature : "";
+        } catch {
+          tenant = undefined;
+        }
+        if (!isTenantRef(tenant)) {
+          counters.invalid += 1;
+          return false;
+        }
+      }
+      const admitted = gate.admit(tenant, feature);
+      if (admitted !== "on") {
+        if (admitted === "off") {
           counters.dropped.consentOff += 1;
           return false;
         }
-        if (gate === "refused") {
+        if (admitted === "refused") {
           counters.dropped.keyRefused += 1;
           return false;
         }
@@ -260,6 +280,7 @@ export function createAssentClient(options: AssentClientOptions): AssentClient {
             occurredAt: x.occurredAt,
             conversationId: x.conversationId,
             telemetry: x.telemetry,
+            tenant,
           },
           at: Date.now(),
         });
@@ -285,7 +306,7 @@ export function createAssentClient(options: AssentClientOptions): AssentClient {
       checkWaiters();
       if (settled(counters) >= target || shutDown) return Promise.resolve(settled(counters) >= target);
       draining = true;
-      if (inFlight && !onWire && retryTimer === null && watcher.canSend()) void send();
+      if (inFlight && !onWire && retryTimer === null && gate.canSend()) void send();
       else pump();
       return new Promise<boolean>((resolve) => {
         const w = {
@@ -316,19 +337,22 @@ export function createAssentClient(options: AssentClientOptions): AssentClient {
         queue.discard("failed");
         if (inFlight) counters.failed += inFlight.items.length;
         inFlight = null;
-        watcher.close();
+        gate.close();
         for (const w of [...waiters]) w.done(settled(counters) >= w.target);
       })();
       return closing;
     },
 
-    ready: (timeoutMs = o.requestTimeoutMs) => watcher.ready(timeoutMs),
-    onSharingChange: (listener) => watcher.subscribe(listener),
+    isSharing: (tenant, feature) => gate.sharingOf(tenant, feature) === "on",
+    sharingOf: (tenant, feature) => gate.sharingOf(tenant, feature),
+    onTenantSharingChange: (listener) => gate.onTenantChange(listener),
+    ready: (timeoutMs = o.requestTimeoutMs) => gate.ready(timeoutMs),
+    onSharingChange: (listener) => gate.onSnapshot(listener),
     get sharing() {
-      return watcher.sharing;
+      return gate.snapshot.sharing;
     },
     get sharingState() {
-      return watcher.snapshot;
+      return gate.snapshot;
     },
     get counters() {
       return snapshot(counters);
@@ -338,6 +362,6 @@ export function createAssentClient(options: AssentClientOptions): AssentClient {
     },
   };
 
-  if (o.onSharingChange) watcher.subscribe(o.onSharingChange);
+  if (o.onSharingChange) gate.onSnapshot(o.onSharingChange);
   return client;
 }

@@ -1,6 +1,6 @@
 import { parseRetryAfter } from "./backoff.js";
 import { authHeaders, describeFetchError, endpoint, readJson, withTimeout } from "./http.js";
-import type { IngestAnswer } from "./types.js";
+import type { IngestAnswer, TenantAnswer } from "./types.js";
 
 /** What became of one `POST /v1/interactions`, classified for the retry policy. */
 export type PostOutcome =
@@ -26,17 +26,46 @@ export interface DeliveryOptions {
 
 const isCount = (v: unknown): v is number => typeof v === "number" && Number.isInteger(v) && v >= 0;
 
+const isSharing = (v: unknown): v is "on" | "off" => v === "on" || v === "off";
+
+/** Each tenant's results in a service key's answer; entries that do not parse are left out. */
+function parseTenants(v: unknown): Record<string, TenantAnswer> | undefined {
+  if (typeof v !== "object" || v === null) return undefined;
+  const out: Record<string, TenantAnswer> = {};
+  for (const [id, t] of Object.entries(v as Record<string, unknown>)) {
+    const r = t as Record<string, unknown> | null;
+    if (!r || !isSharing(r.sharing)) continue;
+    const n = (x: unknown) => (isCount(x) ? x : 0);
+    out[id] = {
+      sharing: r.sharing,
+      accepted: n(r.accepted),
+      dropped: n(r.dropped),
+      duplicates: n(r.duplicates),
+    };
+  }
+  return out;
+}
+
 function parseAnswer(v: unknown): IngestAnswer | null {
   if (typeof v !== "object" || v === null) return null;
   const a = v as Record<string, unknown>;
-  if (a.sharing !== "on" && a.sharing !== "off") return null;
+  const tenants = parseTenants(a.tenants);
+  // A tenant key's answer names the sharing state; a service key's names it per tenant.
+  if (!isSharing(a.sharing) && !tenants) return null;
   if (!isCount(a.accepted) || !isCount(a.dropped) || !isCount(a.duplicates) || !Array.isArray(a.rejected)) {
     return null;
   }
   const rejected = a.rejected
     .filter((r): r is { index: number; error: string } => typeof r === "object" && r !== null)
     .map((r) => ({ index: Number(r.index), error: String(r.error) }));
-  return { sharing: a.sharing, accepted: a.accepted, dropped: a.dropped, duplicates: a.duplicates, rejected };
+  return {
+    ...(isSharing(a.sharing) ? { sharing: a.sharing } : {}),
+    ...(tenants ? { tenants } : {}),
+    accepted: a.accepted,
+    dropped: a.dropped,
+    duplicates: a.duplicates,
+    rejected,
+  };
 }
 
 const RETRYABLE = new Set([408, 425, 429, 500, 502, 503, 504]);

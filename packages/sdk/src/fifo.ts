@@ -38,6 +38,15 @@ export class Fifo<T> {
     return this.size === 0 ? undefined : this.buf[this.head];
   }
 
+  /** Keeps the values `keep` accepts, in order; returns how many it removed. O(n). */
+  retain(keep: (value: T) => boolean): number {
+    const before = this.size;
+    const kept: T[] = [];
+    for (let v = this.shift(); v !== undefined; v = this.shift()) if (keep(v)) kept.push(v);
+    for (const v of kept) this.push(v);
+    return before - kept.length;
+  }
+
   clear(): void {
     this.buf = new Array(16);
     this.head = 0;

@@ -1,5 +1,5 @@
 export { type AssentClient, createAssentClient } from "./client.js";
-export { type AssentClientOptions, DEFAULTS } from "./options.js";
+export { type AssentClientOptions, DEFAULTS, SERVICE_KEY_PREFIX } from "./options.js";
 export type {
   AssentEvent,
   Counters,
@@ -10,5 +10,7 @@ export type {
   SharingSnapshot,
   SharingValue,
   Telemetry,
+  TenantAnswer,
+  TenantsSharingState,
 } from "./types.js";
 export { SDK_VERSION } from "./version.js";

@@ -7,8 +7,14 @@ export const SERVER_MAX_BODY_BYTES = 8 * 1024 * 1024;
 export interface AssentClientOptions {
   /** Base URL of the Assent service, e.g. `https://assent.example.com`. */
   readonly url: string;
-  /** An ingestion key (`ask_…`). */
+  /** An ingestion key: a tenant key (`ask_…`) or a service key (`assk_…`). */
   readonly key: string;
+  /**
+   * The key is a service key, capturing for every tenant of its regions: each interaction names
+   * its `tenant`, and one stream carries every tenant's sharing state. Default: told by the key's
+   * prefix (`assk_`).
+   */
+  readonly service?: boolean;
   /** Most interactions in one request (1-1000). */
   readonly maxBatchItems?: number;
   /** Most bytes in one request body (at most 8 MiB). */
@@ -40,7 +46,8 @@ export interface AssentClientOptions {
   /**
    * What `capture()` does before the first answer about sharing: `drop` (default: nothing is
    * kept until sharing is known to be on) or `buffer` (kept in the bounded queue, sent once
-   * sharing is known on, discarded if it is off).
+   * sharing is known on, discarded if it is off). With a service key: until the first snapshot
+   * of every tenant's state.
    */
   readonly whileUnknown?: "drop" | "buffer";
   /** Default time `flush()` and `close()` wait for delivery, in ms. */
@@ -52,6 +59,9 @@ export interface AssentClientOptions {
   /** The fetch implementation (default: the global fetch of Node 20). */
   readonly fetch?: typeof fetch;
 }
+
+/** The prefix of service keys (the server's `SERVICE_KEY_PREFIX`). */
+export const SERVICE_KEY_PREFIX = "assk_";
 
 export type ResolvedOptions = Required<Omit<AssentClientOptions, "onSharingChange" | "onEvent">> &
   Pick<AssentClientOptions, "onSharingChange" | "onEvent">;
@@ -108,6 +118,7 @@ export function resolveOptions(o: AssentClientOptions): ResolvedOptions {
   return {
     url: o.url.endsWith("/") ? o.url : `${o.url}/`,
     key: o.key,
+    service: o.service ?? o.key.startsWith(SERVICE_KEY_PREFIX),
     maxBatchItems: int("maxBatchItems", o.maxBatchItems, DEFAULTS.maxBatchItems, 1, SERVER_MAX_BATCH_ITEMS),
     maxBatchBytes,
     flushIntervalMs: int("flushIntervalMs", o.flushIntervalMs, DEFAULTS.flushIntervalMs, 1, 600_000),

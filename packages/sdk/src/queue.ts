@@ -8,6 +8,9 @@ export interface QueueLimits {
   readonly maxItemBytes: number;
 }
 
+/** Whether a queued interaction of `tenant` and `feature` may still be sent. */
+export type MayGo = (tenant: string | undefined, feature: unknown) => boolean;
+
 /** `{"interactions":[` … `]}` around the items of a batch. */
 export const ENVELOPE_BYTES = 19;
 
@@ -68,14 +71,21 @@ export class CaptureQueue {
     }
   }
 
-  /** Takes the oldest ready interactions that fit in one request. */
-  take(maxItems: number, maxBytes: number): ReadyItem[] {
+  /**
+   * Takes the oldest ready interactions that fit in one request; those `mayGo` refuses (their
+   * tenant stopped sharing) are dropped on the way and counted `consentOff`.
+   */
+  take(maxItems: number, maxBytes: number, mayGo?: MayGo | null): ReadyItem[] {
     const out: ReadyItem[] = [];
     let bytes = ENVELOPE_BYTES;
     for (let r = this.ready.peek(); r !== undefined && out.length < maxItems; r = this.ready.peek()) {
       if (out.length > 0 && bytes + r.bytes + 1 > maxBytes) break;
       this.ready.shift();
       this.readyBytes -= r.bytes;
+      if (mayGo && !mayGo(r.tenant, r.feature)) {
+        this.counters.dropped.consentOff += 1;
+        continue;
+      }
       out.push(r);
       bytes += r.bytes + 1;
     }
@@ -99,6 +109,18 @@ export class CaptureQueue {
     this.readyBytes = 0;
     if (reason === "failed") this.counters.failed += n;
     else this.counters.dropped[reason] += n;
+    return n;
+  }
+
+  /** Drops the interactions `mayGo` refuses (their tenant stopped sharing), counted `consentOff`. */
+  discardWhereNot(mayGo: MayGo): number {
+    let n = this.pending.retain((p) => mayGo(p.item.tenant, p.item.feature));
+    n += this.ready.retain((r) => {
+      if (mayGo(r.tenant, r.feature)) return true;
+      this.readyBytes -= r.bytes;
+      return false;
+    });
+    this.counters.dropped.consentOff += n;
     return n;
   }
 

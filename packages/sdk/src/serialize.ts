@@ -7,15 +7,20 @@ export interface PendingItem {
   readonly at: number;
 }
 
-/** An interaction serialized for the wire, with its size. */
+/** An interaction serialized for the wire, with its size (and, with a service key, whose it is). */
 export interface ReadyItem {
   readonly json: string;
   readonly bytes: number;
+  readonly tenant?: string;
+  readonly feature?: string;
 }
 
 /** The same rules as the service for the fields the SDK fills or relies on. */
 const FEATURE = /^[A-Za-z0-9][A-Za-z0-9._/-]{0,127}$/;
 const CLIENT_ID = /^[A-Za-z0-9][A-Za-z0-9._:/@-]{0,127}$/;
+/** A tenant id or external id, as the service bounds it. */
+export const isTenantRef = (v: unknown): v is string =>
+  typeof v === "string" && v.length > 0 && v.length <= 128;
 
 const jsonable = (v: unknown) => typeof v !== "function" && typeof v !== "symbol";
 
@@ -38,12 +43,14 @@ export function serializeItem(p: PendingItem, maxItemBytes: number): ReadyItem |
   // JSON.stringify would silently leave these out, and the service would see no input/output.
   if (!jsonable(x.input) || !jsonable(x.output)) return null;
   if (x.id !== undefined && (typeof x.id !== "string" || !CLIENT_ID.test(x.id))) return null;
+  if (x.tenant !== undefined && !isTenantRef(x.tenant)) return null;
   const occurredAt = isoTime(x.occurredAt, p.at);
   if (occurredAt === null) return null;
   let json: string;
   try {
     json = JSON.stringify({
       id: x.id ?? uuidv7(p.at),
+      tenant: x.tenant,
       feature: x.feature,
       input: x.input,
       output: x.output,
@@ -57,5 +64,5 @@ export function serializeItem(p: PendingItem, maxItemBytes: number): ReadyItem |
   }
   const bytes = Buffer.byteLength(json);
   if (bytes > maxItemBytes) return null;
-  return { json, bytes };
+  return x.tenant === undefined ? { json, bytes } : { json, bytes, tenant: x.tenant, feature: x.feature };
 }

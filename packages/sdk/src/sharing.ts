@@ -1,19 +1,8 @@
-import { backoffDelay, sleep, unrefTimer } from "./backoff.js";
-import { authHeaders, describeFetchError, endpoint, withTimeout } from "./http.js";
-import { SseParser } from "./sse.js";
-import type { AssentEvent, SharingSnapshot, SharingValue } from "./types.js";
+import { unrefTimer } from "./backoff.js";
+import { type FollowOptions, follow } from "./follow.js";
+import type { SharingSnapshot, SharingValue } from "./types.js";
 
-export interface SharingWatcherOptions {
-  readonly url: string;
-  readonly key: string;
-  readonly fetch: typeof fetch;
-  readonly reconnectDelayMs: number;
-  readonly maxReconnectDelayMs: number;
-  readonly streamIdleTimeoutMs: number;
-  readonly pollIntervalMs: number;
-  readonly requestTimeoutMs: number;
-  readonly onEvent?: ((event: AssentEvent) => void) | undefined;
-}
+export type SharingWatcherOptions = FollowOptions;
 
 /**
  * The tenant's sharing state, kept current from `GET /v1/sharing/stream` (Server-Sent Events),
@@ -57,44 +46,20 @@ function parseMessage(text: string): SharingMessage | null {
 }
 
 export function createSharingWatcher(o: SharingWatcherOptions): SharingWatcher {
-  const closing = new AbortController();
   const listeners = new Set<(s: SharingSnapshot) => void>();
   let sharing: SharingValue = "unknown";
   let tenant: string | null = null;
   let region: string | null = null;
   let since: string | null = null;
-  let keyRefused = false;
-  let streamLive = false;
-  let lastPollOkAt = 0;
-  let etag: string | null = null;
-  let polling = false;
-  let pollTimer: NodeJS.Timeout | null = null;
-  /** Aborting it cuts the stream's reconnect wait short (a poll found the service back). */
-  let wake = new AbortController();
-  /** The last stream attempt or poll could not reach the service at all. */
-  let unreachable = false;
-  let stream: AbortController | null = null;
   let last: SharingSnapshot | null = null;
-
-  const report = (event: AssentEvent) => {
-    try {
-      o.onEvent?.(event);
-    } catch {
-      // A diagnostics callback must not break the client.
-    }
-  };
-
-  const confirmed = () =>
-    !keyRefused &&
-    (streamLive || (lastPollOkAt > 0 && Date.now() - lastPollOkAt <= 2 * o.pollIntervalMs + 1000));
 
   const current = (): SharingSnapshot => ({
     sharing,
     tenant,
     region,
     since,
-    confirmed: confirmed(),
-    keyRefused,
+    confirmed: follower.confirmed(),
+    keyRefused: follower.keyRefused,
   });
 
   const emit = () => {
@@ -123,167 +88,33 @@ export function createSharingWatcher(o: SharingWatcherOptions): SharingWatcher {
     tenant = m.tenant || tenant;
     region = m.region || region;
     since = m.since || since;
-    keyRefused = false;
   };
 
-  const refuseKey = () => {
-    keyRefused = true;
-    sharing = "unknown";
-  };
-
-  async function poll(): Promise<void> {
-    if (polling || closing.signal.aborted) return;
-    polling = true;
-    try {
-      const res = await o.fetch(endpoint(o.url, "v1/sharing"), {
-        headers: {
-          ...authHeaders(o.key),
-          accept: "application/json",
-          ...(etag ? { "if-none-match": etag } : {}),
-        },
-        signal: withTimeout(closing.signal, o.requestTimeoutMs),
-      });
-      if (res.status === 304) {
-        lastPollOkAt = Date.now();
-        await res.body?.cancel();
-      } else if (res.status === 401 || res.status === 403) {
-        await res.body?.cancel();
-        refuseKey();
-        report({ kind: "key-refused", status: res.status, message: "the service refused the ingestion key" });
-      } else if (res.ok) {
-        const m = parseMessage(await res.text());
-        if (m) {
-          apply(m);
-          etag = res.headers.get("etag");
-          lastPollOkAt = Date.now();
-        } else
-          report({
-            kind: "poll",
-            status: res.status,
-            message: "GET /v1/sharing answered an unreadable body",
-          });
-      } else {
-        await res.body?.cancel();
-        report({ kind: "poll", status: res.status, message: `GET /v1/sharing answered ${res.status}` });
-      }
-      if (unreachable) {
-        // The service is back: reconnect the stream now rather than at the end of its backoff.
-        unreachable = false;
-        wake.abort();
-      }
-    } catch (err) {
-      unreachable = true;
-      if (!closing.signal.aborted) report({ kind: "poll", message: describeFetchError(err) });
-    } finally {
-      polling = false;
-    }
-    if (closing.signal.aborted) return;
-    emit();
-  }
-
-  /** Polls every interval while the stream is not live; a no-op tick otherwise. */
-  const schedulePoll = (ms: number) => {
-    if (closing.signal.aborted) return;
-    if (pollTimer) clearTimeout(pollTimer);
-    pollTimer = unrefTimer(async () => {
-      pollTimer = null;
-      if (!streamLive) await poll();
-      schedulePoll(o.pollIntervalMs);
-    }, ms);
-  };
-
-  async function readStream(res: Response, ac: AbortController, parser: SseParser): Promise<boolean> {
-    let gotEvent = false;
-    const body = res.body as ReadableStream<Uint8Array>;
-    const reader = body.getReader();
-    const decoder = new TextDecoder();
-    let idle = unrefTimer(() => ac.abort(), o.streamIdleTimeoutMs);
-    try {
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        clearTimeout(idle);
-        idle = unrefTimer(() => ac.abort(), o.streamIdleTimeoutMs);
-        for (const ev of parser.feed(decoder.decode(value, { stream: true }))) {
-          if (ev.event !== "sharing") continue;
-          const m = parseMessage(ev.data);
-          if (!m) {
-            report({ kind: "stream", message: "a sharing event had an unreadable body" });
-            continue;
-          }
-          apply(m);
-          if (!gotEvent) {
-            gotEvent = true;
-            streamLive = true;
-          }
-          emit();
+  const follower = follow(o, {
+    event(ev) {
+      if (ev.event !== "sharing") return false;
+      const m = parseMessage(ev.data);
+      if (!m) {
+        try {
+          o.onEvent?.({ kind: "stream", message: "a sharing event had an unreadable body" });
+        } catch {
+          // Diagnostics must not break the client.
         }
+        return false;
       }
-    } finally {
-      clearTimeout(idle);
-      reader.releaseLock();
-    }
-    return gotEvent;
-  }
-
-  async function streamLoop(): Promise<void> {
-    let failures = 0;
-    let retryMs: number | null = null;
-    while (!closing.signal.aborted) {
-      const ac = new AbortController();
-      stream = ac;
-      const parser = new SseParser();
-      let gotEvent = false;
-      try {
-        const res = await o.fetch(endpoint(o.url, "v1/sharing/stream"), {
-          headers: { ...authHeaders(o.key), accept: "text/event-stream", "cache-control": "no-cache" },
-          signal: AbortSignal.any([ac.signal, closing.signal]),
-        });
-        if (res.status === 401 || res.status === 403) {
-          await res.body?.cancel();
-          refuseKey();
-          report({
-            kind: "key-refused",
-            status: res.status,
-            message: "the service refused the ingestion key",
-          });
-        } else if (!res.ok || !res.body) {
-          await res.body?.cancel();
-          report({
-            kind: "stream",
-            status: res.status,
-            message: `GET /v1/sharing/stream answered ${res.status}`,
-          });
-        } else {
-          gotEvent = await readStream(res, ac, parser);
-          retryMs = parser.retryMs ?? retryMs;
-          if (!closing.signal.aborted) report({ kind: "stream", message: "the sharing stream ended" });
-        }
-      } catch (err) {
-        retryMs = parser.retryMs ?? retryMs;
-        // Cut off before any answer: the service is out of reach (not a stream the proxy refuses).
-        if (!streamLive && !ac.signal.aborted) unreachable = true;
-        if (!closing.signal.aborted) report({ kind: "stream", message: describeFetchError(err) });
-      }
-      stream = null;
-      const wasLive = gotEvent || streamLive;
-      streamLive = false;
-      if (closing.signal.aborted) break;
-      emit();
-      // Fall back to polling at once, and reconnect: quickly after a live stream, slower on failures.
-      schedulePoll(0);
-      failures = wasLive ? 1 : failures + 1;
-      wake = new AbortController();
-      const base = retryMs ?? o.reconnectDelayMs;
-      await sleep(
-        backoffDelay(failures, Math.max(1, base), Math.max(base, o.maxReconnectDelayMs)),
-        AbortSignal.any([wake.signal, closing.signal]),
-      );
-    }
-  }
-
-  void streamLoop();
-  schedulePoll(o.pollIntervalMs);
+      apply(m);
+      return true;
+    },
+    polled(body) {
+      const m = parseMessage(body);
+      if (m) apply(m);
+      return m !== null;
+    },
+    refused() {
+      sharing = "unknown";
+    },
+    changed: emit,
+  });
 
   const watcher: SharingWatcher = {
     get snapshot() {
@@ -292,13 +123,13 @@ export function createSharingWatcher(o: SharingWatcherOptions): SharingWatcher {
     get sharing() {
       return sharing;
     },
-    canSend: () => sharing === "on" && confirmed(),
+    canSend: () => sharing === "on" && follower.confirmed(),
     subscribe(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
     ready(timeoutMs) {
-      if (sharing !== "unknown" || closing.signal.aborted) return Promise.resolve(current());
+      if (sharing !== "unknown" || follower.closed) return Promise.resolve(current());
       return new Promise((resolve) => {
         const done = () => {
           clearTimeout(timer);
@@ -317,23 +148,11 @@ export function createSharingWatcher(o: SharingWatcherOptions): SharingWatcher {
         emit();
       }
       // The answer may be older than an opt-in the stream already reported: ask again, in full.
-      etag = null;
-      void poll();
+      void follower.poll(true);
     },
-    reportKeyRefused() {
-      if (!keyRefused) {
-        refuseKey();
-        report({ kind: "key-refused", status: 401, message: "the service refused the ingestion key" });
-        emit();
-        // An open stream predates the refusal: reconnect, so it answers for the key as it is now.
-        stream?.abort();
-      }
-    },
+    reportKeyRefused: () => follower.refuseKey(),
     close() {
-      if (closing.signal.aborted) return;
-      closing.abort();
-      if (pollTimer) clearTimeout(pollTimer);
-      pollTimer = null;
+      follower.close();
       listeners.clear();
     },
   };

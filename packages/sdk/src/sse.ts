@@ -19,14 +19,26 @@ export class SseParser {
   retryMs: number | null = null;
   /** A CR ended the last chunk: an LF at the start of the next one belongs to it. */
   private pendingCr = false;
+  /**
+   * Chunks of a line still open (no line end in them), joined only once its end arrives: a long
+   * line, such as a large snapshot's data, is copied and scanned once, not once per chunk.
+   */
+  private parts: string[] = [];
 
   feed(text: string): SseEvent[] {
     if (this.pendingCr && text.startsWith("\n")) text = text.slice(1);
     this.pendingCr = false;
-    this.buffer += text;
+    if (!text.includes("\n") && !text.includes("\r")) {
+      this.parts.push(text);
+      return [];
+    }
+    // `buffer` and `parts` hold no line end: scan only the new text.
+    const head = this.parts.length > 0 ? this.buffer + this.parts.join("") : this.buffer;
+    this.parts = [];
+    this.buffer = head + text;
     const events: SseEvent[] = [];
     let start = 0;
-    for (let i = 0; i < this.buffer.length; i++) {
+    for (let i = head.length; i < this.buffer.length; i++) {
       const c = this.buffer.charCodeAt(i);
       if (c !== 10 && c !== 13) continue;
       const line = this.buffer.slice(start, i);

@@ -1,4 +1,8 @@
-import type { Telemetry as ContractTelemetry, IngestResult, InteractionItem } from "./contract/index.js";
+import type {
+  Telemetry as ContractTelemetry,
+  InteractionItem,
+  TenantIngestResult,
+} from "./contract/index.js";
 
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 
@@ -36,6 +40,27 @@ export interface SharingSnapshot {
   readonly confirmed: boolean;
   /** The service refused the ingestion key (401): nothing is sent until it accepts it. */
   readonly keyRefused: boolean;
+  /**
+   * With a service key: every tenant's state as this process knows it (`sharing` is then
+   * `unknown`, there being no one tenant; ask `isSharing(tenant)`).
+   */
+  readonly tenants?: TenantsSharingState;
+}
+
+/** With a service key: what this process knows of every tenant's sharing state. */
+export interface TenantsSharingState {
+  /** The first snapshot arrived (before it, every tenant is `unknown`). */
+  readonly known: boolean;
+  /** Tenants that share (a tenant not listed in the snapshot is off). */
+  readonly sharingTenants: number;
+  /** The service's version of the state, from the last snapshot. */
+  readonly version: number | null;
+  /** Full snapshots taken (the stream's first event, a poll's answer); a resumed stream sends none. */
+  readonly snapshots: number;
+  /** The stream is connected, or a poll answered recently: items may be sent. */
+  readonly confirmed: boolean;
+  /** The service refused the service key: nothing is sent until it accepts it. */
+  readonly keyRefused: boolean;
 }
 
 /** What became of the interactions passed to `capture()`; every one ends in exactly one place. */
@@ -53,7 +78,8 @@ export interface Counters {
   /** Not an interaction the service could take (missing feature/input/output, too large, not JSON). */
   readonly invalid: number;
   readonly dropped: {
-    /** Sharing was off (locally known, or turned off while queued): never sent. */
+    /** Sharing was off (locally known, or turned off while queued): never sent. With a service
+     *  key: the item's tenant does not share (or does not share its feature). */
     readonly consentOff: number;
     /** Sharing not known yet (no answer from the service yet): never sent. */
     readonly consentUnknown: number;
@@ -92,5 +118,55 @@ export interface AssentEvent {
   readonly status?: number;
 }
 
-/** The answer of `POST /v1/interactions`. */
-export type IngestAnswer = Readonly<IngestResult>;
+/** One tenant's part of the answer to a service key's batch. */
+export type TenantAnswer = Readonly<TenantIngestResult>;
+
+/**
+ * The answer of `POST /v1/interactions`: the contract's IngestResult (tenant key) or
+ * ServiceIngestResult (service key), as the client reads either.
+ */
+export interface IngestAnswer {
+  /** With a tenant key. */
+  readonly sharing?: "on" | "off";
+  /** With a service key: each tenant's results. */
+  readonly tenants?: Readonly<Record<string, TenantAnswer>>;
+  readonly accepted: number;
+  readonly dropped: number;
+  readonly duplicates: number;
+  readonly rejected: readonly { readonly index: number; readonly error: string }[];
+}
+
+/** The client `createAssentClient` returns. */
+export interface AssentClient {
+  /**
+   * Hands one interaction to the client and returns at once: true when it was queued, false
+   * when it was dropped (sharing off or unknown, invalid, closed: see `counters`). Never
+   * throws, never waits. The object is serialized on a later tick: do not mutate it after.
+   * With a service key, `tenant` names whose interaction it is (without one it is `invalid`).
+   */
+  capture(interaction: Interaction): boolean;
+  /**
+   * Whether interactions of `tenant` (and of `feature`, if given) are sent now: its sharing is
+   * known to be on. With a tenant key, `tenant` is ignored (the key names the tenant).
+   */
+  isSharing(tenant?: string, feature?: string): boolean;
+  /** With a service key: `on`, `off`, or `unknown` (before the first snapshot) for `tenant`. */
+  sharingOf(tenant?: string, feature?: string): SharingValue;
+  /** Calls `listener` whenever one tenant's sharing changes; returns the unsubscribe function. */
+  onTenantSharingChange(listener: (tenant: string, sharing: "on" | "off") => void): () => void;
+  /**
+   * Sends what is queued now and waits until everything captured before the call has an
+   * outcome, or `timeoutMs` passed. Resolves true when it all did; never rejects.
+   */
+  flush(timeoutMs?: number): Promise<boolean>;
+  /** Stops capturing, flushes (up to `timeoutMs`), then closes the sharing stream. Never rejects. */
+  close(timeoutMs?: number): Promise<void>;
+  /** Resolves once the sharing state is known (or after `timeoutMs`) with the state. */
+  ready(timeoutMs?: number): Promise<SharingSnapshot>;
+  /** Calls `listener` on every change of the sharing state; returns the unsubscribe function. */
+  onSharingChange(listener: (s: SharingSnapshot) => void): () => void;
+  readonly sharing: SharingValue;
+  readonly sharingState: SharingSnapshot;
+  readonly counters: Counters;
+  readonly queue: QueueStats;
+}

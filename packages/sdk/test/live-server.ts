@@ -1,7 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import { type AppOptions, buildApp } from "../../server/src/app.js";
 import type { Dialect } from "../../server/src/stores/store.js";
-import { type TenantFixture, tenantWithAdmin } from "../../server/test/fixtures.js";
+import { tenantWithAdmin } from "../../server/test/fixtures.js";
 import { createTestContext, type TestContext, type TestOptions } from "../../server/test/harness.js";
 
 /** One request as the real server saw it: no bodies, only what the tests assert on. */
@@ -98,7 +98,7 @@ export async function startLiveServer(dialect: Dialect, opts: LiveServerOptions 
   };
 }
 
-export async function storedCount(ctx: TestContext, t: TenantFixture): Promise<number> {
+export async function storedCount(ctx: TestContext, t: { id: string; region: string }): Promise<number> {
   return ctx.services.capture.countInteractions({ id: t.id, region: t.region });
 }
 

@@ -1,5 +1,8 @@
+import { sql } from "kysely";
 import { afterAll, beforeAll } from "vitest";
 import { setSharing, type TenantFixture } from "../../server/test/fixtures.js";
+import type { TestContext } from "../../server/test/harness.js";
+import { type ServiceTenant, serviceTenants, share } from "../../server/test/service-fixtures.js";
 import { type AssentClient, type AssentClientOptions, createAssentClient } from "../src/index.js";
 import { type LiveServer, type LiveServerOptions, startLiveServer, tenantWithAdmin } from "./live-server.js";
 
@@ -46,4 +49,27 @@ export function liveSuite(opts: LiveServerOptions = {}): LiveSuite {
       return t;
     },
   };
+}
+
+/**
+ * Many tenants made through the services, every `shareEvery`-th one sharing. Setup only: the
+ * stores skip fsync meanwhile (`synchronous = OFF`; what a commit costs is not under test
+ * here), then go back to `FULL`, so a thousand tenants take seconds, not a minute.
+ */
+export async function manyTenants(
+  ctx: TestContext,
+  perRegion: Record<string, number>,
+  shareEvery: number,
+): Promise<{ tenants: ServiceTenant[]; sharing: ServiceTenant[] }> {
+  const stores = [ctx.services.stores.control, ...ctx.services.stores.regions.values()];
+  const sqlite = ctx.dialect === "sqlite";
+  if (sqlite) for (const s of stores) await sql`pragma synchronous = OFF`.execute(s.db);
+  try {
+    const tenants = await serviceTenants(ctx, perRegion);
+    const sharing = tenants.filter((_, i) => i % shareEvery === 0);
+    for (const t of sharing) await share(ctx, t, true);
+    return { tenants, sharing };
+  } finally {
+    if (sqlite) for (const s of stores) await sql`pragma synchronous = FULL`.execute(s.db);
+  }
 }

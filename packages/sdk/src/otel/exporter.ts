@@ -2,8 +2,10 @@ import type { ExportResult, ExportResultCode } from "@opentelemetry/core";
 import type { ReadableSpan, SpanExporter } from "@opentelemetry/sdk-trace-base";
 import { backoffDelay, parseRetryAfter, sleep } from "../backoff.js";
 import { authHeaders, describeFetchError, endpoint, readJson, withTimeout } from "../http.js";
-import { DEFAULTS } from "../options.js";
+import { DEFAULTS, SERVICE_KEY_PREFIX } from "../options.js";
+import { isTenantRef } from "../serialize.js";
 import { createSharingWatcher, type SharingWatcher } from "../sharing.js";
+import { createTenantsWatcher, type TenantsWatcher } from "../tenants.js";
 import type { AssentEvent, SharingValue } from "../types.js";
 import { toExportRequest } from "./encode.js";
 
@@ -14,13 +16,21 @@ const FAILED = 1 as ExportResultCode;
 export interface AssentSpanExporterOptions {
   /** Base URL of the Assent service. */
   readonly url: string;
-  /** An ingestion key. */
+  /** An ingestion key: a tenant key, or a service key (`assk_…`) exporting for every tenant. */
   readonly key: string;
+  /** The key is a service key (default: told by its prefix, `assk_`). */
+  readonly service?: boolean;
+  /**
+   * Service keys: the attributes naming a span's tenant, looked up on the span, then on its
+   * resource (default `["assent.tenant"]`; e.g. `["assent.tenant", "tenant.id"]`). Keep them
+   * the same as the service's own setting.
+   */
+  readonly tenantAttributes?: readonly string[];
   /**
    * Where the exporter learns whether the tenant shares. Default: its own connection to the
-   * sharing stream. Pass an Assent client to share the client's.
+   * sharing stream. Pass an Assent client (made with the same kind of key) to share the client's.
    */
-  readonly sharing?: { readonly sharing: SharingValue };
+  readonly sharing?: SharingSource;
   /** Drop spans in this process while sharing is not known to be on (default true). */
   readonly localGate?: boolean;
   /** Which spans are sent; default: GenAI spans (any `gen_ai.*` attribute). */
@@ -41,16 +51,46 @@ export interface ExporterCounters {
   readonly rejected: number;
   /** Spans of exports that failed (the SDK reports FAILED to OpenTelemetry). */
   readonly failed: number;
-  /** Spans dropped here because sharing was off or not known yet. */
+  /** Spans dropped here because sharing was off or not known yet (service keys: their tenant's). */
   readonly droppedLocally: number;
+  /** Service keys: GenAI spans naming no tenant, dropped here (the service would reject them). */
+  readonly noTenant: number;
   /** Spans left out by the filter (not GenAI spans). */
   readonly filtered: number;
 }
 
+/** What the exporter asks before sending: an Assent client fits. */
+export interface SharingSource {
+  readonly sharing: SharingValue;
+  /** Service keys: whether `tenant`'s spans may leave the process. */
+  isSharing?(tenant: string): boolean;
+  readonly sharingState?: { readonly tenants?: { readonly known: boolean } };
+}
+
 export interface AssentSpanExporter extends SpanExporter {
   readonly counters: ExporterCounters;
-  /** Resolves once the exporter knows the sharing state (own stream only), or after `timeoutMs`. */
+  /** Resolves once every export under way has an outcome. */
+  forceFlush(): Promise<void>;
+  /**
+   * Resolves once the exporter knows the sharing state (own stream only), or after `timeoutMs`.
+   * Service keys: `on` once every tenant's state is known (ask `isSharing(tenant)`), else `unknown`.
+   */
   ready(timeoutMs?: number): Promise<SharingValue>;
+  /** Whether spans of `tenant` leave the process now (with a tenant key, `tenant` is ignored). */
+  isSharing(tenant?: string): boolean;
+}
+
+/** A span's tenant: the first of `names` set on the span, else on its resource. */
+export function spanTenant(span: ReadableSpan, names: readonly string[]): string | null {
+  for (const attrs of [span.attributes, span.resource?.attributes]) {
+    if (!attrs) continue;
+    for (const name of names) {
+      const v = attrs[name];
+      const s = typeof v === "number" ? String(v) : v;
+      if (isTenantRef(s)) return s;
+    }
+  }
+  return null;
 }
 
 /**
@@ -84,6 +124,13 @@ export function createAssentSpanExporter(options: AssentSpanExporterOptions): As
   const retryDelayMs = options.retryDelayMs ?? DEFAULTS.retryDelayMs;
   const filter = options.filter ?? isGenAiSpan;
   const localGate = options.localGate ?? true;
+  const service = options.service ?? options.key.startsWith(SERVICE_KEY_PREFIX);
+  const tenantAttributes = options.tenantAttributes ?? ["assent.tenant"];
+  if (service && options.sharing && typeof options.sharing.isSharing !== "function") {
+    throw new TypeError(
+      "Assent: with a service key, option sharing must be a client made with a service key",
+    );
+  }
   const stopping = new AbortController();
   const report = (e: AssentEvent) => {
     try {
@@ -93,8 +140,9 @@ export function createAssentSpanExporter(options: AssentSpanExporterOptions): As
     }
   };
   let own: SharingWatcher | null = null;
+  let ownTenants: TenantsWatcher | null = null;
   if (localGate && !options.sharing) {
-    own = createSharingWatcher({
+    const follow = {
       url: options.url,
       key: options.key,
       fetch: fetchImpl,
@@ -104,10 +152,14 @@ export function createAssentSpanExporter(options: AssentSpanExporterOptions): As
       pollIntervalMs: DEFAULTS.pollIntervalMs,
       requestTimeoutMs: DEFAULTS.requestTimeoutMs,
       onEvent: options.onEvent,
-    });
+    };
+    if (service) ownTenants = createTenantsWatcher(follow);
+    else own = createSharingWatcher(follow);
   }
   const sharingSource = options.sharing ?? own;
-  const counters = { exported: 0, rejected: 0, failed: 0, droppedLocally: 0, filtered: 0 };
+  const tenantSharing = (tenant: string): boolean =>
+    ownTenants ? ownTenants.sharingOf(tenant) === "on" : options.sharing?.isSharing?.(tenant) === true;
+  const counters = { exported: 0, rejected: 0, failed: 0, droppedLocally: 0, filtered: 0, noTenant: 0 };
   const pending = new Set<Promise<void>>();
   let shutDown = false;
 
@@ -138,6 +190,7 @@ export function createAssentSpanExporter(options: AssentSpanExporterOptions): As
           counters.rejected += rejected;
           // The service's gate found sharing off: stop sending now rather than at the next event.
           if (typeof partial?.errorMessage === "string" && /sharing is off/i.test(partial.errorMessage)) {
+            // (A service key's answer cannot say whose: its stream tells, within a second.)
             own?.reportOff();
           }
           return { code: SUCCESS };
@@ -145,6 +198,7 @@ export function createAssentSpanExporter(options: AssentSpanExporterOptions): As
         problem = `POST /v1/traces answered ${res.status}`;
         if (res.status === 401 || res.status === 403) {
           own?.reportKeyRefused();
+          ownTenants?.reportKeyRefused();
           report({ kind: "key-refused", status: res.status, message: problem });
           return { code: FAILED, error: new Error(problem) };
         }
@@ -172,13 +226,23 @@ export function createAssentSpanExporter(options: AssentSpanExporterOptions): As
         resultCallback({ code: FAILED, error: new Error("the Assent exporter is shut down") });
         return;
       }
-      const selected = spans.filter(filter);
+      let selected = spans.filter(filter);
       counters.filtered += spans.length - selected.length;
+      if (service) {
+        // Each span goes only if its own tenant shares: the others never leave the process.
+        selected = selected.filter((span) => {
+          const tenant = spanTenant(span, tenantAttributes);
+          if (tenant === null) counters.noTenant += 1;
+          else if (!localGate || tenantSharing(tenant)) return true;
+          else counters.droppedLocally += 1;
+          return false;
+        });
+      }
       if (selected.length === 0) {
         resultCallback({ code: SUCCESS });
         return;
       }
-      if (localGate && sharingSource?.sharing !== "on") {
+      if (localGate && !service && sharingSource?.sharing !== "on") {
         // Not an error: the tenant does not share, so the spans are not to leave the process.
         counters.droppedLocally += selected.length;
         resultCallback({ code: SUCCESS });
@@ -206,11 +270,18 @@ export function createAssentSpanExporter(options: AssentSpanExporterOptions): As
       await Promise.all([...pending]);
       stopping.abort();
       own?.close();
+      ownTenants?.close();
     },
     async ready(ms = DEFAULTS.requestTimeoutMs) {
       if (own) return (await own.ready(ms)).sharing;
+      if (ownTenants) return (await ownTenants.ready(ms)).known ? "on" : "unknown";
+      if (service) return options.sharing?.sharingState?.tenants?.known ? "on" : "unknown";
       return sharingSource?.sharing ?? "unknown";
     },
+    isSharing: (tenant) =>
+      service
+        ? tenant !== undefined && tenantSharing(tenant)
+        : (sharingSource?.sharing ?? "unknown") === "on",
     get counters() {
       return { ...counters };
     },

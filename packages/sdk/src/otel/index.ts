@@ -1,2 +1,7 @@
-export type { AssentSpanExporter, AssentSpanExporterOptions, ExporterCounters } from "./exporter.js";
-export { createAssentSpanExporter, isGenAiSpan } from "./exporter.js";
+export type {
+  AssentSpanExporter,
+  AssentSpanExporterOptions,
+  ExporterCounters,
+  SharingSource,
+} from "./exporter.js";
+export { createAssentSpanExporter, isGenAiSpan, spanTenant } from "./exporter.js";
