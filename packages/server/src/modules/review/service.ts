@@ -5,7 +5,7 @@ import { badRequest, forbidden, notFound } from "../../errors.js";
 import { newId } from "../../ids.js";
 import type { LabelTable, RegionDb } from "../../stores/region-schema.js";
 import { regionStore } from "../../stores/regions.js";
-import { readJson, type Store, toNumber, writeJson } from "../../stores/store.js";
+import { readJson, type Store, writeJson } from "../../stores/store.js";
 import { coveringGrant, noGrantAtAll, scopesOf } from "../access/grants/coverage.js";
 import type { GrantsService } from "../access/grants/service.js";
 import type { Grant } from "../access/grants/types.js";
@@ -85,10 +85,10 @@ export function createReviewService(deps: ReviewDeps): ReviewService {
       tenantId: row.tenant_id,
       reviewerId: row.reviewer_id,
       grantId: row.grant_id,
-      rating: row.rating === null ? null : toNumber(row.rating),
+      rating: row.rating === null ? null : row.rating,
       tags: readJson<string[]>(row.tags),
       note: row.note && cipher ? cipher.open(row.id, Buffer.from(row.note)) : null,
-      createdAt: toNumber(row.created_at),
+      createdAt: row.created_at,
     };
   }
 
