@@ -1,3 +1,4 @@
+import type { PurgeKind } from "../modules/retention/types.js";
 import type { AuditTables } from "./audit-schema.js";
 
 export interface SharingStateTable {
@@ -99,8 +100,7 @@ export interface DatasetItemTable {
 export interface DeletionReceiptTable {
   tenant_id: string;
   id: string;
-  /** withdrawal | delete-now | retention */
-  kind: string;
+  kind: PurgeKind;
   /** The purged sharing period (withdrawal, delete-now); null for retention. */
   period_id: string | null;
   /** Retention: interactions that occurred at or before this time were deleted. */

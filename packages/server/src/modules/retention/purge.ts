@@ -148,7 +148,7 @@ export async function purgePeriod(
     const keyIds = await purgeRepo.destroyPeriodKeys(trx, period.tenant_id, periodId);
     if (keyIds.length > 0) await purgeRepo.addToReceipt(trx, row.id, { dataKeys: keyIds.length }, now);
     await purgeRepo.setKeysDestroyedAt(trx, row.id, now);
-    return { tenantId: period.tenant_id, receiptId: row.id, kind: row.kind as PurgeKind, keyIds };
+    return { tenantId: period.tenant_id, receiptId: row.id, kind: row.kind, keyIds };
   });
   if (!start) return NOTHING;
   deps.keys.forget(start.keyIds);

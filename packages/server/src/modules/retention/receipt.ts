@@ -37,7 +37,7 @@ export function buildReceipt(
 ): DeletionReceipt {
   const body: Omit<DeletionReceipt, "hash"> = {
     id: row.id,
-    kind: row.kind as PurgeKind,
+    kind: row.kind,
     tenantId: row.tenant_id,
     region,
     periodId: row.period_id,

@@ -76,7 +76,7 @@ const isApprover = (u: User) => u.roles.includes("approver");
 
 /** A pending request past its deadline is expired, whether or not that was written yet. */
 const effectiveState = (row: AccessRequestTable, now: number): RequestState =>
-  row.state === "pending" && now >= row.decide_by ? "expired" : (row.state as RequestState);
+  row.state === "pending" && now >= row.decide_by ? "expired" : row.state;
 
 export function createGrantsService(deps: GrantsDeps): GrantsService {
   const { control, clock, settings } = deps;
