@@ -1,7 +1,7 @@
 import { isoOrNull } from "../../http/time.js";
 import { sha256Hex } from "../../ids.js";
 import type { DeletionReceiptTable } from "../../stores/region-schema.js";
-import type { DeletionReceipt, PurgeCounts, PurgeKind } from "./types.js";
+import type { DeletionReceipt, PurgeCounts } from "./types.js";
 
 /** JSON with object keys sorted at every level: the same receipt always hashes the same. */
 export function canonicalJson(value: unknown): string {
