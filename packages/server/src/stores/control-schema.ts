@@ -1,3 +1,4 @@
+import type { RequestState } from "../modules/access/grants/types.js";
 import type { AuditTables } from "./audit-schema.js";
 
 export interface TenantTable {
@@ -78,8 +79,8 @@ export interface AccessRequestTable {
   ticket: string | null;
   duration_minutes: number;
   approvals_required: number;
-  /** pending, approved, denied, expired or cancelled; decisions are final. */
-  state: string;
+  /** Decisions are final. */
+  state: RequestState;
   created_at: number;
   /** Still pending at this time, the request expires. */
   decide_by: number;

@@ -1,4 +1,7 @@
 import type { Generated } from "kysely";
+
+import type { PurgeKind } from "../modules/retention/types.js";
+
 import type { AuditTables } from "./audit-schema.js";
 
 export interface SharingStateTable {
@@ -100,8 +103,7 @@ export interface DatasetItemTable {
 export interface DeletionReceiptTable {
   tenant_id: string;
   id: string;
-  /** withdrawal | delete-now | retention */
-  kind: string;
+  kind: PurgeKind;
   /** The purged sharing period (withdrawal, delete-now); null for retention. */
   period_id: string | null;
   /** Retention: interactions that occurred at or before this time were deleted. */

@@ -44,8 +44,3 @@ export function readJson<T>(value: unknown): T {
 export function writeJson(value: unknown): string {
   return JSON.stringify(value);
 }
-
-/** PostgreSQL bigint and count() come back as strings; epoch ms fit in a double. */
-export function toNumber(value: unknown): number {
-  return typeof value === "number" ? value : Number(value);
-}

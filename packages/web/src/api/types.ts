@@ -286,7 +286,7 @@ export interface AuditEvent {
   hash: string;
 }
 
-export { REASON_CODES, ROLES } from "@assent/sdk/contract/staff";
+export { LABEL_LIMITS, REASON_CODES, ROLES } from "@assent/sdk/contract/staff";
 
 /** An invitation to become a tenant admin (the person sets their own password). */
 export interface Invitation {

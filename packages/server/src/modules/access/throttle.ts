@@ -4,7 +4,7 @@ import type { AccessConfig } from "../../config.js";
 import { AppError } from "../../errors.js";
 import { sha256Hex } from "../../ids.js";
 import type { ControlDb } from "../../stores/control-schema.js";
-import { type Dialect, forUpdate, toNumber } from "../../stores/store.js";
+import { type Dialect, forUpdate } from "../../stores/store.js";
 
 /**
  * Throttling of failed sign-ins, per account and per client address. Counts live in the control
@@ -78,20 +78,20 @@ export const throttleRepo = {
           dialect,
           trx.selectFrom("sign_in_throttle").selectAll().where("key", "=", key),
         ).executeTakeFirstOrThrow();
-        const until = row.locked_until === null ? null : toNumber(row.locked_until);
+        const until = row.locked_until === null ? null : row.locked_until;
         if (until !== null && until > now) throw tooManySignIns(until - now);
         rows.push({ key, max, row });
       }
       const locked: string[] = [];
       for (const { key, max, row } of rows) {
-        const fresh = now - toNumber(row.window_start) >= windowMs;
+        const fresh = now - row.window_start >= windowMs;
         const failures = (fresh ? 0 : Number(row.failures)) + 1;
         const lockNow = failures >= max;
         await trx
           .updateTable("sign_in_throttle")
           .set({
             failures: lockNow ? 0 : failures,
-            window_start: fresh || lockNow ? now : toNumber(row.window_start),
+            window_start: fresh || lockNow ? now : row.window_start,
             locked_until: lockNow ? now + windowMs : null,
           })
           .where("key", "=", key)

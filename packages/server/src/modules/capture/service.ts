@@ -4,8 +4,10 @@ import { open, seal } from "../../crypto/aead.js";
 import type { KeyWrapper } from "../../crypto/data-keys.js";
 import type { InteractionTable, RegionDb } from "../../stores/region-schema.js";
 import { regionStore } from "../../stores/regions.js";
-import { readJson, type Store, toNumber } from "../../stores/store.js";
+
+import { readJson, type Store } from "../../stores/store.js";
 import type { ConsentService } from "../consent/service.js";
+
 import type { TenantRef } from "../consent/types.js";
 import { rollupRepo } from "../insights/rollup-repo.js";
 import { batchItems, tenantField } from "./batch.js";
@@ -79,15 +81,14 @@ export interface CaptureDeps {
 }
 
 export function toTelemetry(row: InteractionTable): Telemetry {
-  const n = (v: unknown) => (v === null || v === undefined ? null : toNumber(v));
   return {
     model: row.model,
     provider: row.provider,
-    latencyMs: n(row.latency_ms),
-    tokensIn: n(row.tokens_in),
-    tokensOut: n(row.tokens_out),
+    latencyMs: row.latency_ms ?? null,
+    tokensIn: row.tokens_in ?? null,
+    tokensOut: row.tokens_out ?? null,
     finishReason: row.finish_reason,
-    feedback: n(row.feedback),
+    feedback: row.feedback ?? null,
     attributes: row.attributes === null ? {} : readJson(row.attributes),
   };
 }
@@ -101,8 +102,8 @@ export function toInteractionMeta(region: string, row: InteractionTable): Intera
     periodId: row.period_id,
     feature: row.feature,
     conversationId: row.conversation_id,
-    occurredAt: toNumber(row.occurred_at),
-    capturedAt: toNumber(row.captured_at),
+    occurredAt: row.occurred_at,
+    capturedAt: row.captured_at,
     telemetry: toTelemetry(row),
   };
 }

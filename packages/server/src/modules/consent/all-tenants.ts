@@ -3,7 +3,7 @@ import { iso } from "../../http/time.js";
 import { sha256Hex } from "../../ids.js";
 import type { ControlDb } from "../../stores/control-schema.js";
 import type { RegionDb } from "../../stores/region-schema.js";
-import { type Store, toNumber } from "../../stores/store.js";
+import type { Store } from "../../stores/store.js";
 import { tenantsRepo } from "../tenants/repo.js";
 import { type Cursor, cursorVersion, formatCursor, type StreamedChange } from "./change-log.js";
 import { consentRepo } from "./repo.js";
@@ -62,7 +62,7 @@ export function createAllTenantsSharing(deps: {
       const tenants: Record<string, TenantSharingView> = {};
       for (const r of regions) {
         for (const row of await consentRepo.sharingOn((deps.regions.get(r) as Store<RegionDb>).db)) {
-          tenants[row.tenant_id] = { sharing: "on", since: iso(toNumber(row.since)), region: r };
+          tenants[row.tenant_id] = { sharing: "on", since: iso(row.since), region: r };
         }
       }
       const external = await tenantsRepo.externalIds(deps.control, { regions });

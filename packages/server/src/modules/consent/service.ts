@@ -6,7 +6,7 @@ import { notFound } from "../../errors.js";
 import { newId } from "../../ids.js";
 import type { RegionDb, SharingPeriodTable, SharingStateTable } from "../../stores/region-schema.js";
 import { regionStore } from "../../stores/regions.js";
-import { type Dialect, readJson, type Store, toNumber, writeJson } from "../../stores/store.js";
+import { type Dialect, readJson, type Store, writeJson } from "../../stores/store.js";
 import { appendAudit } from "../audit/chain.js";
 import type { SharingNotifier } from "./notifier.js";
 import { consentRepo } from "./repo.js";
@@ -71,24 +71,22 @@ export const toSharingState = (region: string, row: SharingStateTable): SharingS
   tenantId: row.tenant_id,
   region,
   sharing: Number(row.enabled) === 1 ? "on" : "off",
-  since: toNumber(row.since),
+  since: row.since,
   periodId: row.period_id,
   version: Number(row.version),
 });
-
-const nullableNumber = (v: unknown) => (v === null || v === undefined ? null : toNumber(v));
 const nullableVia = (v: unknown) => (v === null || v === undefined ? null : readJson<ActorVia>(v));
 
 export const toSharingPeriod = (row: SharingPeriodTable): SharingPeriod => ({
   id: row.id,
-  optedInAt: toNumber(row.opted_in_at),
+  optedInAt: row.opted_in_at,
   optedInBy: row.opted_in_by,
-  optedOutAt: nullableNumber(row.opted_out_at),
+  optedOutAt: row.opted_out_at ?? null,
   optedOutBy: row.opted_out_by,
   optedInVia: nullableVia(row.opted_in_via),
   optedOutVia: nullableVia(row.opted_out_via),
-  deleteBy: nullableNumber(row.delete_by),
-  deletedAt: nullableNumber(row.deleted_at),
+  deleteBy: row.delete_by ?? null,
+  deletedAt: row.deleted_at ?? null,
   receipt: row.receipt === null || row.receipt === undefined ? null : readJson<DeletionReceipt>(row.receipt),
 });
 
@@ -214,7 +212,7 @@ export function createConsentService(deps: ConsentDeps): ConsentService {
         const periods = new Map<string, OpenPeriod>();
         for (const s of open) {
           const p = rows.get(s.period_id as string);
-          if (p) periods.set(s.tenant_id, { id: p.id, optedInAt: toNumber(p.opted_in_at) });
+          if (p) periods.set(s.tenant_id, { id: p.id, optedInAt: p.opted_in_at });
         }
         if (periods.size === 0) return null;
         // The capture time is read once every tenant's state is locked (see setSharing).

@@ -5,7 +5,7 @@ import { newId } from "../../ids.js";
 import { readBudget } from "../../read-budget.js";
 import type { DatasetItemTable, DatasetTable, RegionDb } from "../../stores/region-schema.js";
 import { regionStore } from "../../stores/regions.js";
-import { readJson, type Store, toNumber } from "../../stores/store.js";
+import { readJson, type Store } from "../../stores/store.js";
 import { describeGrants, findCovering, noGrantAtAll } from "../access/grants/coverage.js";
 import type { GrantsService } from "../access/grants/service.js";
 import type { Grant } from "../access/grants/types.js";
@@ -76,7 +76,7 @@ export function createDatasetsService(deps: DatasetsDeps): DatasetsService {
     description: r.description,
     createdBy: r.created_by,
     grantId: r.grant_id,
-    createdAt: toNumber(r.created_at),
+    createdAt: r.created_at,
     items,
   });
 
@@ -259,7 +259,7 @@ export function createDatasetsService(deps: DatasetsDeps): DatasetsService {
               labels: labels
                 .filter((l) => l.interaction_id === interactionId)
                 .map((l) => ({
-                  rating: l.rating === null ? null : toNumber(l.rating),
+                  rating: l.rating === null ? null : l.rating,
                   tags: readJson<string[]>(l.tags),
                 })),
             }),

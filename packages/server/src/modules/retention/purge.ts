@@ -4,7 +4,7 @@ import { type Clock, dayOf } from "../../clock.js";
 import type { KeyWrapper } from "../../crypto/data-keys.js";
 import { newId } from "../../ids.js";
 import type { DeletionReceiptTable, RegionDb } from "../../stores/region-schema.js";
-import { type Store, toNumber } from "../../stores/store.js";
+import type { Store } from "../../stores/store.js";
 import { appendAudit } from "../audit/chain.js";
 import { buildReceipt, countsOf } from "./receipt.js";
 import { purgeRepo } from "./repo.js";
@@ -148,7 +148,7 @@ export async function purgePeriod(
     const keyIds = await purgeRepo.destroyPeriodKeys(trx, period.tenant_id, periodId);
     if (keyIds.length > 0) await purgeRepo.addToReceipt(trx, row.id, { dataKeys: keyIds.length }, now);
     await purgeRepo.setKeysDestroyedAt(trx, row.id, now);
-    return { tenantId: period.tenant_id, receiptId: row.id, kind: row.kind as PurgeKind, keyIds };
+    return { tenantId: period.tenant_id, receiptId: row.id, kind: row.kind, keyIds };
   });
   if (!start) return NOTHING;
   deps.keys.forget(start.keyIds);
@@ -210,7 +210,7 @@ export async function purgePeriod(
       const row = await purgeRepo.getReceiptRow(trx, start.receiptId);
       if (!row) throw new Error(`deletion receipt ${start.receiptId} vanished during its purge`);
       const now = deps.clock.now();
-      const receipt = buildReceipt(row, target.region, now, toNumber(period.delete_by));
+      const receipt = buildReceipt(row, target.region, now, period.delete_by);
       await purgeRepo.completeReceipt(trx, receipt, now);
       await purgeRepo.markPeriodDeleted(trx, periodId, now, receipt);
       await auditPurge(trx, target, receipt, actor, now);

@@ -1,8 +1,7 @@
 import { isoOrNull } from "../../http/time.js";
 import { sha256Hex } from "../../ids.js";
 import type { DeletionReceiptTable } from "../../stores/region-schema.js";
-import { toNumber } from "../../stores/store.js";
-import type { DeletionReceipt, PurgeCounts, PurgeKind } from "./types.js";
+import type { DeletionReceipt, PurgeCounts } from "./types.js";
 
 /** JSON with object keys sorted at every level: the same receipt always hashes the same. */
 export function canonicalJson(value: unknown): string {
@@ -23,13 +22,11 @@ export function receiptHash(receipt: Omit<DeletionReceipt, "hash"> | DeletionRec
 }
 
 export const countsOf = (row: DeletionReceiptTable): PurgeCounts => ({
-  interactions: toNumber(row.interactions),
-  labels: toNumber(row.labels),
-  datasetItems: toNumber(row.dataset_items),
-  dataKeys: toNumber(row.keys_destroyed),
+  interactions: row.interactions,
+  labels: row.labels,
+  datasetItems: row.dataset_items,
+  dataKeys: row.keys_destroyed,
 });
-
-const nullableNumber = (v: unknown) => (v === null || v === undefined ? null : toNumber(v));
 
 /** The final receipt of a purge whose counters are in `row`, completed at `completedAt`. */
 export function buildReceipt(
@@ -40,15 +37,15 @@ export function buildReceipt(
 ): DeletionReceipt {
   const body: Omit<DeletionReceipt, "hash"> = {
     id: row.id,
-    kind: row.kind as PurgeKind,
+    kind: row.kind,
     tenantId: row.tenant_id,
     region,
     periodId: row.period_id,
     deleteBy: isoOrNull(deleteBy),
-    cutoff: isoOrNull(nullableNumber(row.cutoff)),
+    cutoff: isoOrNull(row.cutoff ?? null),
     deleted: countsOf(row),
-    startedAt: new Date(toNumber(row.started_at)).toISOString(),
-    keysDestroyedAt: isoOrNull(nullableNumber(row.keys_destroyed_at)),
+    startedAt: new Date(row.started_at).toISOString(),
+    keysDestroyedAt: isoOrNull(row.keys_destroyed_at ?? null),
     completedAt: new Date(completedAt).toISOString(),
   };
   return { ...body, hash: receiptHash(body) };

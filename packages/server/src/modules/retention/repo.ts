@@ -1,6 +1,6 @@
 import { type Kysely, sql } from "kysely";
 import type { DeletionReceiptTable, RegionDb, SharingPeriodTable } from "../../stores/region-schema.js";
-import { type Dialect, forUpdate, readJson, toNumber, writeJson } from "../../stores/store.js";
+import { type Dialect, forUpdate, readJson, writeJson } from "../../stores/store.js";
 import { ROLLED_COLUMNS, rollupRepo } from "../insights/rollup-repo.js";
 import type { RolledLabel } from "../insights/rollups.js";
 import type { DeletionReceipt, PurgeCounts } from "./types.js";
@@ -322,7 +322,7 @@ export const purgeRepo = {
       .limit(1)
       .offset(limit - 1)
       .executeTakeFirst();
-    const upTo = found ? toNumber(found.occurred_at) : cutoff;
+    const upTo = found ? found.occurred_at : cutoff;
     const lower = from ?? Number.MIN_SAFE_INTEGER;
     const expiredIds = trx
       .selectFrom("interactions")
@@ -379,7 +379,7 @@ export const purgeRepo = {
       .selectFrom("interactions")
       .select((eb) => eb.fn.min("occurred_at").as("oldest"))
       .executeTakeFirst();
-    return row?.oldest === null || row?.oldest === undefined ? null : toNumber(row.oldest);
+    return row?.oldest ?? null;
   },
 
   /** The earliest deadline of a closed, unpurged period that is already past, if any. */
@@ -391,6 +391,6 @@ export const purgeRepo = {
       .where("opted_out_at", "is not", null)
       .where("delete_by", "<", now)
       .executeTakeFirst();
-    return row?.oldest === null || row?.oldest === undefined ? null : toNumber(row.oldest);
+    return row?.oldest ?? null;
   },
 };

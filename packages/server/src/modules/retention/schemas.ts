@@ -1,4 +1,5 @@
 import { Type } from "typebox";
+import { PURGE_KINDS } from "./types.js";
 
 const Counts = Type.Object({
   interactions: Type.Integer(),
@@ -12,7 +13,7 @@ const NullableTime = Type.Union([Time, Type.Null()]);
 
 export const ReceiptSchema = Type.Object({
   id: Type.String(),
-  kind: Type.Union([Type.Literal("withdrawal"), Type.Literal("delete-now"), Type.Literal("retention")]),
+  kind: Type.Enum(PURGE_KINDS),
   tenantId: Type.String(),
   region: Type.String(),
   periodId: Type.Union([Type.String(), Type.Null()]),

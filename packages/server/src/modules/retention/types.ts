@@ -1,7 +1,6 @@
 /** Why a purge ran: the tenant opted out (deadline), the admin asked, or data aged out. */
-export type PurgeKind = "withdrawal" | "delete-now" | "retention";
-
-export const PURGE_KINDS: readonly PurgeKind[] = ["withdrawal", "delete-now", "retention"];
+export const PURGE_KINDS = ["withdrawal", "delete-now", "retention"] as const;
+export type PurgeKind = (typeof PURGE_KINDS)[number];
 
 /** What one purge destroyed. */
 export interface PurgeCounts {

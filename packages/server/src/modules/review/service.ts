@@ -5,7 +5,7 @@ import { badRequest, forbidden, notFound } from "../../errors.js";
 import { newId } from "../../ids.js";
 import type { LabelTable, RegionDb } from "../../stores/region-schema.js";
 import { regionStore } from "../../stores/regions.js";
-import { readJson, type Store, toNumber, writeJson } from "../../stores/store.js";
+import { readJson, type Store, writeJson } from "../../stores/store.js";
 import { coveringGrant, noGrantAtAll, scopesOf } from "../access/grants/coverage.js";
 import type { GrantsService } from "../access/grants/service.js";
 import type { Grant } from "../access/grants/types.js";
@@ -47,8 +47,7 @@ export interface ReviewDeps {
   readonly program: Pick<ProgramConfig, "retentionDays">;
 }
 
-export const TAG = /^[a-z0-9][a-z0-9._:-]{0,63}$/;
-const { maxTags: MAX_TAGS, noteMax: NOTE_MAX } = LABEL_LIMITS;
+export const TAG = new RegExp(`^[a-z0-9][a-z0-9._:-]{0,${LABEL_LIMITS.tagLength - 1}}$`);
 
 const EMPTY = Buffer.alloc(0);
 // The queue's rows carry no ciphertext; the mapping below never reads it.
@@ -85,10 +84,10 @@ export function createReviewService(deps: ReviewDeps): ReviewService {
       tenantId: row.tenant_id,
       reviewerId: row.reviewer_id,
       grantId: row.grant_id,
-      rating: row.rating === null ? null : toNumber(row.rating),
+      rating: row.rating === null ? null : row.rating,
       tags: readJson<string[]>(row.tags),
       note: row.note && cipher ? cipher.open(row.id, Buffer.from(row.note)) : null,
-      createdAt: toNumber(row.created_at),
+      createdAt: row.created_at,
     };
   }
 
@@ -186,15 +185,15 @@ export function createReviewService(deps: ReviewDeps): ReviewService {
         throw badRequest("invalid_rating", "rating must be a whole number from 1 to 5");
       }
       const tags = [...new Set(input.tags ?? [])];
-      if (tags.length > MAX_TAGS || tags.some((t) => !TAG.test(t))) {
+      if (tags.length > LABEL_LIMITS.maxTags || tags.some((t) => !TAG.test(t))) {
         throw badRequest(
           "invalid_tags",
-          `tags: at most ${MAX_TAGS}, each 1-64 characters of a-z, 0-9 and ._:- starting alphanumeric`,
+          `tags: at most ${LABEL_LIMITS.maxTags}, each 1-${LABEL_LIMITS.tagLength} characters of a-z, 0-9 and ._:- starting alphanumeric`,
         );
       }
       const note = input.note?.trim() || null;
-      if (note !== null && note.length > NOTE_MAX) {
-        throw badRequest("invalid_note", `note must be at most ${NOTE_MAX} characters`);
+      if (note !== null && note.length > LABEL_LIMITS.noteMax) {
+        throw badRequest("invalid_note", `note must be at most ${LABEL_LIMITS.noteMax} characters`);
       }
       if (rating === null && tags.length === 0 && note === null) {
         throw badRequest("empty_label", "a label needs a rating, tags or a note");

@@ -1,6 +1,6 @@
 import { useState } from "react";
 import { reviewApi } from "../../api/endpoints.js";
-import type { Label } from "../../api/types.js";
+import { LABEL_LIMITS, type Label } from "../../api/types.js";
 import { FieldLabel, TextField } from "../../ui/Field.js";
 import { FormFooter, useFormAction } from "../../ui/FormAction.js";
 
@@ -70,7 +70,7 @@ export function LabelForm({
       <textarea
         id="label-note"
         rows={3}
-        maxLength={4000}
+        maxLength={LABEL_LIMITS.noteMax}
         value={note}
         onChange={(e) => setNote(e.target.value)}
       />

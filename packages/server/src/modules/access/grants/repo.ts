@@ -1,6 +1,7 @@
 import type { Kysely } from "kysely";
 import type { AccessGrantTable, AccessRequestTable, ControlDb } from "../../../stores/control-schema.js";
 import { type Dialect, forUpdate } from "../../../stores/store.js";
+import type { RequestState } from "./types.js";
 
 export interface RequestRow extends AccessRequestTable {
   requester_email: string;
@@ -14,7 +15,7 @@ export interface GrantRow extends AccessGrantTable {
 
 export interface RequestFilter {
   readonly requesterId?: string;
-  readonly states?: readonly string[];
+  readonly states?: readonly RequestState[];
   /** Only requests whose grant is active at this time. */
   readonly activeAt?: number;
   /** Requests created before this (request id) for paging, newest first. */
@@ -103,7 +104,7 @@ export const grantsRepo = {
   async decide(
     db: Kysely<ControlDb>,
     id: string,
-    state: string,
+    state: RequestState,
     at: number,
     by: string | null,
     note: string | null = null,

@@ -4,7 +4,6 @@ import { conflict, forbidden, notFound } from "../../../errors.js";
 import { newId } from "../../../ids.js";
 import type { AccessRequestTable, ControlDb } from "../../../stores/control-schema.js";
 import type { Store } from "../../../stores/store.js";
-import { toNumber } from "../../../stores/store.js";
 import { appendAudit } from "../../audit/chain.js";
 import type { User } from "../service.js";
 import { type GrantRow, grantsRepo, type RequestRow } from "./repo.js";
@@ -67,9 +66,9 @@ export const toGrant = (r: GrantRow): Grant => ({
   reasonCode: r.reason_code,
   justification: r.justification,
   ticket: r.ticket,
-  startsAt: toNumber(r.starts_at),
-  endsAt: toNumber(r.ends_at),
-  revokedAt: r.revoked_at === null ? null : toNumber(r.revoked_at),
+  startsAt: r.starts_at,
+  endsAt: r.ends_at,
+  revokedAt: r.revoked_at === null ? null : r.revoked_at,
   revokedBy: r.revoked_by,
 });
 
@@ -77,7 +76,7 @@ const isApprover = (u: User) => u.roles.includes("approver");
 
 /** A pending request past its deadline is expired, whether or not that was written yet. */
 const effectiveState = (row: AccessRequestTable, now: number): RequestState =>
-  row.state === "pending" && now >= toNumber(row.decide_by) ? "expired" : (row.state as RequestState);
+  row.state === "pending" && now >= row.decide_by ? "expired" : row.state;
 
 export function createGrantsService(deps: GrantsDeps): GrantsService {
   const { control, clock, settings } = deps;
@@ -102,14 +101,14 @@ export function createGrantsService(deps: GrantsDeps): GrantsService {
       durationMinutes: Number(r.duration_minutes),
       approvalsRequired: Number(r.approvals_required),
       state: effectiveState(r, now),
-      createdAt: toNumber(r.created_at),
-      decideBy: toNumber(r.decide_by),
-      decidedAt: r.decided_at === null ? null : toNumber(r.decided_at),
+      createdAt: r.created_at,
+      decideBy: r.decide_by,
+      decidedAt: r.decided_at === null ? null : r.decided_at,
       decidedBy: r.decided_by,
       decisionNote: r.decision_note,
       approvals: approvals
         .filter((a) => a.request_id === r.id)
-        .map((a) => ({ approverId: a.approver_id, at: toNumber(a.at) })),
+        .map((a) => ({ approverId: a.approver_id, at: a.at })),
       grant: grantOf.get(r.id) ?? null,
     }));
   }
@@ -137,9 +136,9 @@ export function createGrantsService(deps: GrantsDeps): GrantsService {
     const expiredAt = await db.transaction().execute(async (trx) => {
       const row = await grantsRepo.findRequest(trx, id, control.dialect);
       if (!row) throw notFound(`access request ${id}`);
-      if (row.state === "pending" && now >= toNumber(row.decide_by)) {
+      if (row.state === "pending" && now >= row.decide_by) {
         await expire(trx, row, now);
-        return toNumber(row.decide_by);
+        return row.decide_by;
       }
       await run(trx, row, now);
       return null;
@@ -163,7 +162,7 @@ export function createGrantsService(deps: GrantsDeps): GrantsService {
       targetType: "access-request",
       targetId: row.id,
       reason: row.reason_code,
-      details: { region: row.region, decideBy: toNumber(row.decide_by) },
+      details: { region: row.region, decideBy: row.decide_by },
     });
     return true;
   }
