@@ -16,3 +16,13 @@ export type ReasonCode = (typeof REASON_CODES)[number];
 
 /** A reviewer's label: at most `maxTags` tags of 1-`tagLength` characters, a note of `noteMax`. */
 export const LABEL_LIMITS = { maxTags: 20, tagLength: 64, noteMax: 4000 } as const;
+
+/** What an operator API token may do; each management route names the one scope it needs. */
+export const API_SCOPES = [
+  "tenants:read",
+  "tenants:write",
+  "keys:write",
+  "sharing:read",
+  "sharing:write",
+] as const;
+export type ApiScope = (typeof API_SCOPES)[number];

@@ -218,14 +218,9 @@ export interface NewIngestionKey {
   prefix: string;
 }
 
-export const API_SCOPES = [
-  "tenants:read",
-  "tenants:write",
-  "keys:write",
-  "sharing:read",
-  "sharing:write",
-] as const;
-export type ApiScope = (typeof API_SCOPES)[number];
+export { API_SCOPES, type ApiScope } from "@assent/sdk/contract/staff";
+
+import type { ApiScope } from "@assent/sdk/contract/staff";
 
 /** A management API token as listed (never its secret). */
 export interface ApiToken {

@@ -1,12 +1,8 @@
-/** What an operator API token may do; each management route names the one scope it needs. */
-export const SCOPES = [
-  "tenants:read",
-  "tenants:write",
-  "keys:write",
-  "sharing:read",
-  "sharing:write",
-] as const;
-export type Scope = (typeof SCOPES)[number];
+import { API_SCOPES, type ApiScope } from "@assent/sdk/contract/staff";
+
+/** What an operator API token may do (one list, in the contract the web app offers too). */
+export const SCOPES = API_SCOPES;
+export type Scope = ApiScope;
 
 export const isScope = (v: string): v is Scope => (SCOPES as readonly string[]).includes(v);
 
