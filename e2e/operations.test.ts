@@ -123,7 +123,7 @@ describe("operations in the browser", () => {
     // The invited person, in their own browser, chooses their password and lands in the admin center.
     const invited = await e2e.newPage();
     await invited.goto(link);
-    await invited.getByLabel("Password", { exact: true }).fill(PASSWORD);
+    await invited.getByLabel("Password (at least 12 characters)").fill(PASSWORD);
     await invited.getByLabel("Password again").fill(PASSWORD);
     await invited.getByRole("button", { name: "Set password and sign in" }).click();
     await waitForText(invited.getByTestId("tenant-accounts"), `invited by ${operatorEmail}`);
