@@ -1,10 +1,9 @@
 import { type FormEvent, useState } from "react";
 import { opsApi } from "../../api/endpoints.js";
-import type { IngestionKey, NewIngestionKey, Tenant } from "../../api/types.js";
+import type { NewIngestionKey, Tenant } from "../../api/types.js";
 import { useAction, useLoad } from "../../hooks.js";
-import { useConfirm } from "../../ui/confirm.js";
-import { Badge, ErrorNote } from "../../ui/feedback.js";
-import { Time } from "../../ui/format.js";
+import { ErrorNote } from "../../ui/feedback.js";
+import { KeyRow } from "../../ui/KeyRow.js";
 import { LoadState } from "../../ui/Loaded.js";
 import { SecretOnce } from "../../ui/SecretOnce.js";
 import { Section } from "../../ui/Section.js";
@@ -59,56 +58,19 @@ export function Keys({ tenant }: { readonly tenant: Tenant }) {
       />
       <ul className="key-list">
         {keys.data?.map((k) => (
-          <KeyRow key={k.id} ingestionKey={k} onRevoked={keys.reload} />
+          <KeyRow
+            key={k.id}
+            listedKey={k}
+            testId="key-row"
+            revokeKey={opsApi.revokeKey}
+            confirmTitle={`Revoke the key ${k.prefix}…?`}
+            confirmBody={<p>Requests with this key are refused at once (401). This cannot be undone.</p>}
+            onRevoked={keys.reload}
+          >
+            {k.label ? <span>{k.label}</span> : null}
+          </KeyRow>
         ))}
       </ul>
     </Section>
-  );
-}
-
-function KeyRow({
-  ingestionKey: k,
-  onRevoked,
-}: {
-  readonly ingestionKey: IngestionKey;
-  readonly onRevoked: () => void;
-}) {
-  const revoke = useAction(opsApi.revokeKey);
-  const [confirm, dialog] = useConfirm();
-  const onRevoke = async () => {
-    const ok = await confirm({
-      title: `Revoke the key ${k.prefix}…?`,
-      body: <p>Requests with this key are refused at once (401). This cannot be undone.</p>,
-      confirmLabel: "Revoke key",
-      danger: true,
-    });
-    if (ok && (await revoke.run(k.id))) onRevoked();
-  };
-  return (
-    <li className="key-row" data-testid="key-row">
-      <code>{k.prefix}…</code> {k.label ? <span>{k.label}</span> : null}{" "}
-      {k.revokedAt ? <Badge tone="off">revoked</Badge> : <Badge tone="on">live</Badge>}
-      <span className="muted small">
-        {" "}
-        created <Time iso={k.createdAt} />
-        {k.revokedAt ? (
-          <>
-            , revoked <Time iso={k.revokedAt} />
-          </>
-        ) : null}
-      </span>
-      {k.revokedAt ? null : (
-        <button
-          type="button"
-          className="danger small-button"
-          onClick={() => void onRevoke()}
-          disabled={revoke.busy}
-        >
-          Revoke
-        </button>
-      )}
-      <ErrorNote error={revoke.error} />
-      {dialog}
-    </li>
   );
 }

@@ -1,11 +1,10 @@
 import { type FormEvent, useState } from "react";
 import { opsApi, programApi } from "../../api/endpoints.js";
-import type { NewIngestionKey, ServiceKey } from "../../api/types.js";
+import type { NewIngestionKey } from "../../api/types.js";
 import { useAction, useLoad } from "../../hooks.js";
 import { CopyButton } from "../../ui/CopyButton.js";
-import { useConfirm } from "../../ui/confirm.js";
-import { Badge, ErrorNote } from "../../ui/feedback.js";
-import { Time } from "../../ui/format.js";
+import { ErrorNote } from "../../ui/feedback.js";
+import { KeyRow } from "../../ui/KeyRow.js";
 import { LoadState } from "../../ui/Loaded.js";
 import { Section } from "../../ui/Section.js";
 
@@ -88,59 +87,25 @@ export function ServiceKeys() {
       />
       <ul className="key-list">
         {keys.data?.map((k) => (
-          <ServiceKeyRow key={k.id} serviceKey={k} onRevoked={keys.reload} />
+          <KeyRow
+            key={k.id}
+            listedKey={k}
+            testId="service-key-row"
+            revokeKey={opsApi.revokeServiceKey}
+            confirmTitle={`Revoke the service key ${k.name} (${k.prefix}…)?`}
+            confirmBody={
+              <p>
+                Its requests are refused at once (401) and its open sharing streams end. This cannot be
+                undone.
+              </p>
+            }
+            onRevoked={keys.reload}
+          >
+            <span>{k.name}</span>{" "}
+            <span className="muted small">{k.regions ? k.regions.join(", ") : "every region"}</span>
+          </KeyRow>
         ))}
       </ul>
     </Section>
-  );
-}
-
-function ServiceKeyRow({
-  serviceKey: k,
-  onRevoked,
-}: {
-  readonly serviceKey: ServiceKey;
-  readonly onRevoked: () => void;
-}) {
-  const revoke = useAction(opsApi.revokeServiceKey);
-  const [confirm, dialog] = useConfirm();
-  const onRevoke = async () => {
-    const ok = await confirm({
-      title: `Revoke the service key ${k.name} (${k.prefix}…)?`,
-      body: (
-        <p>Its requests are refused at once (401) and its open sharing streams end. This cannot be undone.</p>
-      ),
-      confirmLabel: "Revoke key",
-      danger: true,
-    });
-    if (ok && (await revoke.run(k.id))) onRevoked();
-  };
-  return (
-    <li className="key-row" data-testid="service-key-row">
-      <code>{k.prefix}…</code> <span>{k.name}</span>{" "}
-      <span className="muted small">{k.regions ? k.regions.join(", ") : "every region"}</span>{" "}
-      {k.revokedAt ? <Badge tone="off">revoked</Badge> : <Badge tone="on">live</Badge>}
-      <span className="muted small">
-        {" "}
-        created <Time iso={k.createdAt} />
-        {k.revokedAt ? (
-          <>
-            , revoked <Time iso={k.revokedAt} />
-          </>
-        ) : null}
-      </span>
-      {k.revokedAt ? null : (
-        <button
-          type="button"
-          className="danger small-button"
-          onClick={() => void onRevoke()}
-          disabled={revoke.busy}
-        >
-          Revoke
-        </button>
-      )}
-      <ErrorNote error={revoke.error} />
-      {dialog}
-    </li>
   );
 }
