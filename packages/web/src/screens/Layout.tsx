@@ -1,26 +1,24 @@
+import { Link } from "@tanstack/react-router";
 import type { ReactNode } from "react";
-import { Link, usePath } from "../router.js";
-import { screenOf, screensFor } from "../screens.js";
+import { screensFor } from "../screens.js";
 import { useSession } from "../session.js";
 
 export function Layout({ children }: { readonly children: ReactNode }) {
   const { user, signOut } = useSession();
-  const path = usePath();
-  const current = screenOf(path);
   return (
     <>
       <a className="skip-link" href="#main">
         Skip to content
       </a>
       <header className="top">
-        <Link to="/" className="brand">
+        <Link to="/" className="brand" activeProps={{}} activeOptions={{ exact: true }}>
           <span className="brand-mark" aria-hidden="true" /> Assent
         </Link>
         <nav aria-label="Screens">
           <ul>
             {screensFor(user.roles).map((s) => (
               <li key={s.path}>
-                <Link to={s.path} aria-current={current?.path === s.path ? "page" : undefined}>
+                <Link to={s.path} activeProps={{}}>
                   {s.title}
                 </Link>
               </li>

@@ -1,5 +1,8 @@
-import { opsApi } from "../../api/endpoints.js";
-import { useCursorPages, useLoad } from "../../hooks.js";
+import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import { useNavigate, useSearch } from "@tanstack/react-router";
+import { queries } from "../../api/queries.js";
+import { useCursorPages } from "../../hooks.js";
+import { AUDIT_FILTERS } from "../../search.js";
 import { DataTable } from "../../ui/DataTable.js";
 import { Filter, FilterBar, FilterInput, useFilters } from "../../ui/Filters.js";
 import { localToIso, ShortId, Time } from "../../ui/format.js";
@@ -7,26 +10,28 @@ import { LoadState, RefreshButton } from "../../ui/Loaded.js";
 import { CursorPager } from "../../ui/Pager.js";
 import { Section } from "../../ui/Section.js";
 
-const EMPTY = { chain: "control", tenant: "", action: "", actor: "", from: "", to: "" };
-
 /** The hash-chained audit log, one chain at a time (control or region-<name>), newest first. */
 export function AuditLog() {
   const pages = useCursorPages();
-  const { filters, apply, field } = useFilters("audit", EMPTY, pages.reset);
-  const audit = useLoad(
-    () =>
-      opsApi.audit({
-        chain: filters.chain.trim() || "control",
-        tenant: filters.tenant.trim(),
-        action: filters.action.trim(),
-        actor: filters.actor.trim(),
-        from: localToIso(filters.from),
-        to: localToIso(filters.to),
-        cursor: pages.cursor,
-        limit: 50,
-      }),
-    JSON.stringify([filters, pages.cursor]),
-  );
+  const search = useSearch({ from: "/operations/audit" });
+  const navigate = useNavigate({ from: "/operations/audit" });
+  const { filters, apply, field } = useFilters("audit", AUDIT_FILTERS, search, (next) => {
+    pages.reset();
+    void navigate({ search: next });
+  });
+  const audit = useQuery({
+    ...queries.audit({
+      chain: filters.chain.trim() || "control",
+      tenant: filters.tenant.trim(),
+      action: filters.action.trim(),
+      actor: filters.actor.trim(),
+      from: localToIso(filters.from),
+      to: localToIso(filters.to),
+      cursor: pages.cursor,
+      limit: 50,
+    }),
+    placeholderData: keepPreviousData,
+  });
   const items = audit.data?.items ?? [];
   return (
     <Section title="Audit log" actions={<RefreshButton loaded={audit} />}>
