@@ -14,6 +14,9 @@ export const keys = {
   program: ["program"] as const,
 };
 
+/** The pending requests an approver sees (also counted in the navigation: one query, one cache). */
+export const PENDING = { state: "pending", limit: 100 } as const;
+
 /** How often a screen showing state other people change asks again while it is in view. */
 export const LIVE_MS = 10_000;
 

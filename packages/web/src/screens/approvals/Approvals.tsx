@@ -1,15 +1,12 @@
 import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
-import { queries } from "../../api/queries.js";
+import { PENDING, queries } from "../../api/queries.js";
 import { Status } from "../../ui/feedback.js";
 import { RefreshButton } from "../../ui/Loaded.js";
 import { Section } from "../../ui/Section.js";
 import { RequestList } from "../access/RequestList.js";
 import { ActiveGrant } from "./ActiveGrant.js";
 import { PendingRequest } from "./PendingRequest.js";
-
-/** The pending requests an approver sees (also counted in the navigation: one query, one cache). */
-export const PENDING = { state: "pending", limit: 100 } as const;
 
 /** The approver's screen: decide pending requests (never one's own), watch and revoke grants. */
 export function Approvals() {
