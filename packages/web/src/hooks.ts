@@ -11,6 +11,8 @@ export type Loaded<T> = UseQueryResult<T, ApiError>;
 export interface Action<A extends unknown[], R> {
   readonly busy: boolean;
   readonly error: ApiError | null;
+  /** What the last successful run answered. */
+  readonly data: R | undefined;
   run(...args: A): Promise<R | undefined>;
   clear(): void;
 }
@@ -49,6 +51,7 @@ export function useAction<A extends unknown[], R>(
   return {
     busy: mutation.isPending,
     error: mutation.error ? asApiError(mutation.error) : null,
+    data: mutation.data,
     run,
     clear: reset,
   };

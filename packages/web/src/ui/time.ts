@@ -1,0 +1,45 @@
+/** Times shown in the viewer's zone with the zone named ("30 Nov 2026, 18:05 CET"), UTC on hover. */
+
+const local = (timeZone?: string) =>
+  new Intl.DateTimeFormat(undefined, {
+    dateStyle: "medium",
+    timeStyle: "short",
+    ...(timeZone ? { timeZone } : {}),
+  });
+
+const zoneName = (d: Date, timeZone?: string): string =>
+  new Intl.DateTimeFormat(undefined, { timeZoneName: "short", ...(timeZone ? { timeZone } : {}) })
+    .formatToParts(d)
+    .find((p) => p.type === "timeZoneName")?.value ?? "";
+
+/** A local time with its zone's short name; the text as given when it is no time. */
+export function formatTime(iso: string, timeZone?: string): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  const zone = zoneName(d, timeZone);
+  return zone ? `${local(timeZone).format(d)} ${zone}` : local(timeZone).format(d);
+}
+
+/** The same instant in UTC, to the second: "2026-11-30 17:05:09 UTC". */
+export function formatUtc(iso: string): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  return `${d.toISOString().slice(0, 19).replace("T", " ")} UTC`;
+}
+
+const relative = new Intl.RelativeTimeFormat(undefined, { numeric: "auto" });
+
+/** "in 30 days", "in 3 hours", "5 minutes ago". */
+export function fromNow(iso: string, now = Date.now()): string {
+  const ms = new Date(iso).getTime() - now;
+  const abs = Math.abs(ms);
+  const units: [Intl.RelativeTimeFormatUnit, number][] = [
+    ["day", 86_400_000],
+    ["hour", 3_600_000],
+    ["minute", 60_000],
+  ];
+  for (const [unit, size] of units) {
+    if (abs >= size) return relative.format(Math.round(ms / size), unit);
+  }
+  return relative.format(Math.round(ms / 1000), "second");
+}
