@@ -1,23 +1,27 @@
 /** Times shown in the viewer's zone with the zone named ("30 Nov 2026, 18:05 CET"), UTC on hover. */
 
-const local = (timeZone?: string) =>
-  new Intl.DateTimeFormat(undefined, {
+const local = (timeZone?: string, locale?: string) =>
+  new Intl.DateTimeFormat(locale, {
     dateStyle: "medium",
     timeStyle: "short",
     ...(timeZone ? { timeZone } : {}),
   });
 
-const zoneName = (d: Date, timeZone?: string): string =>
-  new Intl.DateTimeFormat(undefined, { timeZoneName: "short", ...(timeZone ? { timeZone } : {}) })
+const zoneName = (d: Date, timeZone?: string, locale?: string): string =>
+  new Intl.DateTimeFormat(locale, { timeZoneName: "short", ...(timeZone ? { timeZone } : {}) })
     .formatToParts(d)
     .find((p) => p.type === "timeZoneName")?.value ?? "";
 
-/** A local time with its zone's short name; the text as given when it is no time. */
-export function formatTime(iso: string, timeZone?: string): string {
+/**
+ * A time with its zone's short name (the viewer's zone and locale unless given); the text as
+ * given when it is no time.
+ */
+export function formatTime(iso: string, timeZone?: string, locale?: string): string {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
-  const zone = zoneName(d, timeZone);
-  return zone ? `${local(timeZone).format(d)} ${zone}` : local(timeZone).format(d);
+  const text = local(timeZone, locale).format(d);
+  const zone = zoneName(d, timeZone, locale);
+  return zone ? `${text} ${zone}` : text;
 }
 
 /** The same instant in UTC, to the second: "2026-11-30 17:05:09 UTC". */
