@@ -17,8 +17,18 @@ export const keys = {
 /** The pending requests an approver sees (also counted in the navigation: one query, one cache). */
 export const PENDING = { state: "pending", limit: 100 } as const;
 
-/** How often a screen showing state other people change asks again while it is in view. */
-export const LIVE_MS = 10_000;
+/**
+ * How often a screen showing state other people change asks again while it is in view: 10 s, or
+ * what localStorage "assent:poll-ms" says (at least 200 ms; the browser tests shorten it).
+ */
+export const LIVE_MS = ((): number => {
+  try {
+    const set = Number(globalThis.localStorage?.getItem("assent:poll-ms"));
+    return Number.isFinite(set) && set >= 200 ? set : 10_000;
+  } catch {
+    return 10_000;
+  }
+})();
 
 export const queries = {
   program: () =>
