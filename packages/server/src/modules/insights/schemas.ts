@@ -36,4 +36,14 @@ export const InsightsSchema = Type.Object({
   to: Type.String({ format: "date-time" }),
   regions: Type.Array(Type.String()),
   features: Type.Array(FeatureInsightSchema),
+  daily: Type.Array(
+    Type.Object({
+      day: Type.String({ format: "date", description: "UTC day" }),
+      feature: Type.String(),
+      interactions: Type.Integer(),
+      tokensIn: Type.Number(),
+      tokensOut: Type.Number(),
+    }),
+    { description: "Volume per feature and UTC day, oldest first" },
+  ),
 });

@@ -5,6 +5,7 @@ import { readBudget } from "../../read-budget.js";
 import type { RegionDb } from "../../stores/region-schema.js";
 import { regionStore } from "../../stores/regions.js";
 import type { Store } from "../../stores/store.js";
+import { type DailyVolume, dailyVolumes } from "./daily.js";
 import { rollupRepo } from "./rollup-repo.js";
 import { addRow, type FeatureSums, newSums, toInsight } from "./sums.js";
 
@@ -42,9 +43,14 @@ export interface InsightsQuery {
 
 export interface InsightsService {
   /** Window [from, to) as whole UTC days: the day of `from` (after retention) to the day of `to`. */
-  features(
-    query: InsightsQuery,
-  ): Promise<{ from: number; to: number; regions: string[]; features: FeatureInsight[] }>;
+  features(query: InsightsQuery): Promise<{
+    from: number;
+    to: number;
+    regions: string[];
+    features: FeatureInsight[];
+    /** Volume per feature and UTC day, for charts. */
+    daily: DailyVolume[];
+  }>;
   /** Folds rows stored before the rollups existed into them, once per region store. */
   foldPendingRollups(): Promise<void>;
 }
@@ -86,13 +92,17 @@ export function createInsightsService(deps: InsightsDeps): InsightsService {
         return f;
       };
       const w = { fromDay, toDay, tenantId: query.tenantId ?? null };
+      const daily = dailyVolumes();
       for (const { db } of stores) {
         // At most features × retention days rows (one tenant's, or the all-tenant ones).
         const [rows, tenants] = await Promise.all([
           rollupRepo.read(db, w),
           rollupRepo.tenantsPerFeature(db, w),
         ]);
-        for (const row of rows) addRow(sumsOf(row.feature), row);
+        for (const row of rows) {
+          addRow(sumsOf(row.feature), row);
+          daily.add(row);
+        }
         for (const [feature, count] of tenants) sumsOf(feature).tenants += count;
         await budget.next();
       }
@@ -100,7 +110,7 @@ export function createInsightsService(deps: InsightsDeps): InsightsService {
         .filter(([, f]) => f.interactions > 0)
         .sort((a, b) => a[0].localeCompare(b[0]))
         .map(([feature, f]) => toInsight(feature, f));
-      return { from: fromDay * DAY_MS, to: (toDay + 1) * DAY_MS, regions, features };
+      return { from: fromDay * DAY_MS, to: (toDay + 1) * DAY_MS, regions, features, daily: daily.rows() };
     },
   };
 }
