@@ -7,6 +7,21 @@ import { dailyColumns, optInShare, totals } from "./insights-data.js";
 
 const color = (i: number) => PALETTE[i % PALETTE.length] as string;
 const axes = (yLabel: string): uPlot.Axis[] => [{}, { label: yLabel, size: 60 }];
+const HALF_DAY_S = 43_200;
+
+/** A time axis over whole days, half a day of room each side (one day alone is not stretched to years). */
+const dayScale = (days: readonly number[]): uPlot.Scale => ({
+  time: true,
+  range: () => [(days[0] ?? 0) - HALF_DAY_S, (days[days.length - 1] ?? 0) + HALF_DAY_S],
+});
+
+const line = (i: number, label: string, dash?: number[]): uPlot.Series => ({
+  label,
+  stroke: color(i),
+  width: 2,
+  ...(dash ? { dash } : {}),
+  points: { show: true, size: 7, stroke: color(i), fill: color(i) },
+});
 
 /** Figures first (text), then charts: volume per feature and day, tokens per day, latency percentiles. */
 export function InsightsCharts({ data }: { readonly data: Insights }) {
@@ -53,9 +68,9 @@ function DailyCharts({ data }: { readonly data: Insights }) {
     (): [ChartOptions, uPlot.AlignedData] => [
       {
         legend: { show: false },
-        scales: { x: { time: true } },
+        scales: { x: dayScale(c.days) },
         axes: axes("interactions"),
-        series: [{}, ...c.features.map((f, i) => ({ label: f, stroke: color(i), width: 2 }))],
+        series: [{}, ...c.features.map((f, i) => line(i, f))],
       },
       [c.days, ...c.volumes],
     ],
@@ -65,13 +80,9 @@ function DailyCharts({ data }: { readonly data: Insights }) {
     (): [ChartOptions, uPlot.AlignedData] => [
       {
         legend: { show: false },
-        scales: { x: { time: true } },
+        scales: { x: dayScale(c.days) },
         axes: axes("tokens"),
-        series: [
-          {},
-          { label: "tokens in", stroke: color(0), width: 2 },
-          { label: "tokens out", stroke: color(1), width: 2, dash: [6, 4] },
-        ],
+        series: [{}, line(0, "tokens in"), line(1, "tokens out", [6, 4])],
       },
       [c.days, c.tokensIn, c.tokensOut],
     ],
@@ -104,12 +115,12 @@ function LatencyChart({ data }: { readonly data: Insights }) {
   const features = useMemo(() => data.features.filter((f) => f.latencyMs.p50 !== null), [data.features]);
   const chart = useMemo((): [ChartOptions, uPlot.AlignedData] => {
     const xs = features.map((_, i) => i);
-    const point = (i: number, label: string): uPlot.Series => ({
+    // p95 a larger ring, so it shows when it equals p50 or p99.
+    const point = (i: number, label: string, ring = false): uPlot.Series => ({
       label,
       stroke: color(i),
-      fill: color(i),
       paths: () => null,
-      points: { show: true, size: 9, stroke: color(i), fill: color(i) },
+      points: { show: true, size: ring ? 15 : 9, width: 2, stroke: color(i), fill: ring ? "#fff" : color(i) },
     });
     return [
       {
@@ -122,12 +133,12 @@ function LatencyChart({ data }: { readonly data: Insights }) {
           },
           { label: "ms", size: 60 },
         ],
-        series: [{}, point(0, "p50"), point(1, "p95"), point(2, "p99")],
+        series: [{}, point(1, "p95", true), point(0, "p50"), point(2, "p99")],
       },
       [
         xs,
-        features.map((f) => f.latencyMs.p50),
         features.map((f) => f.latencyMs.p95),
+        features.map((f) => f.latencyMs.p50),
         features.map((f) => f.latencyMs.p99),
       ],
     ];
@@ -142,7 +153,7 @@ function LatencyChart({ data }: { readonly data: Insights }) {
         options={chart[0]}
         data={chart[1]}
       />
-      <Legend names={["p50", "p95", "p99"]} />
+      <Legend names={["p50", "p95 (ring)", "p99"]} />
     </div>
   );
 }
