@@ -22,6 +22,7 @@ import { otlpRoutes } from "./modules/capture/otlp/routes.js";
 import { captureRoutes } from "./modules/capture/routes.js";
 import { consentRoutes } from "./modules/consent/routes.js";
 import { datasetsRoutes } from "./modules/datasets/routes.js";
+import { evidenceRoutes } from "./modules/evidence/routes.js";
 import { insightsRoutes } from "./modules/insights/routes.js";
 import { managementRoutes } from "./modules/management/routes.js";
 import { retentionRoutes } from "./modules/retention/routes.js";
@@ -156,6 +157,7 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
     program: config.program,
     guards,
   });
+  await app.register(evidenceRoutes, { evidence: services.evidence, guards });
   await app.register(insightsRoutes, { insights: services.insights, guards });
   await app.register(captureRoutes, {
     capture: services.capture,

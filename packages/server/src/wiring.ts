@@ -24,6 +24,8 @@ import { createPollingChangeTail } from "./modules/consent/change-tail.js";
 import { createSharingNotifier, type SharingNotifier } from "./modules/consent/notifier.js";
 import { type ConsentService, createConsentService } from "./modules/consent/service.js";
 import { createDatasetsService, type DatasetsService } from "./modules/datasets/service.js";
+import { createConsentRecorder } from "./modules/evidence/records.js";
+import { createEvidenceService, type EvidenceService } from "./modules/evidence/service.js";
 import { createInsightsService, type InsightsService } from "./modules/insights/service.js";
 import { createManagementService, type ManagementService } from "./modules/management/service.js";
 import { createRetentionService, type RetentionService } from "./modules/retention/service.js";
@@ -64,6 +66,8 @@ export interface Services {
   readonly insights: InsightsService;
   readonly tokens: TokensService;
   readonly management: ManagementService;
+  /** Signed consent records and receipts, the notice, the tenant's evidence bundle. */
+  readonly evidence: EvidenceService;
   /** Signs audit checkpoints (and, with issue 14, consent records); the private key is not in a store. */
   readonly signingKeys: SigningKeys;
   /** Where the latest audit checkpoints are also written (embedded default), or null. */
@@ -95,10 +99,12 @@ export async function createServices(config: Config, opts: { clock?: Clock } = {
     regions: [...stores.regions.keys()],
     externalIds: (ids) => tenantsRepo.externalIds(stores.control.db, { ids }),
   });
+  const recorder = createConsentRecorder({ signer: signingKeys, program: config.program });
   const consent = createConsentService({
     regions: stores.regions,
     clock,
     program: config.program,
+    recorder,
     notifier,
     changeFeed: changeLog,
   });
@@ -171,6 +177,7 @@ export async function createServices(config: Config, opts: { clock?: Clock } = {
     clock,
     program: config.program,
   });
+  let evidenceRef: EvidenceService | null = null;
   const datasets = createDatasetsService({
     regions: stores.regions,
     grants,
@@ -178,6 +185,7 @@ export async function createServices(config: Config, opts: { clock?: Clock } = {
     capture,
     clock,
     program: config.program,
+    acceptedPurposes: (region, ids) => (evidenceRef as EvidenceService).acceptedPurposes(region, ids),
   });
   const audit = createAuditService({
     stores,
@@ -195,7 +203,19 @@ export async function createServices(config: Config, opts: { clock?: Clock } = {
     withdrawalLeadMs: config.jobs.intervalSeconds * 1000,
     staleReceiptMs: 2 * JOB_LEASE_MS,
     batchSize: config.jobs.purgeBatchSize,
+    signer: signingKeys,
   });
+  const evidence = createEvidenceService({
+    regions: stores.regions,
+    clock,
+    program: config.program,
+    keys: signingKeys,
+    recorder,
+    consent,
+    retention,
+    audit,
+  });
+  evidenceRef = evidence;
   metrics.watchDeletion(() => retention.gauges());
   const insights = createInsightsService({ regions: stores.regions, clock, program: config.program });
   await insights.foldPendingRollups();
@@ -235,6 +255,7 @@ export async function createServices(config: Config, opts: { clock?: Clock } = {
     insights,
     tokens,
     management,
+    evidence,
     jobs,
     signingKeys,
     checkpointFile,

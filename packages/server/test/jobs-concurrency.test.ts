@@ -43,6 +43,7 @@ if (env.R_MODE === "jobs") {
     withdrawalLeadMs: 0,
     staleReceiptMs: 600000,
     batchSize: 7,
+    signer: services.signingKeys,
   });
   out = [await retention.purgeDueWithdrawals("us"), await retention.sweepRetention("us")];
 }
