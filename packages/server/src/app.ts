@@ -30,6 +30,7 @@ import { reviewRoutes } from "./modules/review/routes.js";
 import { serviceKeysRoutes } from "./modules/service-keys/routes.js";
 import { tenantsRoutes } from "./modules/tenants/routes.js";
 import { tokensRoutes } from "./modules/tokens/routes.js";
+import { webhooksRoutes } from "./modules/webhooks/routes.js";
 import type { Services } from "./wiring.js";
 
 export interface AppOptions {
@@ -158,6 +159,7 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
     guards,
   });
   await app.register(evidenceRoutes, { evidence: services.evidence, guards });
+  await app.register(webhooksRoutes, { webhooks: services.webhooks, guards });
   await app.register(insightsRoutes, { insights: services.insights, guards });
   await app.register(captureRoutes, {
     capture: services.capture,

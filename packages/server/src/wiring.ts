@@ -7,6 +7,7 @@ import { auditCheckpointJob } from "./jobs/audit-checkpoint-job.js";
 import { deletionJobs } from "./jobs/deletion-jobs.js";
 import { createLeases, JOB_LEASE_MS, newHolderId } from "./jobs/leases.js";
 import { createJobScheduler, type JobScheduler } from "./jobs/scheduler.js";
+import { webhookJobs } from "./jobs/webhook-jobs.js";
 import { createMetrics, type Metrics } from "./metrics.js";
 import { createGrantsService, type GrantsService } from "./modules/access/grants/service.js";
 import { createInvitationsService, type InvitationsService } from "./modules/access/invitations/service.js";
@@ -35,6 +36,7 @@ import { tenantsRepo } from "./modules/tenants/repo.js";
 import { createTenantResolver } from "./modules/tenants/resolver.js";
 import { createTenantsService, type TenantsService } from "./modules/tenants/service.js";
 import { createTokensService, type TokensService } from "./modules/tokens/service.js";
+import { createWebhooksService, type WebhooksService } from "./modules/webhooks/service.js";
 import { openStores, type Stores } from "./stores/open.js";
 
 /** Everything one process runs on: the stores and the services built on them. */
@@ -68,6 +70,8 @@ export interface Services {
   readonly management: ManagementService;
   /** Signed consent records and receipts, the notice, the tenant's evidence bundle. */
   readonly evidence: EvidenceService;
+  /** Tenant webhooks for access and deletion events, and their dispatcher. */
+  readonly webhooks: WebhooksService;
   /** Signs audit checkpoints (and, with issue 14, consent records); the private key is not in a store. */
   readonly signingKeys: SigningKeys;
   /** Where the latest audit checkpoints are also written (embedded default), or null. */
@@ -221,12 +225,14 @@ export async function createServices(config: Config, opts: { clock?: Clock } = {
   await insights.foldPendingRollups();
   const tokens = createTokensService({ control: stores.control, clock });
   const management = createManagementService({ tenants, consent });
+  const webhooks = createWebhooksService({ regions: stores.regions, clock });
   const jobs = createJobScheduler({
     leases: createLeases({ control: stores.control, clock, holderId: newHolderId() }),
     clock,
     intervalSeconds: config.jobs.intervalSeconds,
     jobs: [
       ...deletionJobs(retention, config.jobs.retentionSweepMinutes),
+      ...webhookJobs(webhooks),
       auditCheckpointJob(() => checkpointChains(stores, signingKeys, clock.now(), checkpointFile)),
     ],
     leaseMs: JOB_LEASE_MS,
@@ -256,6 +262,7 @@ export async function createServices(config: Config, opts: { clock?: Clock } = {
     tokens,
     management,
     evidence,
+    webhooks,
     jobs,
     signingKeys,
     checkpointFile,

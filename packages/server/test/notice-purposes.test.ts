@@ -24,10 +24,14 @@ describe.each(dialects())("a new purpose on %s", (dialect) => {
     ctx = await createTestContext(dialect, { config: { program: { allowedPurposes: FIRST } } });
     t = await tenantWithAdmin(ctx);
     ids = await sharedInteractions(ctx, t, 2);
-    const config = parseConfig({
-      ...ctx.services.config,
-      program: { ...ctx.services.config.program, allowedPurposes: [...FIRST, ADDED] },
-    });
+    const config = parseConfig(
+      JSON.parse(
+        JSON.stringify({
+          ...ctx.services.config,
+          program: { ...ctx.services.config.program, allowedPurposes: [...FIRST, ADDED] },
+        }),
+      ),
+    );
     const services = await createServices(config, { clock: ctx.clock });
     later = { services, app: await buildApp(services, { logger: false }) };
   });
