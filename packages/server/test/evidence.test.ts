@@ -1,5 +1,7 @@
-import { writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildApp } from "../src/app.js";
 import { DAY_MS } from "../src/clock.js";
@@ -204,6 +206,29 @@ describe.each(dialects())("evidence on %s", (dialect) => {
     const run = await verify(file("late.json", res.body), "--jwks", jwksFile);
     expect(run.status).toBe(1);
     expect(run.stderr).toContain(`receipt ${receipt?.id} (withdrawal) was completed after its deadline`);
+  });
+
+  it("verifies with standard tools too: the procedure of docs/evidence.md (openssl, jq)", async () => {
+    const script = fileURLToPath(new URL("../../../docs/evidence-verify.sh", import.meta.url));
+    const have = (cmd: string) => spawnSync("sh", ["-c", `command -v ${cmd}`]).status === 0;
+    if (!have("openssl") || !have("jq")) return;
+    const dir = mkdtempSync(path.join(ctx.dataDir, "openssl-"));
+    const run = (item: unknown, prev?: unknown) =>
+      spawnSync(
+        "sh",
+        [script, file("item.json", item), jwksFile, ...(prev ? [file("prev.json", prev)] : [])],
+        { cwd: dir, encoding: "utf8" },
+      );
+    const chained = run(bundle.records[1], bundle.records[0]);
+    expect(chained.stdout).toContain("Signature Verified Successfully");
+    expect(chained.stdout).toContain(`chained to ${String(bundle.records[0]?.id)}`);
+    expect(chained.status).toBe(0);
+    const receipt = run(bundle.receipts[0]);
+    expect(receipt.stdout).toContain("receipt hash matches");
+    expect(receipt.status).toBe(0);
+    const edited = run({ ...bundle.records[1], sharing: "on" }, bundle.records[0]);
+    expect(edited.stdout).toContain("differs from what was signed");
+    expect(edited.status).toBe(1);
   });
 
   it("checks single records and receipts against a key file, and names an unknown key", async () => {
