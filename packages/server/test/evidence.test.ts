@@ -8,7 +8,15 @@ import { DAY_MS } from "../src/clock.js";
 import { rotateSigningKey } from "../src/crypto/signing-keys.js";
 import { createServices } from "../src/wiring.js";
 import { assent } from "./cli-run.js";
-import { ingest, item, setSharing, signIn, type TenantFixture, tenantWithAdmin } from "./fixtures.js";
+import {
+  ingest,
+  item,
+  setSharing,
+  signIn,
+  staffUser,
+  type TenantFixture,
+  tenantWithAdmin,
+} from "./fixtures.js";
 import { createTestContext, dialects, type TestContext } from "./harness.js";
 
 type Json = Record<string, unknown>;
@@ -229,6 +237,38 @@ describe.each(dialects())("evidence on %s", (dialect) => {
     const edited = run({ ...bundle.records[1], sharing: "on" }, bundle.records[0]);
     expect(edited.stdout).toContain("differs from what was signed");
     expect(edited.status).toBe(1);
+  });
+
+  it("records a change made through the management API with the person and the token", async () => {
+    const other = await tenantWithAdmin(ctx);
+    const operator = await staffUser(ctx, ["operator"]);
+    const made = await ctx.app.inject({
+      method: "POST",
+      url: "/api/tokens",
+      headers: { cookie: operator.cookie },
+      payload: { name: "vendor console", scopes: ["sharing:write"] },
+    });
+    const token = made.json();
+    const res = await ctx.app.inject({
+      method: "PUT",
+      url: `/api/tenants/${other.id}/sharing`,
+      headers: { authorization: `Bearer ${token.token}` },
+      payload: { enabled: true, actor: { email: "dana@tenant.example", name: "Dana" } },
+    });
+    expect(res.statusCode).toBe(200);
+    const cookie = await signIn(ctx, other.adminEmail);
+    const records = (await get("/api/tenant/evidence", cookie)).json().records;
+    expect(records).toHaveLength(1);
+    expect(records[0]).toMatchObject({
+      kind: "sharing.enable",
+      method: "management-api",
+      actor: {
+        label: "dana@tenant.example",
+        via: { tokenId: token.id, tokenName: "vendor console", actorName: "Dana" },
+      },
+    });
+    const run = await verify(file("api.json", { records }), "--jwks", jwksFile);
+    expect(run.status).toBe(0);
   });
 
   it("checks single records and receipts against a key file, and names an unknown key", async () => {
