@@ -88,7 +88,10 @@ export function EvidencePanel() {
               <td>{r.item === "record" ? "consent record" : "deletion receipt"}</td>
               <td>{r.kind}</td>
               <td>
-                <ShortId id={r.id} />
+                {/* Ids are time-ordered (UUIDv7): their end tells records of one day apart. */}
+                <code className="id" title={r.id}>
+                  …{r.id.slice(-8)}
+                </code>
               </td>
               <td>
                 <ShortId id={r.kid} />
