@@ -35,7 +35,7 @@ export interface NoticeStatus {
   readonly accepted: Notice | null;
   /** Purposes in force for the tenant (datasets of any other purpose refuse its interactions). */
   readonly purposes: string[];
-  /** Set when the notice changed since the tenant accepted one. */
+  /** Set when the tenant shares and the notice changed since it accepted one. */
   readonly change: NoticeChange | null;
 }
 
@@ -72,7 +72,10 @@ export function createEvidenceService(deps: EvidenceDeps): EvidenceService {
   const storeOf = (region: string) => regionStore(deps.regions, region);
 
   async function noticeStatus(tenant: TenantRef): Promise<NoticeStatus> {
-    const records = await recordsRepo.list(storeOf(tenant.region).db, tenant.id);
+    const [records, state] = await Promise.all([
+      recordsRepo.list(storeOf(tenant.region).db, tenant.id),
+      deps.consent.getState(tenant),
+    ]);
     const last = records.at(-1);
     const acceptedRecord = [...records].reverse().find((r) => ACCEPTING.has(r.kind));
     const accepted = acceptedRecord
@@ -82,7 +85,8 @@ export function createEvidenceService(deps: EvidenceDeps): EvidenceService {
       current,
       accepted,
       purposes: last ? [...last.purposes] : [],
-      change: accepted ? noticeChange(accepted, current) : null,
+      // Shown to tenants that share: turning sharing on again accepts the notice of that moment.
+      change: accepted && state.sharing === "on" ? noticeChange(accepted, current) : null,
     };
   }
 
