@@ -20,6 +20,7 @@ import { JOBS_ACTOR } from "../../packages/server/src/actor.js";
 import { DAY_MS, dayOf, systemClock } from "../../packages/server/src/clock.js";
 import { seal } from "../../packages/server/src/crypto/aead.js";
 import { createKeyWrapper } from "../../packages/server/src/crypto/data-keys.js";
+import { loadSigningKeys } from "../../packages/server/src/crypto/signing-keys.js";
 import { newId } from "../../packages/server/src/ids.js";
 import { rollupRepo } from "../../packages/server/src/modules/insights/rollup-repo.js";
 import { purgePeriod, sweepTenant } from "../../packages/server/src/modules/retention/purge.js";
@@ -215,6 +216,11 @@ async function measure(store: Store<RegionDb>, insert: (rows: Row[]) => Promise<
     keys: { forget: () => {} },
     metrics: { purged: () => {} },
     batchSize: BATCH,
+    // Receipts are signed as in production (a fresh key: its cost is one signature per receipt).
+    signer: loadSigningKeys(
+      { signingKey: null, signingPublicKeys: [] },
+      mkdtempSync(path.join(tmpdir(), "assent-bench-keys-")),
+    ),
   };
   const hooks = {
     onKeysDestroyed: () => {

@@ -23,6 +23,7 @@ import { captureRoutes } from "./modules/capture/routes.js";
 import { adminStreamRoutes } from "./modules/consent/admin-stream.js";
 import { consentRoutes } from "./modules/consent/routes.js";
 import { datasetsRoutes } from "./modules/datasets/routes.js";
+import { evidenceRoutes } from "./modules/evidence/routes.js";
 import { insightsRoutes } from "./modules/insights/routes.js";
 import { managementRoutes } from "./modules/management/routes.js";
 import { retentionRoutes } from "./modules/retention/routes.js";
@@ -30,6 +31,7 @@ import { reviewRoutes } from "./modules/review/routes.js";
 import { serviceKeysRoutes } from "./modules/service-keys/routes.js";
 import { tenantsRoutes } from "./modules/tenants/routes.js";
 import { tokensRoutes } from "./modules/tokens/routes.js";
+import { webhooksRoutes } from "./modules/webhooks/routes.js";
 import type { Services } from "./wiring.js";
 
 export interface AppOptions {
@@ -163,6 +165,8 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
     program: config.program,
     guards,
   });
+  await app.register(evidenceRoutes, { evidence: services.evidence, guards });
+  await app.register(webhooksRoutes, { webhooks: services.webhooks, guards });
   await app.register(insightsRoutes, { insights: services.insights, guards });
   await app.register(captureRoutes, {
     capture: services.capture,

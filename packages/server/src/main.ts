@@ -9,6 +9,7 @@ import { rotateMasterKey } from "./crypto/rotate-master.js";
 import { rotateSigningKey } from "./crypto/signing-keys.js";
 import { ensureDemo } from "./demo.js";
 import { AppError } from "./errors.js";
+import { evidenceCommand } from "./evidence-cli.js";
 import { createLogDestination } from "./log-destination.js";
 import { acceptPathOf } from "./modules/access/invitations/routes.js";
 import { checkpointChains } from "./modules/audit/checkpoints.js";
@@ -368,6 +369,8 @@ function buildCli(cli: Cli): Command {
         }
       }),
     );
+
+  evidenceCommand(program, cli);
 
   const audit = program.command("audit").description("the audit log");
   audit

@@ -7,6 +7,7 @@ import { auditCheckpointJob } from "./jobs/audit-checkpoint-job.js";
 import { deletionJobs } from "./jobs/deletion-jobs.js";
 import { createLeases, JOB_LEASE_MS, newHolderId } from "./jobs/leases.js";
 import { createJobScheduler, type JobScheduler } from "./jobs/scheduler.js";
+import { webhookJobs } from "./jobs/webhook-jobs.js";
 import { createMetrics, type Metrics } from "./metrics.js";
 import { createGrantsService, type GrantsService } from "./modules/access/grants/service.js";
 import { createInvitationsService, type InvitationsService } from "./modules/access/invitations/service.js";
@@ -24,6 +25,8 @@ import { createPollingChangeTail } from "./modules/consent/change-tail.js";
 import { createSharingNotifier, type SharingNotifier } from "./modules/consent/notifier.js";
 import { type ConsentService, createConsentService } from "./modules/consent/service.js";
 import { createDatasetsService, type DatasetsService } from "./modules/datasets/service.js";
+import { createConsentRecorder } from "./modules/evidence/records.js";
+import { createEvidenceService, type EvidenceService } from "./modules/evidence/service.js";
 import { createInsightsService, type InsightsService } from "./modules/insights/service.js";
 import { createManagementService, type ManagementService } from "./modules/management/service.js";
 import { createRetentionService, type RetentionService } from "./modules/retention/service.js";
@@ -33,6 +36,7 @@ import { tenantsRepo } from "./modules/tenants/repo.js";
 import { createTenantResolver } from "./modules/tenants/resolver.js";
 import { createTenantsService, type TenantsService } from "./modules/tenants/service.js";
 import { createTokensService, type TokensService } from "./modules/tokens/service.js";
+import { createWebhooksService, type WebhooksService } from "./modules/webhooks/service.js";
 import { openStores, type Stores } from "./stores/open.js";
 
 /** Everything one process runs on: the stores and the services built on them. */
@@ -64,6 +68,10 @@ export interface Services {
   readonly insights: InsightsService;
   readonly tokens: TokensService;
   readonly management: ManagementService;
+  /** Signed consent records and receipts, the notice, the tenant's evidence bundle. */
+  readonly evidence: EvidenceService;
+  /** Tenant webhooks for access and deletion events, and their dispatcher. */
+  readonly webhooks: WebhooksService;
   /** Signs audit checkpoints (and, with issue 14, consent records); the private key is not in a store. */
   readonly signingKeys: SigningKeys;
   /** Where the latest audit checkpoints are also written (embedded default), or null. */
@@ -95,10 +103,12 @@ export async function createServices(config: Config, opts: { clock?: Clock } = {
     regions: [...stores.regions.keys()],
     externalIds: (ids) => tenantsRepo.externalIds(stores.control.db, { ids }),
   });
+  const recorder = createConsentRecorder({ signer: signingKeys, program: config.program });
   const consent = createConsentService({
     regions: stores.regions,
     clock,
     program: config.program,
+    recorder,
     notifier,
     changeFeed: changeLog,
   });
@@ -171,6 +181,7 @@ export async function createServices(config: Config, opts: { clock?: Clock } = {
     clock,
     program: config.program,
   });
+  let evidenceRef: EvidenceService | null = null;
   const datasets = createDatasetsService({
     regions: stores.regions,
     grants,
@@ -178,6 +189,7 @@ export async function createServices(config: Config, opts: { clock?: Clock } = {
     capture,
     clock,
     program: config.program,
+    acceptedPurposes: (region, ids) => (evidenceRef as EvidenceService).acceptedPurposes(region, ids),
   });
   const audit = createAuditService({
     stores,
@@ -196,18 +208,32 @@ export async function createServices(config: Config, opts: { clock?: Clock } = {
     withdrawalLeadMs: config.jobs.intervalSeconds * 1000,
     staleReceiptMs: 2 * JOB_LEASE_MS,
     batchSize: config.jobs.purgeBatchSize,
+    signer: signingKeys,
   });
+  const evidence = createEvidenceService({
+    regions: stores.regions,
+    clock,
+    program: config.program,
+    keys: signingKeys,
+    recorder,
+    consent,
+    retention,
+    audit,
+  });
+  evidenceRef = evidence;
   metrics.watchDeletion(() => retention.gauges());
   const insights = createInsightsService({ regions: stores.regions, clock, program: config.program });
   await insights.foldPendingRollups();
   const tokens = createTokensService({ control: stores.control, clock });
   const management = createManagementService({ tenants, consent });
+  const webhooks = createWebhooksService({ regions: stores.regions, clock });
   const jobs = createJobScheduler({
     leases: createLeases({ control: stores.control, clock, holderId: newHolderId() }),
     clock,
     intervalSeconds: config.jobs.intervalSeconds,
     jobs: [
       ...deletionJobs(retention, config.jobs.retentionSweepMinutes),
+      ...webhookJobs(webhooks),
       auditCheckpointJob(() => checkpointChains(stores, signingKeys, clock.now(), checkpointFile)),
     ],
     leaseMs: JOB_LEASE_MS,
@@ -236,6 +262,8 @@ export async function createServices(config: Config, opts: { clock?: Clock } = {
     insights,
     tokens,
     management,
+    evidence,
+    webhooks,
     jobs,
     signingKeys,
     checkpointFile,

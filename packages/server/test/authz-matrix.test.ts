@@ -285,6 +285,50 @@ function table(ctx: () => TestContext): Row[] {
       expect: users({ tenantAdmin: 200, otherTenantAdmin: 200 }),
     },
 
+    // Evidence (public keys for anyone; each tenant admin their own tenant's)
+    {
+      route: "GET /.well-known/assent-keys.json",
+      url: "/.well-known/assent-keys.json",
+      expect: everyone(200),
+    },
+    {
+      route: "GET /api/tenant/evidence",
+      url: "/api/tenant/evidence",
+      expect: users({ tenantAdmin: 200, otherTenantAdmin: 200 }),
+    },
+    {
+      route: "GET /api/tenant/notice",
+      url: "/api/tenant/notice",
+      expect: users({ tenantAdmin: 200, otherTenantAdmin: 200 }),
+    },
+    {
+      route: "POST /api/tenant/notice/accept",
+      url: "/api/tenant/notice/accept",
+      // Both tenants share at this point: accepting the current notice is a new consent record.
+      expect: users({ tenantAdmin: 200, otherTenantAdmin: 200 }),
+    },
+    {
+      route: "GET /api/tenant/webhooks",
+      url: "/api/tenant/webhooks",
+      expect: users({ tenantAdmin: 200, otherTenantAdmin: 200 }),
+    },
+    {
+      route: "POST /api/tenant/webhooks",
+      url: "/api/tenant/webhooks",
+      body: () => ({ url: "https://siem.tenant.example/assent" }),
+      expect: users({ tenantAdmin: 201, otherTenantAdmin: 201 }),
+    },
+    {
+      route: "POST /api/tenant/webhooks/:id/enable",
+      url: "/api/tenant/webhooks/0000-0000/enable",
+      expect: users({ tenantAdmin: 404, otherTenantAdmin: 404 }),
+    },
+    {
+      route: "DELETE /api/tenant/webhooks/:id",
+      url: "/api/tenant/webhooks/0000-0000",
+      expect: users({ tenantAdmin: 404, otherTenantAdmin: 404 }),
+    },
+
     // Staff access
     {
       route: "POST /api/access-requests",

@@ -45,7 +45,13 @@ describe.each(dialects())("interrupted purges and dead runners on %s", (dialect)
     ).toBe(20);
     await setSharing(ctx, t, false);
     const period = await periodOf(t);
-    const deps = { clock: ctx.clock, keys: { forget() {} }, metrics: { purged() {} }, batchSize: 5 };
+    const deps = {
+      clock: ctx.clock,
+      keys: { forget() {} },
+      metrics: { purged() {} },
+      batchSize: 5,
+      signer: ctx.services.signingKeys,
+    };
     await expect(
       purgePeriod(deps, { region: "us", store: store() }, period.id, "delete-now", CLI_ACTOR, {
         afterBatch: async () => {

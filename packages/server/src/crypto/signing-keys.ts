@@ -9,6 +9,7 @@ import {
 } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
+import { CompactSign } from "jose";
 import type { KeySettings } from "../config-keys.js";
 import { ensurePrivateDir, restrictFile, writePrivateFileAtomic } from "../private-files.js";
 
@@ -42,6 +43,8 @@ export interface SigningKeys {
   /** The key id new signatures are made with. */
   readonly currentKid: string;
   sign(payload: string | Buffer): Signature;
+  /** A compact JWS (`EdDSA`, header `kid`) of `payload` with the current key (jose). */
+  signJws(payload: string): Promise<string>;
   /** False for a bad signature or a key id this deployment never had. */
   verify(kid: string, payload: string | Buffer, signature: string): boolean;
   /** Every public key, current first, as a JWK Set. */
@@ -105,6 +108,10 @@ function keysFrom(current: KeyObject, retiredX: readonly string[]): SigningKeys 
       kid: currentKid,
       signature: sign(null, Buffer.from(payload), current).toString("base64url"),
     }),
+    signJws: (payload) =>
+      new CompactSign(new TextEncoder().encode(payload))
+        .setProtectedHeader({ alg: "EdDSA", kid: currentKid })
+        .sign(current),
     verify(kid, payload, signature) {
       const pub = publics.get(kid);
       if (!pub) return false;

@@ -156,7 +156,61 @@ export interface SharingChangeTable {
   version: number;
 }
 
+/** A signed consent record (modules/evidence): `record` is its JSON, `jws` included. */
+export interface ConsentRecordTable {
+  tenant_id: string;
+  seq: number;
+  id: string;
+  kind: string;
+  created_at: number;
+  period_id: string | null;
+  record: unknown;
+}
+
+/** A tenant admin's webhook for access and deletion events (modules/webhooks). */
+export interface WebhookTable {
+  tenant_id: string;
+  id: string;
+  url: string;
+  /** The HMAC key of its deliveries (shown once to the admin). */
+  secret: string;
+  created_at: number;
+  created_by: string;
+  /** Consecutive failed attempts; the hook is disabled past the limit. */
+  failures: number;
+  disabled_at: number | null;
+  disabled_reason: string | null;
+}
+
+export type WebhookDeliveryState = "pending" | "delivered" | "failed";
+
+export interface WebhookDeliveryTable {
+  tenant_id: string;
+  id: string;
+  hook_id: string;
+  event_id: string;
+  event_type: string;
+  /** The JSON body sent: ids and metadata only. */
+  body: string;
+  state: WebhookDeliveryState;
+  attempts: number;
+  next_attempt_at: number;
+  last_status: number | null;
+  last_error: string | null;
+  created_at: number;
+  delivered_at: number | null;
+}
+
+export interface WebhookCursorTable {
+  id: number;
+  seq: number;
+}
+
 export interface RegionDb extends AuditTables {
+  consent_records: ConsentRecordTable;
+  webhooks: WebhookTable;
+  webhook_deliveries: WebhookDeliveryTable;
+  webhook_cursor: WebhookCursorTable;
   feature_rollups: FeatureRollupTable;
   rollups_pending: RollupsPendingTable;
   sharing_changes: SharingChangeTable;

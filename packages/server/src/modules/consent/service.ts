@@ -8,6 +8,7 @@ import type { RegionDb, SharingPeriodTable, SharingStateTable } from "../../stor
 import { regionStore } from "../../stores/regions.js";
 import { type Dialect, readJson, type Store, writeJson } from "../../stores/store.js";
 import { appendAudit } from "../audit/chain.js";
+import type { ConsentRecorder } from "../evidence/records.js";
 import type { SharingNotifier } from "./notifier.js";
 import { consentRepo } from "./repo.js";
 import type { DeletionReceipt, OpenPeriod, SharingPeriod, SharingState, TenantRef } from "./types.js";
@@ -63,6 +64,8 @@ export interface ConsentDeps {
   readonly clock: Clock;
   readonly program: Pick<ProgramConfig, "withdrawalDeleteDays">;
   readonly notifier: Pick<SharingNotifier, "publish" | "subscribe">;
+  /** Writes the signed consent record of every change, in the change's transaction. */
+  readonly recorder: ConsentRecorder;
   /** Told of a change made here, so this process's all-tenant streams need not wait for a poll. */
   readonly changeFeed?: { poke(): void };
 }
@@ -127,6 +130,7 @@ export function createConsentService(deps: ConsentDeps): ConsentService {
         const who = actor.label ?? actor.id;
         const via = actor.via ? writeJson(actor.via) : null;
         let next: SharingStateTable;
+        let deleteBy: number | null = null;
         if (enabled) {
           const periodId = newId();
           await consentRepo.insertPeriod(trx, {
@@ -149,7 +153,7 @@ export function createConsentService(deps: ConsentDeps): ConsentService {
             version: Number(current.version) + 1,
           };
         } else {
-          const deleteBy = now + deps.program.withdrawalDeleteDays * DAY_MS;
+          deleteBy = now + deps.program.withdrawalDeleteDays * DAY_MS;
           if (current.period_id)
             await consentRepo.closePeriod(trx, current.period_id, now, who, deleteBy, via);
           next = {
@@ -175,6 +179,16 @@ export function createConsentService(deps: ConsentDeps): ConsentService {
           targetType: "sharing-period",
           targetId: enabled ? next.period_id : current.period_id,
           details: onBehalfDetails(actor),
+        });
+        await deps.recorder.record(trx, store.dialect, {
+          kind: enabled ? "sharing.enable" : "sharing.disable",
+          tenant,
+          actor,
+          at: now,
+          sharing: enabled ? "on" : "off",
+          periodId: enabled ? next.period_id : current.period_id,
+          deleteBy,
+          acceptsNotice: enabled,
         });
         return { state: next, changed: true };
       });

@@ -44,6 +44,14 @@ export interface DatasetsDeps {
   readonly capture: Pick<CaptureService, "readInteraction">;
   readonly clock: Clock;
   readonly program: Pick<ProgramConfig, "allowedPurposes">;
+  /**
+   * The purposes each tenant has accepted (its latest consent record); a tenant absent from the
+   * answer has no record (it shared before records existed) and keeps the program's purposes.
+   */
+  readonly acceptedPurposes: (
+    region: string,
+    tenantIds: readonly string[],
+  ) => Promise<ReadonlyMap<string, readonly string[]>>;
   /** An export running longer answers 503 with Retry-After (default 60 s). */
   readonly exportBudgetMs?: number;
 }
@@ -193,6 +201,18 @@ export function createDatasetsService(deps: DatasetsDeps): DatasetsService {
           added_by: user.id,
           added_at: now,
         });
+      }
+      // A purpose added to the program applies to a tenant only once its admin accepted it.
+      const accepted = await deps.acceptedPurposes(region, [...byTenant.keys()]);
+      const refusing = [...byTenant.keys()].filter((t) => {
+        const purposes = accepted.get(t);
+        return purposes !== undefined && !purposes.includes(row.purpose);
+      });
+      if (refusing.length) {
+        throw forbidden(
+          `tenant ${refusing.slice(0, 5).join(", ")} has not accepted the purpose "${row.purpose}" ` +
+            "(the program's notice changed since its admin opted in): its interactions cannot join this dataset",
+        );
       }
       const current = (await datasetsRepo.countItems(store.db, [id])).get(id) ?? 0;
       if (current + rows.length > MAX_DATASET_ITEMS) {

@@ -6,6 +6,7 @@ import { newId } from "../../ids.js";
 import type { DeletionReceiptTable, RegionDb } from "../../stores/region-schema.js";
 import type { Store } from "../../stores/store.js";
 import { appendAudit } from "../audit/chain.js";
+import type { EvidenceSigner } from "../evidence/sign.js";
 import { buildReceipt, countsOf } from "./receipt.js";
 import { purgeRepo } from "./repo.js";
 import {
@@ -33,6 +34,8 @@ export interface PurgeDeps {
   readonly metrics: PurgeMetrics;
   /** Rows per delete transaction: short enough not to hold SQLite's single writer for long. */
   readonly batchSize: number;
+  /** Signs every completed receipt. */
+  readonly signer: EvidenceSigner;
 }
 
 export interface PurgeTarget {
@@ -210,7 +213,7 @@ export async function purgePeriod(
       const row = await purgeRepo.getReceiptRow(trx, start.receiptId);
       if (!row) throw new Error(`deletion receipt ${start.receiptId} vanished during its purge`);
       const now = deps.clock.now();
-      const receipt = buildReceipt(row, target.region, now, period.delete_by);
+      const receipt = await buildReceipt(row, target.region, now, period.delete_by, deps.signer);
       await purgeRepo.completeReceipt(trx, receipt, now);
       await purgeRepo.markPeriodDeleted(trx, periodId, now, receipt);
       await auditPurge(trx, target, receipt, actor, now);
@@ -271,7 +274,7 @@ export async function sweepTenant(
 
 /** Completes a retention receipt (audit event included); drops it when it counted nothing. */
 export async function finishRetentionReceipt(
-  deps: Pick<PurgeDeps, "clock">,
+  deps: Pick<PurgeDeps, "clock" | "signer">,
   target: PurgeTarget,
   receiptId: string,
   actor: Actor,
@@ -285,7 +288,7 @@ export async function finishRetentionReceipt(
       return null;
     }
     const now = deps.clock.now();
-    const receipt = buildReceipt(row, target.region, now, null);
+    const receipt = await buildReceipt(row, target.region, now, null, deps.signer);
     await purgeRepo.completeReceipt(trx, receipt, now);
     await auditPurge(trx, target, receipt, actor, now);
     return receipt;

@@ -23,7 +23,12 @@ export const ReceiptSchema = Type.Object({
   startedAt: Time,
   keysDestroyedAt: NullableTime,
   completedAt: Time,
-  hash: Type.String({ description: "sha256 of the receipt's canonical JSON (sorted keys) without hash" }),
+  hash: Type.String({
+    description: "sha256 of the receipt's canonical JSON (sorted keys) without hash and jws",
+  }),
+  jws: Type.Optional(
+    Type.String({ description: "compact JWS (EdDSA, kid) of the receipt without jws: see docs/evidence.md" }),
+  ),
 });
 
 export const ReceiptListQuery = Type.Object(

@@ -75,6 +75,8 @@ export interface RetentionDeps {
   /** A retention receipt left open longer than this by a stopped run is completed by the next. */
   readonly staleReceiptMs: number;
   readonly batchSize?: number;
+  /** Signs every completed receipt (modules/evidence). */
+  readonly signer: PurgeDeps["signer"];
 }
 
 export const DEFAULT_PURGE_BATCH = 5000;
@@ -97,6 +99,7 @@ export function createRetentionService(deps: RetentionDeps): RetentionService {
     keys: deps.keys,
     metrics: deps.metrics,
     batchSize: deps.batchSize ?? DEFAULT_PURGE_BATCH,
+    signer: deps.signer,
   };
   const targetOf = (region: string): PurgeTarget => {
     return { region, store: regionStore(deps.regions, region) };

@@ -43,6 +43,8 @@ export interface DeletionReceipt {
   readonly keysDestroyedAt: string | null;
   readonly completedAt: string;
   readonly hash: string;
+  /** Compact JWS (EdDSA, kid) of the receipt without `jws` (modules/evidence); absent on receipts made before signing. */
+  readonly jws?: string;
 }
 
 /** Counters of what purges destroyed, by region and kind (Prometheus). */

@@ -308,5 +308,69 @@ export const regionMigrations: MigrationSet = (dialect) => {
           .execute();
       },
     },
+    "008_evidence": {
+      async up(db: AnyDb) {
+        // Signed consent records: one chain per tenant (seq from 1), each row the whole record
+        // with its JWS, written in the transaction of the change it records.
+        await db.schema
+          .createTable("consent_records")
+          .addColumn("tenant_id", "text", (c) => c.notNull())
+          .addColumn("seq", t.int, (c) => c.notNull())
+          .addColumn("id", "text", (c) => c.notNull().unique())
+          .addColumn("kind", "text", (c) => c.notNull())
+          .addColumn("created_at", t.time, (c) => c.notNull())
+          .addColumn("period_id", "text")
+          .addColumn("record", t.json, (c) => c.notNull())
+          .addPrimaryKeyConstraint("consent_records_pk", ["tenant_id", "seq"])
+          .execute();
+        // A tenant admin's webhooks for access and deletion events, and their deliveries.
+        await db.schema
+          .createTable("webhooks")
+          .addColumn("tenant_id", "text", (c) => c.notNull())
+          .addColumn("id", "text", (c) => c.primaryKey())
+          .addColumn("url", "text", (c) => c.notNull())
+          .addColumn("secret", "text", (c) => c.notNull())
+          .addColumn("created_at", t.time, (c) => c.notNull())
+          .addColumn("created_by", "text", (c) => c.notNull())
+          .addColumn("failures", t.int, (c) => c.notNull())
+          .addColumn("disabled_at", t.time)
+          .addColumn("disabled_reason", "text")
+          .execute();
+        await db.schema.createIndex("webhooks_tenant").on("webhooks").columns(["tenant_id"]).execute();
+        await db.schema
+          .createTable("webhook_deliveries")
+          .addColumn("tenant_id", "text", (c) => c.notNull())
+          .addColumn("id", "text", (c) => c.primaryKey())
+          .addColumn("hook_id", "text", (c) => c.notNull())
+          .addColumn("event_id", "text", (c) => c.notNull())
+          .addColumn("event_type", "text", (c) => c.notNull())
+          .addColumn("body", "text", (c) => c.notNull())
+          .addColumn("state", "text", (c) => c.notNull())
+          .addColumn("attempts", t.int, (c) => c.notNull())
+          .addColumn("next_attempt_at", t.time, (c) => c.notNull())
+          .addColumn("last_status", t.int)
+          .addColumn("last_error", "text")
+          .addColumn("created_at", t.time, (c) => c.notNull())
+          .addColumn("delivered_at", t.time)
+          .addUniqueConstraint("webhook_deliveries_event", ["hook_id", "event_id"])
+          .execute();
+        await db.schema
+          .createIndex("webhook_deliveries_due")
+          .on("webhook_deliveries")
+          .columns(["state", "next_attempt_at"])
+          .execute();
+        await db.schema
+          .createIndex("webhook_deliveries_hook")
+          .on("webhook_deliveries")
+          .columns(["tenant_id", "hook_id", "created_at"])
+          .execute();
+        // How far the webhook dispatcher has read the region's audit chain.
+        await db.schema
+          .createTable("webhook_cursor")
+          .addColumn("id", t.int, (c) => c.primaryKey())
+          .addColumn("seq", t.int, (c) => c.notNull())
+          .execute();
+      },
+    },
   };
 };

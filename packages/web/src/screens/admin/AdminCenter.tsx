@@ -6,9 +6,12 @@ import { ErrorNote, Loading } from "../../ui/feedback.js";
 import { AccessLog } from "./AccessLog.js";
 import { Accounts } from "./Accounts.js";
 import { DeletionPanel } from "./DeletionPanel.js";
+import { EvidencePanel } from "./EvidencePanel.js";
+import { NoticePanel } from "./NoticePanel.js";
 import { ProgramFacts } from "./ProgramFacts.js";
 import { SharingHistory } from "./SharingHistory.js";
 import { SharingSetting } from "./SharingSetting.js";
+import { Webhooks } from "./Webhooks.js";
 
 /** The tenant admin's screen: the setting, what it means, its history, deletion and access. */
 export function AdminCenter() {
@@ -31,6 +34,7 @@ export function AdminCenter() {
           {s.tenant.name} · tenant <code>{s.tenant.id}</code> · home region <strong>{s.tenant.region}</strong>
         </p>
       </header>
+      <NoticePanel />
       <div className="grid two">
         <div className="stack">
           <SharingSetting sharing={s} onChanged={setSharing} />
@@ -41,6 +45,8 @@ export function AdminCenter() {
       <SharingHistory periods={s.periods} accounts={accounts.data?.accounts ?? []} />
       {accounts.data ? <Accounts data={accounts.data} /> : <ErrorNote error={accounts.error} />}
       <AccessLog />
+      <EvidencePanel />
+      <Webhooks />
     </div>
   );
 }
