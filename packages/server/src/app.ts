@@ -166,7 +166,7 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
   });
   await app.register(otlpRoutes, {
     otlp: services.otlp,
-    serviceTraces: services.serviceTraces,
+    serviceOtlp: services.serviceOtlp,
     guards,
     maxBodyBytes: config.ingest.maxBodyBytes,
     rateLimit: ingestRateLimit,
