@@ -66,7 +66,7 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
   app.decorateRequest("tenantAdmin", null);
   app.decorateRequest("apiToken", null);
   installJsonParser(app);
-  installErrorHandler(app, config.ingest.maxBodyBytes);
+  installErrorHandler(app, config.ingest.maxBodyBytes, config.ingest.maxConcurrentDrains);
   installFiniteNumbers(app);
   installCsrfCheck(app);
   installIngestAdmission(app, config.ingest, services.metrics.registry);
@@ -177,7 +177,7 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
   });
   await app.register(otlpRoutes, {
     otlp: services.otlp,
-    serviceTraces: services.serviceTraces,
+    serviceOtlp: services.serviceOtlp,
     guards,
     maxBodyBytes: config.ingest.maxBodyBytes,
     rateLimit: ingestRateLimit,

@@ -91,6 +91,12 @@ export const ConfigSchema = Type.Object(
         4 * 1024 * 1024 * 1024,
         "ingest body bytes held at once (declared, streamed or inflated); beyond: 429 + Retry-After",
       ),
+      maxConcurrentDrains: int(
+        8,
+        0,
+        10_000,
+        "refused request bodies read and discarded at once so their clients can read the answer; beyond: answer and close",
+      ),
       // OTLP span/log join (issue 9): what waits in memory for its partner, and for how long.
       otlpJoinWindowMs: int(
         30_000,

@@ -15,7 +15,7 @@ import { createUsersService, type UsersService } from "./modules/access/service.
 import { anchorFileOf, checkpointChains } from "./modules/audit/checkpoints.js";
 import { type AuditService, createAuditService } from "./modules/audit/service.js";
 import { createOtlpService, type OtlpService } from "./modules/capture/otlp/service.js";
-import { createServiceTraces, type ServiceTraces } from "./modules/capture/otlp/service-traces.js";
+import { createServiceOtlp, type ServiceOtlp } from "./modules/capture/otlp/service-otlp.js";
 import { type CaptureService, createCaptureService } from "./modules/capture/service.js";
 import { createServiceCapture, type ServiceCaptureService } from "./modules/capture/service-capture.js";
 import { type AllTenantsSharing, createAllTenantsSharing } from "./modules/consent/all-tenants.js";
@@ -55,7 +55,7 @@ export interface Services {
   /** Capture with a service key: items of many tenants, each through its own gate. */
   readonly serviceCapture: ServiceCaptureService;
   /** OTLP traces with a service key (each span names its tenant). */
-  readonly serviceTraces: ServiceTraces;
+  readonly serviceOtlp: ServiceOtlp;
   /** OTLP/HTTP receiver (/v1/traces, /v1/logs) with its in-memory span/log join. */
   readonly otlp: OtlpService;
   readonly users: UsersService;
@@ -135,17 +135,20 @@ export async function createServices(config: Config, opts: { clock?: Clock } = {
     ingest: config.ingest,
     metrics,
   });
+  const resolver = createTenantResolver({ control: stores.control.db, now: () => clock.now() });
   const serviceCapture = createServiceCapture({
     capture,
-    resolver: createTenantResolver({ control: stores.control.db, now: () => clock.now() }),
+    resolver,
     clock,
     program: config.program,
     ingest: config.ingest,
     metrics,
   });
   const otlp = createOtlpService({ capture, clock, program: config.program, ingest: config.ingest, metrics });
-  const serviceTraces = createServiceTraces({
+  const serviceOtlp = createServiceOtlp({
     serviceCapture,
+    otlpService: otlp,
+    resolver,
     clock,
     program: config.program,
     ingest: config.ingest,
@@ -250,7 +253,7 @@ export async function createServices(config: Config, opts: { clock?: Clock } = {
     allTenantStreams,
     capture,
     serviceCapture,
-    serviceTraces,
+    serviceOtlp,
     otlp,
     users,
     invitations,

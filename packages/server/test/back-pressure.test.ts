@@ -8,6 +8,7 @@ import { keyedTenant } from "./otlp-support.js";
 interface Answer {
   status: number;
   retryAfter: string | undefined;
+  connection: string | undefined;
   body: string;
 }
 
@@ -24,7 +25,12 @@ function upload(port: number, path: string, headers: Record<string, string>, fir
         body += c.toString("utf8");
       });
       res.on("end", () =>
-        resolve({ status: res.statusCode ?? 0, retryAfter: res.headers["retry-after"] as string, body }),
+        resolve({
+          status: res.statusCode ?? 0,
+          retryAfter: res.headers["retry-after"] as string,
+          connection: res.headers.connection,
+          body,
+        }),
       );
     });
     req.on("error", reject);
@@ -33,8 +39,10 @@ function upload(port: number, path: string, headers: Record<string, string>, fir
   if (first) req.write(first);
   // An upload aborted on purpose rejects its answer: not an error of the test.
   answer.catch(() => {});
+  const closed = new Promise<void>((resolve) => req.once("close", () => resolve()));
   return {
     answer,
+    closed,
     finish: (rest: string | Buffer = "") => req.end(rest),
     abort: () => req.destroy(),
   };
@@ -146,5 +154,64 @@ describe("back-pressure on ingestion", () => {
     const after = upload(port, "/v1/interactions", headers({ "content-length": String(small.length) }));
     after.finish(small);
     expect((await after.answer).status).toBe(200);
+  });
+});
+
+describe("refused bodies past the drain bound (overload)", () => {
+  let ctx: TestContext;
+  let port: number;
+  let key: string;
+  beforeAll(async () => {
+    ctx = await createTestContext("sqlite", {
+      config: { ingest: { maxInFlightRequests: 1, maxConcurrentDrains: 1, maxBodyBytes: 1024 * 1024 } },
+    });
+    key = (await keyedTenant(ctx, { sharing: true })).key;
+    await ctx.app.listen({ host: "127.0.0.1", port: 0 });
+    port = (ctx.app.server.address() as AddressInfo).port;
+  });
+  afterAll(async () => ctx?.close());
+
+  const headers = (extra: Record<string, string>) => ({
+    authorization: `Bearer ${key}`,
+    "content-type": "application/json",
+    ...extra,
+  });
+
+  it("reads the rest of a few refused bodies; past them answers with Connection: close and stops reading; the admitted request is stored", async () => {
+    const admitted = upload(
+      port,
+      "/v1/interactions",
+      headers({ "transfer-encoding": "chunked" }),
+      '{"interactions":',
+    );
+    // Wait until the server holds the admitted request.
+    for (;;) {
+      const v = (
+        await ctx.services.metrics.registry.getSingleMetric("assent_ingest_in_flight_requests")?.get()
+      )?.values[0]?.value;
+      if (v === 1) break;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    const declared = { "content-length": String(512 * 1024) };
+    // Refused with the one drain slot: answered at once, the connection kept (its body is read).
+    const drained = upload(port, "/v1/interactions", headers(declared), "x".repeat(64 * 1024));
+    const first = await drained.answer;
+    expect(first.status).toBe(429);
+    expect(first.connection).not.toBe("close");
+    // Refused past the slot: answered, then the connection is closed without reading the body.
+    const closed = upload(port, "/v1/interactions", headers(declared), "y".repeat(64 * 1024));
+    const second = await closed.answer;
+    expect(second.status).toBe(429);
+    expect(second.retryAfter).toBe("1");
+    expect(second.connection).toBe("close");
+    await closed.closed;
+    // The admitted request was not disturbed: it completes and is stored.
+    admitted.finish('[{"id":"kept-1","feature":"f","input":"x","output":null}]}');
+    const taken = await admitted.answer;
+    expect(taken.status).toBe(200);
+    expect(JSON.parse(taken.body)).toMatchObject({ accepted: 1 });
+    // The drained one's body ends: its slot is free again for the next refusal.
+    drained.finish("x".repeat(512 * 1024 - 64 * 1024));
+    await drained.closed.catch(() => {});
   });
 });

@@ -61,13 +61,22 @@ function ensureContextManager(): void {
   context.setGlobalContextManager(contextManager);
 }
 
-/** Traces to `<base>/v1/traces` and logs to `<base>/v1/logs`, as OTEL_EXPORTER_OTLP_ENDPOINT does. */
-export function telemetry(base: string, key: string, encoding: Encoding, serviceName: string): Telemetry {
+/**
+ * Traces to `<base>/v1/traces` and logs to `<base>/v1/logs`, as OTEL_EXPORTER_OTLP_ENDPOINT does;
+ * `resourceAttributes` join the resource (e.g. `assent.tenant` for a service key).
+ */
+export function telemetry(
+  base: string,
+  key: string,
+  encoding: Encoding,
+  serviceName: string,
+  resourceAttributes: Record<string, string> = {},
+): Telemetry {
   ensureContextManager();
   const headers = { Authorization: `Bearer ${key}` };
   const traces = { url: `${base}/v1/traces`, headers, timeoutMillis: 5000 };
   const logsConfig = { url: `${base}/v1/logs`, headers, timeoutMillis: 5000 };
-  const resource = resourceFromAttributes({ "service.name": serviceName });
+  const resource = resourceFromAttributes({ "service.name": serviceName, ...resourceAttributes });
   const tracerProvider = new BasicTracerProvider({
     resource,
     spanProcessors: [

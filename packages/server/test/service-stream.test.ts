@@ -1,9 +1,11 @@
 import type { FastifyInstance } from "fastify";
+import { Value } from "typebox/value";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CLI_ACTOR } from "../src/actor.js";
 import { buildApp } from "../src/app.js";
 import { createChangeLog, parseCursor } from "../src/modules/consent/change-log.js";
 import { createPollingChangeTail } from "../src/modules/consent/change-tail.js";
+import { AllTenantsSharingSchema } from "../src/modules/consent/schemas.js";
 import { createServices, type Services } from "../src/wiring.js";
 import { createTestContext, dialects, type TestContext } from "./harness.js";
 import { type ServiceTenant, serviceKey, serviceTenants, share } from "./service-fixtures.js";
@@ -43,6 +45,9 @@ describe.each(dialects())("all-tenant sharing with a service key on %s", (dialec
     const res = await get(all.key);
     expect(res.statusCode).toBe(200);
     const body = res.json();
+    // Sent pre-serialized (cached per change), so the contract is checked here, not by Fastify.
+    expect(res.headers["content-type"]).toBe("application/json; charset=utf-8");
+    expect(Value.Check(AllTenantsSharingSchema, body)).toBe(true);
     expect(body.tenants[us1.id]).toMatchObject({ sharing: "on", region: "us", externalId: us1.externalId });
     expect(body.tenants[eu1.id]).toMatchObject({ sharing: "on", region: "eu" });
     expect(body.tenants[tenants[1]!.id]).toBeUndefined();

@@ -45,3 +45,34 @@ export function drainRequest(
     raw.resume();
   });
 }
+
+/**
+ * Bounds how many refused bodies are read and discarded at once. Reading the rest of a refused
+ * body lets a client that writes before it reads see the answer, but under overload (hundreds of
+ * refused 8 MiB uploads) the reading starves the requests that were admitted: past the bound a
+ * refused request is answered with `Connection: close` and its connection closed once the answer
+ * is written, its body left unread (the client retries; nothing of it was taken).
+ */
+export interface DrainSlots {
+  /** Takes a slot, or answers false when every slot is in use. */
+  take(): boolean;
+  release(): void;
+  readonly inUse: number;
+}
+
+export function createDrainSlots(max: number): DrainSlots {
+  let inUse = 0;
+  return {
+    take() {
+      if (inUse >= max) return false;
+      inUse += 1;
+      return true;
+    },
+    release() {
+      inUse = Math.max(0, inUse - 1);
+    },
+    get inUse() {
+      return inUse;
+    },
+  };
+}

@@ -1,8 +1,9 @@
 import type { IncomingMessage } from "node:http";
+import { Socket } from "node:net";
 import type { FastifyError, FastifyInstance } from "fastify";
 import { AppError } from "../errors.js";
 import { isStoreUnavailable, storeUnavailable } from "../stores/unavailable.js";
-import { drainRequest } from "./drain.js";
+import { createDrainSlots, drainRequest } from "./drain.js";
 
 interface ErrorBody {
   error: string;
@@ -14,7 +15,12 @@ interface ErrorBody {
  * Fastify's own messages (validation, limits) name fields and rules, never values; anything
  * unexpected becomes a bare 500 so no stack trace or content leaves the process.
  */
-export function installErrorHandler(app: FastifyInstance, maxBodyBytes: number): void {
+export function installErrorHandler(
+  app: FastifyInstance,
+  maxBodyBytes: number,
+  maxConcurrentDrains = 8,
+): void {
+  const drains = createDrainSlots(maxConcurrentDrains);
   app.setErrorHandler((raw: FastifyError | AppError, request, reply) => {
     if (isUploadAborted(raw, request.raw)) {
       // The client went away mid-body: not a store failure and not a bug. Nobody reads the answer.
@@ -61,11 +67,37 @@ export function installErrorHandler(app: FastifyInstance, maxBodyBytes: number):
       );
     }
     const send = () => void reply.status(status).send(body);
+    const incoming = request.raw;
+    const socket = incoming.socket;
+    if (incoming.complete || incoming.readableEnded || incoming.destroyed) return send();
+    if (!(socket instanceof Socket)) {
+      // Not a network connection (app.inject): nothing to close, only the 413's body to read.
+      if (reply.getHeader("connection") === "close") void drainRequest(incoming).then(send);
+      else send();
+      return;
+    }
+    // The body is not (all) read: a refusal before it (429 back-pressure, 401) or while reading
+    // it (413). Past a few such bodies at once, answer and close without reading the rest, so
+    // the refused uploads of an overload do not starve the admitted requests (drain.ts).
+    if (!drains.take()) {
+      void reply.header("connection", "close");
+      reply.raw.once("finish", () => socket.destroy());
+      return send();
+    }
+    const drained = () =>
+      drainRequest(incoming).finally(() => {
+        drains.release();
+        // The bound was hit before the body ended: the connection cannot be reused.
+        if (!incoming.complete) socket.destroy();
+      });
     // Fastify closes the connection after an error met while reading the body (413): read the
-    // rest first, up to a bound, so the client gets to read the answer.
-    if (reply.getHeader("connection") === "close" && !request.raw.complete && !request.raw.readableEnded) {
-      void drainRequest(request.raw).then(send);
-    } else send();
+    // rest first, up to a bound, so the client gets to read the answer. Otherwise answer now and
+    // read the rest after, so the connection can be reused.
+    if (reply.getHeader("connection") === "close") void drained().then(send);
+    else {
+      send();
+      void drained();
+    }
   });
   app.setNotFoundHandler((request, reply) => {
     void reply

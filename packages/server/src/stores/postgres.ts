@@ -85,6 +85,11 @@ export async function openPostgresStore<DB>(name: string, url: string, poolSize 
   });
   // A broken idle connection must not crash the process; the pool replaces it.
   pool.on("error", () => {});
+  // Nor one that breaks while checked out (the server restarts, an administrator terminates the
+  // backend): its query fails (store unavailable → 503) and the pool drops it on release.
+  pool.on("connect", (client) => {
+    client.on("error", () => {});
+  });
   const db = new Kysely<DB>({ dialect: new StoreDialect({ pool }) });
   return { name, dialect: "postgres", db, sqlite: null, file: null, schema, close: () => db.destroy() };
 }

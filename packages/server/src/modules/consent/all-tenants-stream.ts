@@ -98,7 +98,10 @@ export function createAllTenantStreams(deps: AllTenantStreamsDeps): AllTenantStr
       if (!subscription) {
         const snapshot = await deps.sharing.snapshot(key.regions);
         if (ended) return;
-        send("snapshot", snapshot.body.cursor, snapshot.body);
+        // Serialized once per cursor, shared by every stream (re)connecting at it.
+        res.write(`id: ${snapshot.body.cursor}\nevent: snapshot\ndata: `);
+        res.write(snapshot.json);
+        res.write("\n\n");
         subscription = await deps.changes.subscribe(key.regions, snapshot.cursor, onChange, { force: true });
       }
       if (ended) subscription?.unsubscribe();

@@ -111,10 +111,13 @@ export const consentRoutes: FastifyPluginAsyncTypebox<ConsentRoutesDeps> = async
     async (request, reply) => {
       const caller = currentCaller(request);
       if (caller.kind === "service") {
-        const { body, etag } = await deps.allTenants.snapshot(caller.key.regions);
+        const { json, etag } = await deps.allTenants.snapshot(caller.key.regions);
         void reply.header("etag", etag).header("cache-control", "no-cache");
         if (request.headers["if-none-match"] === etag) return reply.status(304).send(null);
-        return body;
+        // Serialized once per change (all-tenants.ts), not through the response schema per
+        // request: at 100,000 tenants that took ~2 s each time.
+        // (A Buffer is sent as it is; the typed send only knows the schema's object shapes.)
+        return reply.type("application/json; charset=utf-8").send(json as never);
       }
       const { key } = caller;
       const state = await consent.getState({ id: key.tenantId, region: key.region });

@@ -9,6 +9,8 @@ export interface OtlpLogRecord {
   readonly eventName: string;
   readonly attributes: Attributes;
   readonly body: AttrValue;
+  /** The attributes of the record's resource (a service key's tenant may be named there). */
+  readonly resource: Attributes;
 }
 
 /**
@@ -21,17 +23,22 @@ export function readLogsRequest(body: unknown): OtlpLogRecord[] {
   const out: OtlpLogRecord[] = [];
   list(root.resourceLogs, "resourceLogs").forEach((rl, i) => {
     const rlPath = `resourceLogs[${i}]`;
-    list(object(rl, rlPath).scopeLogs, `${rlPath}.scopeLogs`).forEach((sl, j) => {
+    const resourceLogs = object(rl, rlPath);
+    const resource =
+      resourceLogs.resource === undefined || resourceLogs.resource === null
+        ? new Map<string, AttrValue>()
+        : attributes(object(resourceLogs.resource, `${rlPath}.resource`).attributes, `${rlPath}.resource`);
+    list(resourceLogs.scopeLogs, `${rlPath}.scopeLogs`).forEach((sl, j) => {
       const slPath = `${rlPath}.scopeLogs[${j}]`;
       list(object(sl, slPath).logRecords, `${slPath}.logRecords`).forEach((r, k) => {
-        out.push(readRecord(r, `${slPath}.logRecords[${k}]`));
+        out.push(readRecord(r, `${slPath}.logRecords[${k}]`, resource));
       });
     });
   });
   return out;
 }
 
-function readRecord(v: unknown, path: string): OtlpLogRecord {
+function readRecord(v: unknown, path: string, resource: Attributes): OtlpLogRecord {
   const r = object(v, path);
   const attrs = attributes(r.attributes, path);
   optionalUint64(r.timeUnixNano, `${path}.timeUnixNano`);
@@ -43,5 +50,6 @@ function readRecord(v: unknown, path: string): OtlpLogRecord {
     eventName: named || (typeof fromAttr === "string" ? fromAttr : ""),
     attributes: attrs,
     body: anyValue(r.body, `${path}.body`, 0),
+    resource,
   };
 }

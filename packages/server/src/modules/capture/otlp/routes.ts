@@ -14,12 +14,12 @@ import {
   wantsProtobuf,
 } from "./response.js";
 import type { OtlpService } from "./service.js";
-import type { ServiceTraces } from "./service-traces.js";
+import type { ServiceOtlp } from "./service-otlp.js";
 import type { ExportOutcome } from "./types.js";
 
 export interface OtlpRoutesDeps {
-  /** /v1/traces with a service key: each span names its tenant. */
-  readonly serviceTraces: ServiceTraces;
+  /** /v1/traces and /v1/logs with a service key: each span and record names its tenant. */
+  readonly serviceOtlp: ServiceOtlp;
   readonly otlp: OtlpService;
   readonly guards: Guards;
   readonly maxBodyBytes: number;
@@ -85,8 +85,11 @@ export const otlpRoutes: FastifyPluginAsyncTypebox<OtlpRoutesDeps> = async (app,
         const protobuf = Buffer.isBuffer(request.body);
         const body = protobuf ? decodeProtobufRequest(request.body as Buffer, signal) : request.body;
         let outcome: ExportOutcome;
-        if (request.serviceKey && signal === "traces") {
-          outcome = await deps.serviceTraces.ingestTraces(request.serviceKey, body);
+        if (request.serviceKey) {
+          outcome =
+            signal === "traces"
+              ? await deps.serviceOtlp.ingestTraces(request.serviceKey, body)
+              : await deps.serviceOtlp.ingestLogs(request.serviceKey, body);
         } else {
           const key = currentKey(request);
           const tenant = { id: key.tenantId, region: key.region };

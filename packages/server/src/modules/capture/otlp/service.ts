@@ -9,7 +9,7 @@ import { createJoinWindow, type JoinDropReason, type Joined } from "./join-windo
 import { mapSpan, NO_CONTENT_REASON, type SpanMapping } from "./map-span.js";
 import { foldNestedCalls } from "./nested.js";
 import { readExportRequest } from "./read.js";
-import { readLogsRequest } from "./read-logs.js";
+import { type OtlpLogRecord, readLogsRequest } from "./read-logs.js";
 import type { ExportOutcome, OtlpSpan } from "./types.js";
 
 export interface OtlpMetrics {
@@ -37,7 +37,18 @@ export interface OtlpService {
   expireWaiting(): Promise<void>;
   /** What waits in the join now (entries and estimated bytes), for tests and operations. */
   waiting(): { entries: number; bytes: number };
+  /**
+   * The span/log join itself, for a service key's exports (service-otlp.ts), whose tenants are
+   * resolved there: keyed by (tenant, trace id, span id) like a tenant key's; "off" when the
+   * join is turned off. What joins later, or passes its window, is stored by expireWaiting.
+   */
+  readonly join: {
+    span(tenant: TenantRef, span: OtlpSpan & { traceId: string; spanId: string }): JoinOffer;
+    record(tenant: TenantRef, record: OtlpLogRecord & { traceId: string; spanId: string }): JoinOffer;
+  };
 }
+
+export type JoinOffer = Joined | "waiting" | "full" | "off";
 
 export interface OtlpDeps {
   readonly capture: Pick<CaptureService, "ingest">;
@@ -224,5 +235,10 @@ export function createOtlpService(deps: OtlpDeps): OtlpService {
 
     expireWaiting,
     waiting: () => window.size(),
+    join: {
+      span: (tenant, span) => (joinOn ? window.offerSpan(tenant, span) : "off"),
+      record: (tenant, r) =>
+        joinOn ? window.offerRecord(tenant, r.traceId, r.spanId, recordAsEvent(r)) : "off",
+    },
   };
 }
