@@ -176,7 +176,9 @@ export function createCaptureService(deps: CaptureDeps): CaptureService {
     },
 
     async ingestTenants(region, raw) {
-      const groups = await hashSubjects(region, raw);
+      // Only batches with subjects wait for hashing: the others enter the gate at once.
+      const hasSubjects = [...raw.values()].some((items) => items.some((i) => i.subject));
+      const groups = hasSubjects ? await hashSubjects(region, raw) : raw;
       const stored =
         (await deps.consent.withinSharingOf(region, [...groups.keys()], (gate) =>
           storeInRegion(deps.keys, gate, groups),
