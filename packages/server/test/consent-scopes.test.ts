@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { type Kysely, sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CLI_ACTOR } from "../src/actor.js";
 import { verifyAuditChains } from "../src/modules/audit/verify.js";
 import type { AuditTables } from "../src/stores/audit-schema.js";
 import { createServices } from "../src/wiring.js";
@@ -15,6 +16,7 @@ import {
   tenantWithAdmin,
 } from "./fixtures.js";
 import { createTestContext, dialects, type TestContext } from "./harness.js";
+import { serviceKey, serviceTenants } from "./service-fixtures.js";
 
 const FEATURES = [
   { id: "sales.email-draft", name: "Sales email drafts", description: "Drafts follow-up emails" },
@@ -136,6 +138,28 @@ describe.each(dialects())("consent scopes on %s", (dialect) => {
       .where("action", "=", "scope.features")
       .execute();
     expect(audit).toHaveLength(3);
+  });
+
+  it("with a service key: the snapshot shows each tenant's features and its batch is gated per tenant", async () => {
+    const [a, b] = await serviceTenants(ctx, { us: 2 });
+    await ctx.services.consent.setSharing(a!, true, CLI_ACTOR, ["hr.summary"]);
+    await ctx.services.consent.setSharing(b!, true, CLI_ACTOR);
+    const { key } = await serviceKey(ctx, ["us"]);
+    const snap = await ctx.app.inject({
+      method: "GET",
+      url: "/v1/sharing",
+      headers: { authorization: `Bearer ${key}` },
+    });
+    expect(snap.json().tenants[a!.id]).toMatchObject({ sharing: "on", features: ["hr.summary"] });
+    expect(snap.json().tenants[b!.id].features).toBeUndefined();
+    const at = later();
+    const res = await ingest(ctx, key, [
+      item({ occurredAt: at, tenant: a!.externalId }),
+      item({ occurredAt: at, tenant: a!.externalId, feature: "hr.summary" }),
+      item({ occurredAt: at, tenant: b!.externalId }),
+    ]);
+    expect(res.json().tenants[a!.id]).toMatchObject({ accepted: 1, dropped: 1 });
+    expect(res.json().tenants[b!.id]).toMatchObject({ accepted: 1, dropped: 0 });
   });
 
   it("does not capture a feature added to the program later for a tenant that chose features", async () => {
@@ -293,6 +317,54 @@ describe.each(dialects())("consent scopes on %s", (dialect) => {
       .scopeChanges.map((c: { kind: string }) => c.kind);
     expect(kinds).toEqual(["erase", "erase", "exclude"]);
     expect((await verifyAuditChains(ctx.services.stores)).ok).toBe(true);
+  });
+
+  it("maps OTLP enduser.id / assent.subject to the subject: hashed, and dropped when excluded", async () => {
+    const t = await tenantWithAdmin(ctx);
+    await setSharing(ctx, t, true);
+    await adminCall(t, "POST", "/api/tenant/exclusions", { subject: "otel-excluded" });
+    const startNs = BigInt(ctx.clock.now() + 1000) * 1_000_000n;
+    ctx.clock.advance(5000);
+    const attr = (key: string, v: string) => ({ key, value: { stringValue: v } });
+    const span = (spanId: string, who: [string, string]) => ({
+      traceId: "2bb2f1854567d42ae1df231eb8ac7638",
+      spanId,
+      name: "chat",
+      startTimeUnixNano: String(startNs),
+      endTimeUnixNano: String(startNs + 1_000_000n),
+      attributes: [
+        attr("gen_ai.operation.name", "chat"),
+        attr("gen_ai.input.messages", JSON.stringify([{ role: "user", content: "hi" }])),
+        attr("gen_ai.output.messages", JSON.stringify([{ role: "assistant", content: "hello" }])),
+        attr("assent.feature", "sales.email-draft"),
+        attr(...who),
+      ],
+    });
+    const res = await ctx.app.inject({
+      method: "POST",
+      url: "/v1/traces",
+      headers: { authorization: `Bearer ${t.key}`, "content-type": "application/json" },
+      payload: {
+        resourceSpans: [
+          {
+            resource: { attributes: [attr("service.name", "crm")] },
+            scopeSpans: [
+              {
+                spans: [
+                  span("9285f6ef7bcedf51", ["enduser.id", "otel-kept"]),
+                  span("9285f6ef7bcedf52", ["assent.subject", "otel-excluded"]),
+                  span("9285f6ef7bcedf53", ["enduser.id", "otel-excluded"]),
+                ],
+              },
+            ],
+          },
+        ],
+      },
+    });
+    expect(res.statusCode).toBe(200);
+    const rows = await stored(t.id);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.subject_hash).toMatch(/^[0-9a-f]{32}$/);
   });
 
   it("keeps the raw subject id out of every store file, log line and audit event", async () => {
