@@ -1,4 +1,5 @@
 import { adminApi } from "../../api/endpoints.js";
+import type { ScopedSharing } from "../../api/scopes.js";
 import { useLoad } from "../../hooks.js";
 import { ErrorNote, Loading } from "../../ui/feedback.js";
 import { AccessLog } from "./AccessLog.js";
@@ -7,6 +8,8 @@ import { DeletionPanel } from "./DeletionPanel.js";
 import { ProgramFacts } from "./ProgramFacts.js";
 import { SharingHistory } from "./SharingHistory.js";
 import { SharingSetting } from "./SharingSetting.js";
+import { ExcludedPeople } from "./scopes/ExcludedPeople.js";
+import { ScopeHistory } from "./scopes/ScopeHistory.js";
 
 /** The tenant admin's screen: the setting, what it means, its history, deletion and access. */
 export function AdminCenter() {
@@ -15,7 +18,7 @@ export function AdminCenter() {
   if (!sharing.data) {
     return sharing.error ? <ErrorNote error={sharing.error} /> : <Loading what="the data-sharing setting" />;
   }
-  const s = sharing.data;
+  const s: ScopedSharing = sharing.data;
   return (
     <div className="screen">
       <header className="screen-head">
@@ -31,7 +34,9 @@ export function AdminCenter() {
         </div>
         <ProgramFacts program={s.program} />
       </div>
+      <ExcludedPeople onChanged={sharing.reload} />
       <SharingHistory periods={s.periods} accounts={accounts.data?.accounts ?? []} />
+      <ScopeHistory changes={s.scopeChanges ?? []} features={s.program.features ?? []} />
       {accounts.data ? <Accounts data={accounts.data} /> : <ErrorNote error={accounts.error} />}
       <AccessLog />
     </div>

@@ -1,11 +1,11 @@
 import { useEffect, useState } from "react";
-import { adminApi } from "../../api/endpoints.js";
-import type { AdminSharing } from "../../api/types.js";
+import { type ScopedSharing, scopesApi } from "../../api/scopes.js";
 import { useAction } from "../../hooks.js";
 import { useConfirm } from "../../ui/confirm.js";
 import { Badge, ErrorNote, Status } from "../../ui/feedback.js";
 import { Time } from "../../ui/format.js";
 import { Section } from "../../ui/Section.js";
+import { useFeatureDraft } from "./scopes/FeatureChoice.js";
 
 /**
  * The setting itself: the switch only changes a draft; nothing happens until Save, and turning
@@ -15,17 +15,18 @@ export function SharingSetting({
   sharing,
   onChanged,
 }: {
-  readonly sharing: AdminSharing;
-  readonly onChanged: (s: AdminSharing) => void;
+  readonly sharing: ScopedSharing;
+  readonly onChanged: (s: ScopedSharing) => void;
 }) {
   const saved = sharing.sharing === "on";
   const [draft, setDraft] = useState(saved);
   const [status, setStatus] = useState<string | null>(null);
-  const save = useAction(adminApi.setSharing);
+  const save = useAction(scopesApi.setSharing);
   const [confirm, dialog] = useConfirm();
   const days = sharing.program.withdrawalDeleteDays;
 
   useEffect(() => setDraft(saved), [saved]);
+  const features = useFeatureDraft(sharing, draft);
 
   const onSave = async () => {
     setStatus(null);
@@ -46,7 +47,7 @@ export function SharingSetting({
       });
       if (!ok) return;
     }
-    const next = await save.run(draft);
+    const next = await save.run(draft, features.value);
     if (next) {
       onChanged(next);
       setStatus(
@@ -57,7 +58,7 @@ export function SharingSetting({
     }
   };
 
-  const dirty = draft !== saved;
+  const dirty = draft !== saved || features.dirty;
   return (
     <Section title="Data sharing">
       <p className="state-line">
@@ -82,6 +83,7 @@ export function SharingSetting({
         <span className="switch-track" aria-hidden="true" />
         <span>Share prompts, outputs and telemetry of our AI features with the vendor</span>
       </label>
+      {features.element}
       <p className="muted small">
         {dirty
           ? `Not saved yet: sharing stays ${saved ? "on" : "off"} until you press Save.`
@@ -97,7 +99,13 @@ export function SharingSetting({
           {save.busy ? "Saving…" : "Save"}
         </button>
         {dirty ? (
-          <button type="button" onClick={() => setDraft(saved)}>
+          <button
+            type="button"
+            onClick={() => {
+              setDraft(saved);
+              features.reset();
+            }}
+          >
             Undo
           </button>
         ) : null}
