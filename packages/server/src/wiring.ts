@@ -29,7 +29,7 @@ import { createManagementService, type ManagementService } from "./modules/manag
 import { createRetentionService, type RetentionService } from "./modules/retention/service.js";
 import { createReviewService, type ReviewService } from "./modules/review/service.js";
 import { createScopesService, type ScopesService } from "./modules/scopes/service.js";
-import { createSubjectHasher } from "./modules/scopes/subject-keys.js";
+import { createSubjectHasher, type SubjectHasher } from "./modules/scopes/subject-keys.js";
 import { createServiceKeysService, type ServiceKeysService } from "./modules/service-keys/service.js";
 import { tenantsRepo } from "./modules/tenants/repo.js";
 import { createTenantResolver } from "./modules/tenants/resolver.js";
@@ -48,6 +48,8 @@ export interface Services {
   readonly consent: ConsentService;
   /** Consent scopes: excluded subjects, erasure of one subject's data, the scope history. */
   readonly scopes: ScopesService;
+  /** Keyed hashes of subjects (the raw ids never reach a store). */
+  readonly subjects: SubjectHasher;
   /** Service keys: every tenant's setting (GET /v1/sharing) and the all-tenant streams. */
   readonly allTenants: AllTenantsSharing;
   readonly allTenantStreams: AllTenantStreams;
@@ -234,6 +236,7 @@ export async function createServices(config: Config, opts: { clock?: Clock } = {
     serviceKeys,
     consent,
     scopes,
+    subjects,
     allTenants,
     allTenantStreams,
     capture,

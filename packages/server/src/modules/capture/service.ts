@@ -148,9 +148,7 @@ export function createCaptureService(deps: CaptureDeps): CaptureService {
       out.set(
         tenantId,
         items.map((i) =>
-          i.subject
-            ? { ...i, subject: null, subjectHash: (hashes.get(i.subject) as { hash: string }).hash }
-            : i,
+          i.subject ? { ...i, subject: null, subjectHash: hashes.get(i.subject) as string } : i,
         ),
       );
     }

@@ -1,4 +1,4 @@
-import { createHmac } from "node:crypto";
+import { createHmac, createSecretKey, type KeyObject } from "node:crypto";
 import type { Kysely } from "kysely";
 import type { Clock } from "../../clock.js";
 import type { DataKeyRef, KeyWrapper } from "../../crypto/data-keys.js";
@@ -24,8 +24,8 @@ export interface SubjectHashes {
 }
 
 export interface SubjectHasher {
-  /** Hashes of each distinct subject (the tenant's key is made on first use). */
-  hashAll(tenant: TenantRef, subjects: Iterable<string>): Promise<Map<string, SubjectHashes>>;
+  /** The stored hash of each distinct subject (the tenant's key is made on first use): capture's path. */
+  hashAll(tenant: TenantRef, subjects: Iterable<string>): Promise<Map<string, string>>;
   hash(tenant: TenantRef, subject: string): Promise<SubjectHashes>;
   /** The key capturing clients check subjects with (base64url). */
   sdkKey(tenant: TenantRef): Promise<string>;
@@ -38,7 +38,8 @@ const keyRef = (tenantId: string): DataKeyRef => ({
   day: 0,
 });
 
-const mac = (key: Buffer, text: string) => createHmac("sha256", key).update(text, "utf8").digest();
+const mac = (key: Buffer | KeyObject, text: string) =>
+  createHmac("sha256", key).update(text, "utf8").digest();
 
 /** The check value of a subject under an SDK key (what the SDK computes too). */
 export const subjectCheck = (sdkKey: Buffer, subject: string): string =>
@@ -57,7 +58,12 @@ async function readKey(db: Kysely<RegionDb>, tenantId: string) {
 }
 
 export function createSubjectHasher(deps: SubjectHasherDeps): SubjectHasher {
-  const cache = new Map<string, { key: Buffer; sdk: Buffer }>();
+  interface TenantKey {
+    /** A KeyObject: HMAC setup from it is cheaper than from raw bytes, per subject. */
+    readonly key: KeyObject;
+    readonly sdk: Buffer;
+  }
+  const cache = new Map<string, TenantKey>();
 
   const tenantKey = async (tenant: TenantRef) => {
     const hit = cache.get(tenant.id);
@@ -82,29 +88,28 @@ export function createSubjectHasher(deps: SubjectHasherDeps): SubjectHasher {
       if (!row) throw new Error("subject key vanished");
     }
     const key = deps.keys.unwrap(ref, row.wrapped);
-    const entry = { key, sdk: deriveSdkKey(key) };
+    const entry: TenantKey = { key: createSecretKey(key), sdk: deriveSdkKey(key) };
     cache.set(tenant.id, entry);
     return entry;
   };
 
-  const hashesOf = (k: { key: Buffer; sdk: Buffer }, subject: string): SubjectHashes => ({
-    hash: mac(k.key, `subject\u0000${subject}`).subarray(0, 16).toString("hex"),
-    check: subjectCheck(k.sdk, subject),
-  });
+  const hashOf = (k: TenantKey, subject: string) =>
+    mac(k.key, `subject\u0000${subject}`).subarray(0, 16).toString("hex");
 
   return {
     async hashAll(tenant, subjects) {
-      const out = new Map<string, SubjectHashes>();
-      let k: { key: Buffer; sdk: Buffer } | null = null;
+      const out = new Map<string, string>();
+      let k: TenantKey | null = null;
       for (const s of subjects) {
         if (out.has(s)) continue;
         k ??= await tenantKey(tenant);
-        out.set(s, hashesOf(k, s));
+        out.set(s, hashOf(k, s));
       }
       return out;
     },
     async hash(tenant, subject) {
-      return hashesOf(await tenantKey(tenant), subject);
+      const k = await tenantKey(tenant);
+      return { hash: hashOf(k, subject), check: subjectCheck(k.sdk, subject) };
     },
     async sdkKey(tenant) {
       return (await tenantKey(tenant)).sdk.toString("base64url");
