@@ -319,6 +319,19 @@ describe.each(dialects())("consent scopes on %s", (dialect) => {
     expect((await verifyAuditChains(ctx.services.stores)).ok).toBe(true);
   });
 
+  it("finds a subject's rows for erasure through the subject index, not a scan", async () => {
+    const store = ctx.services.stores.regions.get("us")!;
+    const query =
+      "select id from interactions where tenant_id = 't' and substr(subject_hash, 1, 1) = 'a' and subject_hash = 'abc'";
+    const plan = await store.db.transaction().execute(async (trx) => {
+      if (store.dialect === "postgres") await sql`set local enable_seqscan = off`.execute(trx);
+      const explain = store.dialect === "postgres" ? "explain " : "explain query plan ";
+      const rows = await sql.raw(`${explain}${query}`).execute(trx);
+      return JSON.stringify(rows.rows);
+    });
+    expect(plan).toContain("interactions_tenant_subject");
+  });
+
   it("maps OTLP enduser.id / assent.subject to the subject: hashed, and dropped when excluded", async () => {
     const t = await tenantWithAdmin(ctx);
     await setSharing(ctx, t, true);

@@ -1,4 +1,4 @@
-import type { Kysely } from "kysely";
+import { type Kysely, sql } from "kysely";
 import { auditCheckpointTable, auditTables } from "./audit-tables.js";
 import { columnTypes, type MigrationSet } from "./types.js";
 
@@ -316,11 +316,15 @@ export const regionMigrations: MigrationSet = (dialect) => {
         await db.schema.alterTable("sharing_changes").addColumn("features", "text").execute();
         // The keyed hash of the end user an interaction is about (never the raw id).
         await db.schema.alterTable("interactions").addColumn("subject_hash", "text").execute();
-        await db.schema
-          .createIndex("interactions_tenant_subject")
-          .on("interactions")
-          .columns(["tenant_id", "subject_hash"])
-          .execute();
+        // Erasure finds a subject's rows through this index. Its key starts with 16 buckets (the
+        // hash's first hex digit) followed by the time-ordered id, so a batch of captures appends
+        // at 16 places instead of dirtying a page per row (a plain (tenant_id, subject_hash) index
+        // cost ~20 % of ingest throughput); subject_hash is in the key, so erasure reads only the
+        // index to find the rows. Partial: tenants not sending subjects pay nothing.
+        await sql`create index interactions_tenant_subject on interactions
+          (tenant_id, substr(subject_hash, 1, 1), id, subject_hash) where subject_hash is not null`.execute(
+          db,
+        );
         // One HMAC key per tenant, wrapped by the master key like data keys (never shredded by a
         // purge: exclusions must keep matching after a period's data is gone).
         await db.schema
