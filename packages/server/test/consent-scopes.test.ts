@@ -321,8 +321,7 @@ describe.each(dialects())("consent scopes on %s", (dialect) => {
 
   it("finds a subject's rows for erasure through the subject index, not a scan", async () => {
     const store = ctx.services.stores.regions.get("us")!;
-    const query =
-      "select id from interactions where tenant_id = 't' and substr(subject_hash, 1, 1) = 'a' and subject_hash = 'abc'";
+    const query = "select id from interactions where tenant_id = 't' and subject_hash = 'abc'";
     const plan = await store.db.transaction().execute(async (trx) => {
       if (store.dialect === "postgres") await sql`set local enable_seqscan = off`.execute(trx);
       const explain = store.dialect === "postgres" ? "explain " : "explain query plan ";

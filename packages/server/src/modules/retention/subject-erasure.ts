@@ -1,4 +1,4 @@
-import { type Kysely, sql } from "kysely";
+import type { Kysely } from "kysely";
 import type { Actor } from "../../actor.js";
 import { newId } from "../../ids.js";
 import type { RegionDb } from "../../stores/region-schema.js";
@@ -54,8 +54,6 @@ export async function eraseSubjectBatch(
       .selectFrom("interactions")
       .select("id")
       .where("tenant_id", "=", tenantId)
-      // The bucket term lets the planner use interactions_tenant_subject (see migration 008).
-      .where(sql<string>`substr(subject_hash, 1, 1)`, "=", subjectHash.slice(0, 1))
       .where("subject_hash", "=", subjectHash)
       .limit(limit)
       .execute()
