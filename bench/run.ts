@@ -20,6 +20,7 @@ const BENCHES: Record<string, string> = {
   "multi-tenant": "multi-tenant/main.ts",
   "sdk-tenants": "sdk-tenants/main.ts",
   evidence: "evidence/main.ts",
+  scopes: "scopes/main.ts",
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith("-"));

@@ -4,7 +4,7 @@ import path from "node:path";
 import { type Browser, type BrowserContext, chromium, type Locator, type Page } from "playwright-core";
 import { webAppBuilt } from "../packages/server/src/http/web-routes.js";
 import { PASSWORD } from "../packages/server/test/fixtures.js";
-import { createTestContext, type TestContext } from "../packages/server/test/harness.js";
+import { createTestContext, type TestContext, type TestOptions } from "../packages/server/test/harness.js";
 
 export { PASSWORD };
 
@@ -34,10 +34,10 @@ export interface E2E {
 }
 
 /** A real server over a temporary SQLite data dir, listening on loopback, and a headless Chromium. */
-export async function startE2E(): Promise<E2E> {
+export async function startE2E(opts: TestOptions = {}): Promise<E2E> {
   if (!webAppBuilt())
     throw new Error("the web app is not built: run `npm run build` first (npm run test:e2e does)");
-  const ctx = await createTestContext("sqlite");
+  const ctx = await createTestContext("sqlite", opts);
   const url = await ctx.app.listen({ port: 0, host: "127.0.0.1" });
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   const contexts: BrowserContext[] = [];

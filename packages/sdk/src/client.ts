@@ -238,20 +238,26 @@ export function createAssentClient(options: AssentClientOptions): AssentClient {
       // With a service key, the tenant (and the feature, for tenants sharing only some) decide.
       let tenant: string | undefined;
       let feature = "";
+      let subject: string | undefined;
+      try {
+        feature = typeof x.feature === "string" ? x.feature : "";
+        subject = typeof x.subject === "string" ? x.subject : undefined;
+        if (o.service) tenant = x.tenant;
+      } catch {
+        tenant = undefined;
+      }
       if (o.service) {
-        try {
-          tenant = x.tenant;
-          feature = typeof x.feature === "string" ? x.feature : "";
-        } catch {
-          tenant = undefined;
-        }
         if (!isTenantRef(tenant)) {
           counters.invalid += 1;
           return false;
         }
       }
-      const admitted = gate.admit(tenant, feature);
+      const admitted = gate.admit(tenant, feature, subject);
       if (admitted !== "on") {
+        if (admitted === "excluded") {
+          counters.dropped.excluded += 1;
+          return false;
+        }
         if (admitted === "off") {
           counters.dropped.consentOff += 1;
           return false;
@@ -279,6 +285,7 @@ export function createAssentClient(options: AssentClientOptions): AssentClient {
             output: x.output,
             occurredAt: x.occurredAt,
             conversationId: x.conversationId,
+            subject,
             telemetry: x.telemetry,
             tenant,
           },
@@ -343,6 +350,7 @@ export function createAssentClient(options: AssentClientOptions): AssentClient {
       return closing;
     },
 
+    isExcluded: (subject) => gate.excludes(subject),
     isSharing: (tenant, feature) => gate.sharingOf(tenant, feature) === "on",
     sharingOf: (tenant, feature) => gate.sharingOf(tenant, feature),
     onTenantSharingChange: (listener) => gate.onTenantChange(listener),

@@ -14,7 +14,15 @@ export function newCounters(): MutableCounters {
     rejected: 0,
     failed: 0,
     invalid: 0,
-    dropped: { consentOff: 0, consentUnknown: 0, overflow: 0, server: 0, keyRefused: 0, closed: 0 },
+    dropped: {
+      consentOff: 0,
+      consentUnknown: 0,
+      overflow: 0,
+      server: 0,
+      keyRefused: 0,
+      closed: 0,
+      excluded: 0,
+    },
   };
 }
 
@@ -36,6 +44,7 @@ export function settled(c: Counters): number {
     d.overflow +
     d.server +
     d.keyRefused +
-    d.closed
+    d.closed +
+    d.excluded
   );
 }

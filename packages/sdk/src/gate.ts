@@ -6,7 +6,7 @@ import { createTenantsWatcher, type TenantEntry, type TenantsChange } from "./te
 import type { IngestAnswer, SharingSnapshot, SharingValue } from "./types.js";
 
 /** What `capture()` may do with one interaction, as far as this process knows. */
-export type Admission = "on" | "off" | "unknown" | "refused";
+export type Admission = "on" | "off" | "unknown" | "refused" | "excluded";
 
 /** What the client does when the sharing state changes. */
 export type GateChange =
@@ -25,7 +25,8 @@ export type SentUnder = ReadonlyMap<string, TenantEntry | undefined> | null;
  * key (every tenant's): what `capture()` admits, when a batch may go, what an answer teaches.
  */
 export interface CaptureGate {
-  admit(tenant: string | undefined, feature: string): Admission;
+  /** `subject`: the end user's id, checked against the tenant's excluded subjects (tenant keys). */
+  admit(tenant: string | undefined, feature: string, subject?: string): Admission;
   canSend(): boolean;
   /** Per-item check of queued interactions; null with a tenant key (one state for the whole queue). */
   readonly mayGo: MayGo | null;
@@ -35,6 +36,8 @@ export interface CaptureGate {
   onChange(listener: (c: GateChange) => void): () => void;
   /** `isSharing(tenant)`: known on (with a tenant key, `tenant` is ignored). */
   sharingOf(tenant: string | undefined, feature?: string): SharingValue;
+  /** The subject is excluded, as far as this process knows (tenant keys; false with a service key). */
+  excludes(subject: string): boolean;
   onTenantChange(listener: (tenant: string, sharing: "on" | "off") => void): () => void;
   readonly snapshot: SharingSnapshot;
   onSnapshot(listener: (s: SharingSnapshot) => void): () => void;
@@ -46,8 +49,9 @@ export interface CaptureGate {
 export function tenantGate(o: FollowOptions): CaptureGate {
   const w = createSharingWatcher(o);
   return {
-    admit() {
+    admit(_tenant, feature, subject) {
       const v = w.sharing; // a plain read: capture() runs this for every interaction
+      if (v === "on") return w.scopes(feature, subject);
       return v === "unknown" && w.snapshot.keyRefused ? "refused" : v;
     },
     canSend: () => w.canSend(),
@@ -63,7 +67,11 @@ export function tenantGate(o: FollowOptions): CaptureGate {
         else if (s.sharing === "off") listener({ kind: "discard", reason: "consentOff" });
         else listener({ kind: "resume" });
       }),
-    sharingOf: () => w.sharing,
+    excludes: (subject) => w.scopes(undefined, subject) === "excluded",
+    sharingOf: (_tenant, feature) =>
+      w.sharing === "on" && feature !== undefined && w.scopes(feature, undefined) === "off"
+        ? "off"
+        : w.sharing,
     onTenantChange: (listener) =>
       w.subscribe((s) => {
         if (s.tenant && s.sharing !== "unknown") listener(s.tenant, s.sharing);
@@ -128,6 +136,7 @@ export function serviceGate(o: FollowOptions): CaptureGate {
           listener({ kind: "resume" });
         } else listener({ kind: "resume" });
       }),
+    excludes: () => false,
     sharingOf: (tenant, feature) => (tenant === undefined ? "unknown" : w.sharingOf(tenant, feature)),
     onTenantChange: (listener) =>
       w.subscribe((c) => {

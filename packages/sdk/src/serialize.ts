@@ -44,6 +44,11 @@ export function serializeItem(p: PendingItem, maxItemBytes: number): ReadyItem |
   if (!jsonable(x.input) || !jsonable(x.output)) return null;
   if (x.id !== undefined && (typeof x.id !== "string" || !CLIENT_ID.test(x.id))) return null;
   if (x.tenant !== undefined && !isTenantRef(x.tenant)) return null;
+  if (
+    x.subject !== undefined &&
+    (typeof x.subject !== "string" || x.subject.length < 1 || x.subject.length > 256)
+  )
+    return null;
   const occurredAt = isoTime(x.occurredAt, p.at);
   if (occurredAt === null) return null;
   let json: string;
@@ -56,6 +61,7 @@ export function serializeItem(p: PendingItem, maxItemBytes: number): ReadyItem |
       output: x.output,
       occurredAt,
       conversationId: x.conversationId,
+      subject: x.subject,
       telemetry: x.telemetry,
     });
   } catch {

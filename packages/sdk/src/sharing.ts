@@ -1,3 +1,4 @@
+import { createHmac } from "node:crypto";
 import { unrefTimer } from "./backoff.js";
 import { type FollowOptions, follow } from "./follow.js";
 import type { SharingSnapshot, SharingValue } from "./types.js";
@@ -21,6 +22,11 @@ export interface SharingWatcher {
   reportOff(): void;
   /** The service refused the ingestion key. */
   reportKeyRefused(): void;
+  /**
+   * Whether an interaction of `feature` about `subject` may go, as far as the tenant's scopes
+   * are known here: "off" for a feature not shared, "excluded" for an excluded subject.
+   */
+  scopes(feature: string | undefined, subject: string | undefined): "on" | "off" | "excluded";
   close(): void;
 }
 
@@ -29,7 +35,18 @@ interface SharingMessage {
   sharing: "on" | "off";
   since: string;
   region: string;
+  features: ReadonlySet<string> | null;
+  /** The key excluded subjects are checked with, and their check values. */
+  subjectKey: Buffer | null;
+  excluded: ReadonlySet<string>;
 }
+
+/** A subject's check value: what the service lists for excluded subjects (never the id). */
+export const subjectCheck = (key: Buffer, subject: string): string =>
+  createHmac("sha256", key).update(subject, "utf8").digest().subarray(0, 16).toString("hex");
+
+const strings = (v: unknown): string[] | null =>
+  Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : null;
 
 function parseMessage(text: string): SharingMessage | null {
   let v: unknown;
@@ -42,7 +59,16 @@ function parseMessage(text: string): SharingMessage | null {
   const m = v as Record<string, unknown>;
   if (m.sharing !== "on" && m.sharing !== "off") return null;
   const str = (x: unknown) => (typeof x === "string" ? x : "");
-  return { sharing: m.sharing, tenant: str(m.tenant), since: str(m.since), region: str(m.region) };
+  const features = strings(m.features);
+  return {
+    sharing: m.sharing,
+    tenant: str(m.tenant),
+    since: str(m.since),
+    region: str(m.region),
+    features: features ? new Set(features) : null,
+    subjectKey: typeof m.subjectKey === "string" ? Buffer.from(m.subjectKey, "base64url") : null,
+    excluded: new Set(strings(m.excluded) ?? []),
+  };
 }
 
 export function createSharingWatcher(o: SharingWatcherOptions): SharingWatcher {
@@ -52,6 +78,9 @@ export function createSharingWatcher(o: SharingWatcherOptions): SharingWatcher {
   let region: string | null = null;
   let since: string | null = null;
   let last: SharingSnapshot | null = null;
+  let features: ReadonlySet<string> | null = null;
+  let subjectKey: Buffer | null = null;
+  let excluded: ReadonlySet<string> = new Set();
 
   const current = (): SharingSnapshot => ({
     sharing,
@@ -60,6 +89,7 @@ export function createSharingWatcher(o: SharingWatcherOptions): SharingWatcher {
     since,
     confirmed: follower.confirmed(),
     keyRefused: follower.keyRefused,
+    features: features ? [...features] : null,
   });
 
   const emit = () => {
@@ -69,7 +99,8 @@ export function createSharingWatcher(o: SharingWatcherOptions): SharingWatcher {
       last.sharing === s.sharing &&
       last.confirmed === s.confirmed &&
       last.keyRefused === s.keyRefused &&
-      last.since === s.since
+      last.since === s.since &&
+      String(last.features) === String(s.features)
     ) {
       return;
     }
@@ -88,6 +119,9 @@ export function createSharingWatcher(o: SharingWatcherOptions): SharingWatcher {
     tenant = m.tenant || tenant;
     region = m.region || region;
     since = m.since || since;
+    features = m.features;
+    subjectKey = m.subjectKey;
+    excluded = m.excluded;
   };
 
   const follower = follow(o, {
@@ -151,6 +185,17 @@ export function createSharingWatcher(o: SharingWatcherOptions): SharingWatcher {
       void follower.poll(true);
     },
     reportKeyRefused: () => follower.refuseKey(),
+    scopes(feature, subject) {
+      if (feature !== undefined && features !== null && !features.has(feature)) return "off";
+      if (
+        subject !== undefined &&
+        subjectKey !== null &&
+        excluded.size > 0 &&
+        excluded.has(subjectCheck(subjectKey, subject))
+      )
+        return "excluded";
+      return "on";
+    },
     close() {
       follower.close();
       listeners.clear();

@@ -40,6 +40,8 @@ export interface SharingSnapshot {
   readonly confirmed: boolean;
   /** The service refused the ingestion key (401): nothing is sent until it accepts it. */
   readonly keyRefused: boolean;
+  /** With a tenant key, while on: the features shared (null: every feature). */
+  readonly features?: readonly string[] | null;
   /**
    * With a service key: every tenant's state as this process knows it (`sharing` is then
    * `unknown`, there being no one tenant; ask `isSharing(tenant)`).
@@ -91,6 +93,8 @@ export interface Counters {
     readonly keyRefused: number;
     /** `capture()` after `close()`. */
     readonly closed: number;
+    /** The interaction's `subject` is excluded by the tenant (known locally; tenant keys). */
+    readonly excluded: number;
   };
 }
 
@@ -150,6 +154,11 @@ export interface AssentClient {
    * known to be on. With a tenant key, `tenant` is ignored (the key names the tenant).
    */
   isSharing(tenant?: string, feature?: string): boolean;
+  /**
+   * Whether the tenant excluded this end user (`subject`): their interactions are dropped here.
+   * Known with a tenant key; with a service key the service's gate drops them.
+   */
+  isExcluded(subject: string): boolean;
   /** With a service key: `on`, `off`, or `unknown` (before the first snapshot) for `tenant`. */
   sharingOf(tenant?: string, feature?: string): SharingValue;
   /** Calls `listener` whenever one tenant's sharing changes; returns the unsubscribe function. */

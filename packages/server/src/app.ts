@@ -28,6 +28,7 @@ import { insightsRoutes } from "./modules/insights/routes.js";
 import { managementRoutes } from "./modules/management/routes.js";
 import { retentionRoutes } from "./modules/retention/routes.js";
 import { reviewRoutes } from "./modules/review/routes.js";
+import { scopesRoutes } from "./modules/scopes/routes.js";
 import { serviceKeysRoutes } from "./modules/service-keys/routes.js";
 import { tenantsRoutes } from "./modules/tenants/routes.js";
 import { tokensRoutes } from "./modules/tokens/routes.js";
@@ -152,6 +153,13 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
     guards,
     allTenants: services.allTenants,
     allTenantStreams: services.allTenantStreams,
+    scopes: services.scopes,
+  });
+  await app.register(scopesRoutes, {
+    scopes: services.scopes,
+    guards,
+    scoped,
+    resolveTenant: (ref) => services.management.resolveTenant(ref),
   });
   await app.register(adminStreamRoutes, {
     consent: services.consent,

@@ -67,6 +67,22 @@ export const ConfigSchema = Type.Object(
         default: DEFAULT_PROGRAM.allowedPurposes,
         description: "a list of purpose names (a-z, 0-9, -)",
       }),
+      features: Type.Array(
+        Type.Object(
+          {
+            id: Type.String({ minLength: 1, maxLength: 128, pattern: "^[A-Za-z0-9][A-Za-z0-9._/-]*$" }),
+            name: Type.String({ minLength: 1, maxLength: 200 }),
+            description: Type.String({ maxLength: 2000, default: "" }),
+          },
+          { additionalProperties: false },
+        ),
+        {
+          default: [],
+          maxItems: 500,
+          description:
+            "the program's AI features ({id, name, description}); a tenant may share only some of them",
+        },
+      ),
     }),
     ingest: section({
       maxBatchItems: int(1000, 1, 1000),
@@ -342,6 +358,10 @@ function crossChecks(s: Partial<Record<keyof Settings, unknown>>): string[] {
   if (purposes.some((x) => /foundation|pretrain|pre-train/.test(String(x)))) {
     problems.push("program.allowedPurposes: training foundation models is never an allowed purpose");
   }
+  const featureIds = Array.isArray(program.features)
+    ? program.features.map((f) => (isObject(f) ? String(f.id) : ""))
+    : [];
+  if (new Set(featureIds).size !== featureIds.length) problems.push("program.features: ids must be unique");
   problems.push(...keyProblems(s.keys));
   const access = isObject(s.access) ? s.access : {};
   const { grantDefaultMinutes: dflt, grantMaxMinutes: max } = access;

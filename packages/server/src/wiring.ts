@@ -31,6 +31,8 @@ import { createInsightsService, type InsightsService } from "./modules/insights/
 import { createManagementService, type ManagementService } from "./modules/management/service.js";
 import { createRetentionService, type RetentionService } from "./modules/retention/service.js";
 import { createReviewService, type ReviewService } from "./modules/review/service.js";
+import { createScopesService, type ScopesService } from "./modules/scopes/service.js";
+import { createSubjectHasher, type SubjectHasher } from "./modules/scopes/subject-keys.js";
 import { createServiceKeysService, type ServiceKeysService } from "./modules/service-keys/service.js";
 import { tenantsRepo } from "./modules/tenants/repo.js";
 import { createTenantResolver } from "./modules/tenants/resolver.js";
@@ -48,6 +50,10 @@ export interface Services {
   readonly tenants: TenantsService;
   readonly serviceKeys: ServiceKeysService;
   readonly consent: ConsentService;
+  /** Consent scopes: excluded subjects, erasure of one subject's data, the scope history. */
+  readonly scopes: ScopesService;
+  /** Keyed hashes of subjects (the raw ids never reach a store). */
+  readonly subjects: SubjectHasher;
   /** Service keys: every tenant's setting (GET /v1/sharing) and the all-tenant streams. */
   readonly allTenants: AllTenantsSharing;
   readonly allTenantStreams: AllTenantStreams;
@@ -126,7 +132,19 @@ export async function createServices(config: Config, opts: { clock?: Clock } = {
     liveKeyIds: (ids) => serviceKeys.liveIds(ids),
     keyCheckMs: Math.max(1000, config.sharingPollMs * 10),
   });
+  const subjects = createSubjectHasher({ regions: stores.regions, keys, clock });
+  const scopes = createScopesService({
+    regions: stores.regions,
+    clock,
+    subjects,
+    notifier,
+    changeFeed: changeLog,
+    metrics,
+    recorder,
+    signer: signingKeys,
+  });
   const capture = createCaptureService({
+    subjects,
     consent,
     regions: stores.regions,
     keys,
@@ -249,6 +267,8 @@ export async function createServices(config: Config, opts: { clock?: Clock } = {
     tenants,
     serviceKeys,
     consent,
+    scopes,
+    subjects,
     allTenants,
     allTenantStreams,
     capture,

@@ -279,6 +279,47 @@ function table(ctx: () => TestContext): Row[] {
       url: "/api/tenant/deletion-receipts",
       expect: users({ tenantAdmin: 200, otherTenantAdmin: 200 }),
     },
+    // Consent scopes
+    {
+      route: "GET /api/tenant/exclusions",
+      url: "/api/tenant/exclusions",
+      expect: users({ tenantAdmin: 200, otherTenantAdmin: 200 }),
+    },
+    {
+      route: "POST /api/tenant/exclusions",
+      url: "/api/tenant/exclusions",
+      body: () => ({ subject: `matrix-${next()}` }),
+      expect: users({ tenantAdmin: 200, otherTenantAdmin: 200 }),
+    },
+    {
+      route: "DELETE /api/tenant/exclusions",
+      url: "/api/tenant/exclusions",
+      body: () => ({ subject: `matrix-${next()}` }),
+      expect: users({ tenantAdmin: 200, otherTenantAdmin: 200 }),
+    },
+    {
+      route: "POST /api/tenant/subjects/erase",
+      url: "/api/tenant/subjects/erase",
+      body: () => ({ subject: `matrix-${next()}` }),
+      expect: users({ tenantAdmin: 200, otherTenantAdmin: 200 }),
+    },
+    ...["POST /api/tenants/:id/exclusions", "POST /api/tenants/:id/subjects/erase"].map((route) => ({
+      route,
+      url: (f: Fixture) => route.replace("POST ", "").replace(":id", f.b.id),
+      body: () => ({ subject: `matrix-${next()}`, actor: { email: "jane@contoso.example" } }),
+      // On behalf of a named admin: only a token with sharing:write.
+      expect: {
+        ...users({}),
+        operator: 401,
+        reviewer: 401,
+        reviewerNoGrant: 401,
+        approver: 401,
+        tenantAdmin: 401,
+        otherTenantAdmin: 401,
+        token: 200,
+        tokenReadOnly: 403,
+      },
+    })),
     {
       route: "GET /api/tenant/access-log",
       url: "/api/tenant/access-log",
@@ -431,6 +472,13 @@ function table(ctx: () => TestContext): Row[] {
       url: "/v1/interactions",
       body: (f) => ({ interactions: [item({ tenant: f.a.id })] }),
       expect: machine(200),
+    },
+    {
+      route: "POST /v1/subjects/objections",
+      url: "/v1/subjects/objections",
+      body: () => ({ subject: `matrix-${next()}` }),
+      // A tenant's objection: the tenant key only (a service key names no one tenant).
+      expect: { ...machine(200), serviceKey: 401 },
     },
     {
       route: "POST /v1/traces",

@@ -220,6 +220,7 @@ describe.each(dialects())("capture input handling on %s", (dialect) => {
       "output",
       "occurredAt",
       "conversationId",
+      "subject",
       "telemetry",
     ]);
     expect(list.items.required).toEqual(["feature", "input", "output"]);

@@ -22,10 +22,17 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   fc.record({ kind: fc.constant("tick" as const), ms: fc.integer({ min: 1, max: 5000 }) }),
 );
 
+const FEATURES = ["f.one", "f.two", "f.three"];
+const SUBJECTS = ["s-a", "s-b", "s-c"];
+
 describe.each(dialects())("consent gate under concurrency on %s", (dialect) => {
   let ctx: TestContext;
   beforeAll(async () => {
-    ctx = await createTestContext(dialect);
+    ctx = await createTestContext(dialect, {
+      config: {
+        program: { features: FEATURES.map((id) => ({ id, name: id, description: "" })) },
+      },
+    });
   });
   afterAll(async () => ctx?.close());
 
@@ -205,6 +212,164 @@ describe.each(dialects())("consent gate under concurrency on %s", (dialect) => {
             }
           }
           expect(stored).toBe(accepted);
+        },
+      ),
+      { numRuns: 15 },
+    );
+    expect(checkedItems).toBeGreaterThan(0);
+  });
+
+  it("with feature choices and exclusions changing concurrently: nothing stored outside what was shared", async () => {
+    type ScopeStep =
+      | { kind: "features"; features: string[] | null }
+      | { kind: "exclude"; subject: string }
+      | { kind: "lift"; subject: string }
+      | { kind: "batch"; items: { feature: string; subject: string | null }[] };
+    const scopeStep: fc.Arbitrary<ScopeStep> = fc.oneof(
+      fc.record({
+        kind: fc.constant("features" as const),
+        features: fc.option(fc.subarray(FEATURES, { minLength: 1 }), { nil: null }),
+      }),
+      fc.record({ kind: fc.constant("exclude" as const), subject: fc.constantFrom(...SUBJECTS) }),
+      fc.record({ kind: fc.constant("lift" as const), subject: fc.constantFrom(...SUBJECTS) }),
+      fc.record({
+        kind: fc.constant("batch" as const),
+        items: fc.array(
+          fc.record({
+            feature: fc.constantFrom(...FEATURES),
+            subject: fc.option(fc.constantFrom(...SUBJECTS), { nil: null }),
+          }),
+          { minLength: 1, maxLength: 6 },
+        ),
+      }),
+    );
+    /** A scope change as it ran: which items it allows or disallows, and when the call ran. */
+    interface Op {
+      readonly start: number;
+      readonly end: number;
+      allows(it: { feature: string; subject: string | null }): boolean | null;
+    }
+    let run = 0;
+    let checkedItems = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.array(scopeStep, { minLength: 1, maxLength: 4 }), { minLength: 2, maxLength: 6 }),
+        async (rounds) => {
+          run += 1;
+          const tenant = await ctx.services.tenants.createTenant(
+            { name: `scopes ${run}`, region: "us" },
+            CLI_ACTOR,
+          );
+          const ref: TenantRef = { id: tenant.id, region: "us" };
+          const { key } = await ctx.services.tenants.createKey(tenant.id, CLI_ACTOR);
+          await ctx.services.consent.setSharing(ref, true, CLI_ACTOR);
+          ctx.clock.advance(1000);
+          const ops: Op[] = [];
+          const sent: {
+            clientId: string;
+            feature: string;
+            subject: string | null;
+            start: number;
+            end: number;
+          }[] = [];
+          let accepted = 0;
+          let seq = 0;
+          for (const round of rounds) {
+            await Promise.all(
+              round.map(async (s) => {
+                const start = performance.now();
+                if (s.kind === "features") {
+                  await ctx.services.consent.setSharing(ref, true, CLI_ACTOR, s.features);
+                  const chosen = s.features;
+                  ops.push({
+                    start,
+                    end: performance.now(),
+                    // Only the feature dimension: says nothing about subjects.
+                    allows: (it) => chosen === null || chosen.includes(it.feature),
+                  });
+                } else if (s.kind === "exclude" || s.kind === "lift") {
+                  if (s.kind === "exclude")
+                    await ctx.services.scopes.exclude(ref, s.subject, CLI_ACTOR, "admin");
+                  else await ctx.services.scopes.lift(ref, { subject: s.subject }, CLI_ACTOR);
+                  const subject = s.subject;
+                  const lifted = s.kind === "lift";
+                  ops.push({
+                    start,
+                    end: performance.now(),
+                    allows: (it) => (it.subject === subject ? lifted : null),
+                  });
+                } else {
+                  const items = s.items.map((x) => ({ ...x, clientId: `q${run}-${++seq}` }));
+                  const res = await ingest(
+                    ctx,
+                    key,
+                    items.map((x) =>
+                      item({
+                        id: x.clientId,
+                        feature: x.feature,
+                        ...(x.subject ? { subject: x.subject } : {}),
+                      }),
+                    ),
+                  );
+                  expect(res.statusCode).toBe(200);
+                  expect(res.json().accepted + res.json().dropped).toBe(items.length);
+                  accepted += res.json().accepted;
+                  const end = performance.now();
+                  for (const x of items) sent.push({ ...x, start, end });
+                }
+              }),
+            );
+          }
+          const rows = await ctx.services.stores.regions
+            .get("us")!
+            .db.selectFrom("interactions")
+            .select(["client_id", "subject_hash"])
+            .where("tenant_id", "=", tenant.id)
+            .execute();
+          expect(rows.length).toBe(accepted);
+          const stored = new Set(rows.map((r) => r.client_id));
+          // An item must not be stored when a change disallowing it returned before its batch began
+          // and no change allowing it could have committed after that change and before the batch ended.
+          for (const x of sent) {
+            const mustNotStore = ops.some(
+              (d) =>
+                d.allows(x) === false &&
+                d.end <= x.start &&
+                !ops.some((a) => a.allows(x) === true && a.end >= d.start && a.start <= x.end),
+            );
+            if (mustNotStore) {
+              checkedItems += 1;
+              expect(stored.has(x.clientId), `${x.feature}/${x.subject}`).toBe(false);
+            }
+          }
+          // What is stored carries only a hash of the subject.
+          for (const r of rows) if (r.subject_hash) expect(SUBJECTS).not.toContain(r.subject_hash);
+          // At the end, with no change in flight, the state is exact: check it item by item.
+          const state = await ctx.services.consent.getState(ref);
+          const excluded = new Set((await ctx.services.scopes.exclusions(ref)).map((e) => e.ref));
+          const refs = new Map<string, string>();
+          for (const subj of SUBJECTS)
+            refs.set(subj, (await ctx.services.scopes.exclude(ref, subj, CLI_ACTOR, "admin")).ref);
+          const finalBatch = FEATURES.flatMap((feature) =>
+            [...SUBJECTS, null].map((subject) => ({ feature, subject, clientId: `z${run}-${++seq}` })),
+          );
+          // (Those exclusions were just added for the refs; lift the ones that were not there.)
+          for (const subj of SUBJECTS)
+            if (!excluded.has(refs.get(subj)!))
+              await ctx.services.scopes.lift(ref, { subject: subj }, CLI_ACTOR);
+          const res = await ingest(
+            ctx,
+            key,
+            finalBatch.map((x) =>
+              item({ id: x.clientId, feature: x.feature, ...(x.subject ? { subject: x.subject } : {}) }),
+            ),
+          );
+          const expected = finalBatch.filter(
+            (x) =>
+              (state.features === null || state.features.includes(x.feature)) &&
+              (x.subject === null || !excluded.has(refs.get(x.subject)!)),
+          ).length;
+          expect(res.json().accepted).toBe(expected);
         },
       ),
       { numRuns: 15 },

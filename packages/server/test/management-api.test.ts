@@ -386,13 +386,21 @@ describe.each(dialects())("management API on %s", (dialect) => {
     const byExternal = await call(console.token, "GET", "/api/tenants/contoso-77/sharing");
     expect(byExternal.json().tenant.name).toBe("Contoso 77");
     expect((await call(console.token, "GET", "/api/tenants/nobody/sharing")).statusCode).toBe(404);
+    const unknownProp = await call(console.token, "PUT", "/api/tenants/contoso-77/sharing", {
+      enabled: true,
+      purposes: ["debugging"],
+      actor: { email: "jane@contoso.example" },
+    });
+    expect(unknownProp.statusCode).toBe(400);
+    expect(unknownProp.json().message).toBe("body/purposes is not a known property");
+    // Features are taken (consent scopes), and refused while the program declares none.
     const features = await call(console.token, "PUT", "/api/tenants/contoso-77/sharing", {
       enabled: true,
       features: ["sales.email-draft"],
       actor: { email: "jane@contoso.example" },
     });
     expect(features.statusCode).toBe(400);
-    expect(features.json().message).toBe("body/features is not a known property");
+    expect(features.json().message).toBe("features: the program declares no features");
     const noActor = await call(console.token, "PUT", "/api/tenants/contoso-77/sharing", { enabled: true });
     expect(noActor.statusCode).toBe(400);
     expect(

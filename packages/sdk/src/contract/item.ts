@@ -12,6 +12,7 @@ export const ITEM_LIMITS = {
   idLength: 128,
   featureLength: 128,
   conversationIdLength: 128,
+  subjectLength: 256,
   modelLength: 128,
   providerLength: 64,
   finishReasonLength: 64,
@@ -87,6 +88,12 @@ export const InteractionItemSchema = Type.Object(
       }),
     ),
     conversationId: Type.Optional(text(L.conversationIdLength)),
+    subject: Type.Optional(
+      text(L.subjectLength, {
+        description:
+          "the vendor's pseudonymous id of the end user; only a keyed hash of it is stored (excluded subjects' items are dropped)",
+      }),
+    ),
     telemetry: Type.Optional(TelemetrySchema),
   },
   {

@@ -59,6 +59,29 @@ export async function rotateMasterKey(deps: RotationDeps): Promise<RotationRepor
       rewrapped[region] += n;
       await deps.afterBatch?.(region, n);
     }
+    // Subject-hashing keys (one per tenant, few): re-wrapped the same way, in one transaction.
+    rewrapped[region] += await store.db.transaction().execute(async (trx) => {
+      const rows = await trx
+        .selectFrom("subject_keys")
+        .select(["tenant_id", "wrapped"])
+        .where((eb) => eb.or([eb("master_key_id", "is", null), eb("master_key_id", "!=", current)]))
+        .execute();
+      for (const row of rows) {
+        const ref = {
+          id: `subject-key:${row.tenant_id}`,
+          tenantId: row.tenant_id,
+          periodId: "subjects",
+          day: 0,
+        };
+        const next = wrapper.rewrap(ref, row.wrapped);
+        await trx
+          .updateTable("subject_keys")
+          .set({ wrapped: next.wrapped, master_key_id: next.masterKeyId })
+          .where("tenant_id", "=", row.tenant_id)
+          .execute();
+      }
+      return rows.length;
+    });
   }
   const retired = ring.previous.map((k) => k.id);
   finishMasterRotation(ring);

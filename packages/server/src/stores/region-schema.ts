@@ -11,6 +11,8 @@ export interface SharingStateTable {
   period_id: string | null;
   /** Bumped on every change; the ETag of GET /v1/sharing and the change detector of the stream. */
   version: number;
+  /** JSON list of the feature ids the tenant chose to share; null: every feature. */
+  features?: string | null;
 }
 
 export interface SharingPeriodTable {
@@ -63,6 +65,8 @@ export interface InteractionTable {
   feedback: number | null;
   /** JSON of the small custom telemetry map. */
   attributes: unknown;
+  /** Keyed hash (per-tenant HMAC) of the end user the interaction is about; never the raw id. */
+  subject_hash?: string | null;
 }
 
 export interface LabelTable {
@@ -154,6 +158,40 @@ export interface SharingChangeTable {
   enabled: number;
   since: number;
   version: number;
+  features?: string | null;
+}
+
+/** A tenant's subject-hashing key, wrapped by the master key. */
+export interface SubjectKeyTable {
+  tenant_id: string;
+  wrapped: Buffer;
+  created_at: number;
+  master_key_id: string | null;
+}
+
+/** An excluded subject: its keyed hash, and the check value capturing clients compare against. */
+export interface SubjectExclusionTable {
+  tenant_id: string;
+  subject_hash: string;
+  sdk_check: string;
+  excluded_at: number;
+  excluded_by: string;
+  /** "admin" (added by a tenant admin), "objection" (told by the vendor), "erasure". */
+  reason: string;
+}
+
+/** One change of a tenant's consent scopes (features, exclusions, erasures). */
+export interface ScopeChangeTable {
+  tenant_id: string;
+  id: string;
+  at: number;
+  actor: string;
+  actor_role: string;
+  /** JSON of the API token a change came through, when it did. */
+  via: string | null;
+  kind: string;
+  /** JSON: what changed (feature lists, a subject's reference; never a raw subject id). */
+  details: string;
 }
 
 /** A signed consent record (modules/evidence): `record` is its JSON, `jws` included. */
@@ -222,4 +260,7 @@ export interface RegionDb extends AuditTables {
   data_keys: DataKeyTable;
   interactions: InteractionTable;
   deletion_receipts: DeletionReceiptTable;
+  subject_keys: SubjectKeyTable;
+  subject_exclusions: SubjectExclusionTable;
+  scope_changes: ScopeChangeTable;
 }

@@ -1,6 +1,7 @@
 import { queryOptions } from "@tanstack/react-query";
 import type { Query } from "./client.js";
 import { accessApi, adminApi, opsApi, programApi, reviewApi } from "./endpoints.js";
+import { scopesApi } from "./scopes.js";
 
 /**
  * Every server read the app makes, as TanStack Query options: one key per resource, so a mutation
@@ -44,6 +45,8 @@ export const queries = {
   sharing: () => queryOptions({ queryKey: [...keys.tenant, "sharing"] as const, queryFn: adminApi.sharing }),
   accounts: () =>
     queryOptions({ queryKey: [...keys.tenant, "accounts"] as const, queryFn: adminApi.accounts }),
+  exclusions: () =>
+    queryOptions({ queryKey: [...keys.tenant, "exclusions"] as const, queryFn: scopesApi.exclusions }),
   accessLog: (cursor: string | null) =>
     queryOptions({
       queryKey: [...keys.tenant, "access-log", cursor] as const,

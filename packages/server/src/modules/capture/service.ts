@@ -10,6 +10,7 @@ import type { ConsentService } from "../consent/service.js";
 
 import type { TenantRef } from "../consent/types.js";
 import { rollupRepo } from "../insights/rollup-repo.js";
+import type { SubjectHasher } from "../scopes/subject-keys.js";
 import { batchItems, tenantField } from "./batch.js";
 import { openContent } from "./content.js";
 import { captureRepo } from "./repo.js";
@@ -78,6 +79,8 @@ export interface CaptureDeps {
   readonly program: Pick<ProgramConfig, "retentionDays">;
   readonly ingest: Pick<IngestConfig, "maxBatchItems" | "maxContentBytes" | "maxContentDepth">;
   readonly metrics: CaptureMetrics;
+  /** Hashes items' subjects before the gate: raw subject ids never reach a store. */
+  readonly subjects: Pick<SubjectHasher, "hashAll">;
 }
 
 export function toTelemetry(row: InteractionTable): Telemetry {
@@ -129,6 +132,29 @@ export function createCaptureService(deps: CaptureDeps): CaptureService {
     return { row, key };
   }
 
+  /** Each item's subject replaced by its keyed hash (items without one are passed as they are). */
+  async function hashSubjects(
+    region: string,
+    groups: ReadonlyMap<string, readonly InteractionInput[]>,
+  ): Promise<ReadonlyMap<string, readonly InteractionInput[]>> {
+    const out = new Map<string, readonly InteractionInput[]>();
+    for (const [tenantId, items] of groups) {
+      const subjects = items.flatMap((i) => (i.subject ? [i.subject] : []));
+      if (subjects.length === 0) {
+        out.set(tenantId, items);
+        continue;
+      }
+      const hashes = await deps.subjects.hashAll({ id: tenantId, region }, subjects);
+      out.set(
+        tenantId,
+        items.map((i) =>
+          i.subject ? { ...i, subject: null, subjectHash: hashes.get(i.subject) as string } : i,
+        ),
+      );
+    }
+    return out;
+  }
+
   const service: CaptureService = {
     async ingestBatch(tenant, body) {
       const list = batchItems(body, deps.ingest.maxBatchItems);
@@ -147,7 +173,10 @@ export function createCaptureService(deps: CaptureDeps): CaptureService {
       return service.ingest(tenant, valid, rejected);
     },
 
-    async ingestTenants(region, groups) {
+    async ingestTenants(region, raw) {
+      // Only batches with subjects wait for hashing: the others enter the gate at once.
+      const hasSubjects = [...raw.values()].some((items) => items.some((i) => i.subject));
+      const groups = hasSubjects ? await hashSubjects(region, raw) : raw;
       const stored =
         (await deps.consent.withinSharingOf(region, [...groups.keys()], (gate) =>
           storeInRegion(deps.keys, gate, groups),

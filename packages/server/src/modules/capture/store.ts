@@ -13,7 +13,7 @@ import type { InteractionInput } from "./types.js";
 export interface StoredCounts {
   readonly accepted: number;
   readonly duplicates: number;
-  /** Items that happened before the period's opt-in: not consented to. */
+  /** Items not consented to: before the period's opt-in, of an unshared feature, of an excluded subject. */
   readonly dropped: number;
 }
 
@@ -75,6 +75,28 @@ async function dataKeys(
   return found;
 }
 
+/** `tenant\0hash` of the taken items' subjects that their tenant excluded. */
+async function excludedSubjects(
+  gate: RegionGate,
+  taken: readonly { tenantId: string; item: InteractionInput }[],
+): Promise<Set<string>> {
+  const hashes = new Set<string>();
+  const tenants = new Set<string>();
+  for (const t of taken) {
+    if (!t.item.subjectHash) continue;
+    hashes.add(t.item.subjectHash);
+    tenants.add(t.tenantId);
+  }
+  if (hashes.size === 0) return new Set();
+  const rows = await gate.trx
+    .selectFrom("subject_exclusions")
+    .select(["tenant_id", "subject_hash"])
+    .where("tenant_id", "in", [...tenants])
+    .where("subject_hash", "in", [...hashes])
+    .execute();
+  return new Set(rows.map((r) => `${r.tenant_id}\u0000${r.subject_hash}`));
+}
+
 /**
  * Stores the items of the tenants that share, in the gate's transaction of their region: every
  * data key in one read (and one insert), every row in one insert per 500. The per-region insert
@@ -85,18 +107,29 @@ export async function storeInRegion(
   gate: RegionGate,
   groups: ReadonlyMap<string, readonly InteractionInput[]>,
 ): Promise<Map<string, StoredCounts>> {
-  const taken: { tenantId: string; periodId: string; item: InteractionInput }[] = [];
+  let taken: { tenantId: string; periodId: string; item: InteractionInput }[] = [];
   const dropped = new Map<string, number>();
+  const drop = (tenantId: string) => dropped.set(tenantId, (dropped.get(tenantId) ?? 0) + 1);
   for (const [tenantId, items] of groups) {
     const period = gate.periods.get(tenantId);
     if (!period) continue;
-    let before = 0;
+    dropped.set(tenantId, 0);
     for (const item of items) {
-      // Interactions that happened before this period's opt-in were not consented to.
-      if (item.occurredAt >= period.optedInAt) taken.push({ tenantId, periodId: period.id, item });
-      else before += 1;
+      // Interactions that happened before this period's opt-in were not consented to, nor are
+      // those of a feature the tenant did not choose (read with the state, in this transaction).
+      if (item.occurredAt < period.optedInAt) drop(tenantId);
+      else if (period.features !== null && !period.features.has(item.feature)) drop(tenantId);
+      else taken.push({ tenantId, periodId: period.id, item });
     }
-    dropped.set(tenantId, before);
+  }
+  // Excluded subjects: one indexed read of the batch's subjects, in the gate's transaction.
+  const excluded = await excludedSubjects(gate, taken);
+  if (excluded.size > 0) {
+    taken = taken.filter((t) => {
+      const out = excluded.has(`${t.tenantId}\u0000${t.item.subjectHash}`);
+      if (out) drop(t.tenantId);
+      return !out;
+    });
   }
   const needs = new Map<string, KeyNeed>();
   for (const t of taken) {
@@ -133,13 +166,14 @@ export async function storeInRegion(
       finish_reason: t.finishReason,
       feedback: t.feedback,
       attributes: Object.keys(t.attributes).length ? writeJson(t.attributes) : null,
+      subject_hash: it.subjectHash ?? null,
     });
   }
   const inserted = await captureRepo.insertInteractions(gate.trx, rows);
   const counts = new Map<string, StoredCounts>();
-  for (const [tenantId, before] of dropped) {
+  for (const [tenantId, gone] of dropped) {
     const accepted = inserted.get(tenantId) ?? 0;
-    counts.set(tenantId, { accepted, duplicates: (sent.get(tenantId) ?? 0) - accepted, dropped: before });
+    counts.set(tenantId, { accepted, duplicates: (sent.get(tenantId) ?? 0) - accepted, dropped: gone });
   }
   return counts;
 }

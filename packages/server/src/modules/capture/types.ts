@@ -20,6 +20,13 @@ export interface InteractionInput {
   readonly occurredAt: number;
   readonly conversationId: string | null;
   readonly telemetry: Telemetry;
+  /**
+   * The vendor's pseudonymous id of the end user. Raw only until the capture service hashes it,
+   * before the gate: what reaches a store is `subjectHash`.
+   */
+  readonly subject?: string | null;
+  /** The subject's keyed hash (set by the capture service; never from a client). */
+  readonly subjectHash?: string | null;
 }
 
 export type {

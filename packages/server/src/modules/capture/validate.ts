@@ -95,6 +95,7 @@ export function validateItem(raw: unknown, ctx: ValidationContext): ItemResult {
       content,
       occurredAt: at,
       conversationId: it.conversationId ?? null,
+      subject: it.subject ?? null,
       telemetry: {
         model: t.model ?? null,
         provider: t.provider ?? null,

@@ -7,6 +7,7 @@ import type { Store } from "../../stores/store.js";
 import { tenantsRepo } from "../tenants/repo.js";
 import { type Cursor, cursorVersion, formatCursor, type StreamedChange } from "./change-log.js";
 import { consentRepo } from "./repo.js";
+import { parseFeatures } from "./service.js";
 
 /** One sharing tenant in a snapshot (a tenant not listed is off). */
 export interface TenantSharingView {
@@ -14,6 +15,8 @@ export interface TenantSharingView {
   since: string;
   region: string;
   externalId?: string;
+  /** The features shared; absent: every feature. */
+  features?: string[];
 }
 
 /** GET /v1/sharing with a service key, and the `snapshot` event of its stream. */
@@ -43,6 +46,7 @@ export const changeView = (c: StreamedChange) => ({
   since: iso(c.since),
   region: c.region,
   ...(c.externalId !== null ? { externalId: c.externalId } : {}),
+  ...(c.sharing === "on" && c.features !== null ? { features: [...c.features] } : {}),
 });
 
 export function createAllTenantsSharing(deps: {
@@ -70,7 +74,13 @@ export function createAllTenantsSharing(deps: {
       const tenants: Record<string, TenantSharingView> = {};
       for (const r of regions) {
         for (const row of await consentRepo.sharingOn((deps.regions.get(r) as Store<RegionDb>).db)) {
-          tenants[row.tenant_id] = { sharing: "on", since: iso(row.since), region: r };
+          const features = parseFeatures(row.features);
+          tenants[row.tenant_id] = {
+            sharing: "on",
+            since: iso(row.since),
+            region: r,
+            ...(features !== null ? { features } : {}),
+          };
         }
       }
       const external = await tenantsRepo.externalIds(deps.control, { regions });

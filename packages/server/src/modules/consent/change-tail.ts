@@ -11,6 +11,8 @@ export interface SharingChange {
   readonly sharing: "on" | "off";
   readonly since: number;
   readonly version: number;
+  /** The features shared (null: every feature). */
+  readonly features: readonly string[] | null;
 }
 
 /**
@@ -34,7 +36,14 @@ const PAGE = 1000;
 
 const toChange = (
   region: string,
-  r: { seq: unknown; tenant_id: string; enabled: unknown; since: unknown; version: unknown },
+  r: {
+    seq: unknown;
+    tenant_id: string;
+    enabled: unknown;
+    since: unknown;
+    version: unknown;
+    features?: string | null;
+  },
 ): SharingChange => ({
   region,
   seq: Number(r.seq),
@@ -42,6 +51,7 @@ const toChange = (
   sharing: Number(r.enabled) === 1 ? "on" : "off",
   since: Number(r.since),
   version: Number(r.version),
+  features: typeof r.features === "string" ? (JSON.parse(r.features) as string[]) : null,
 });
 
 export function createPollingChangeTail(deps: {

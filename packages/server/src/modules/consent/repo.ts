@@ -58,7 +58,13 @@ export const consentRepo = {
   async updateState(db: Kysely<RegionDb>, row: SharingStateTable): Promise<void> {
     await db
       .updateTable("sharing_state")
-      .set({ enabled: row.enabled, since: row.since, period_id: row.period_id, version: row.version })
+      .set({
+        enabled: row.enabled,
+        since: row.since,
+        period_id: row.period_id,
+        version: row.version,
+        features: row.features ?? null,
+      })
       .where("tenant_id", "=", row.tenant_id)
       .execute();
   },
@@ -119,8 +125,14 @@ export const consentRepo = {
     return r?.seq === null || r?.seq === undefined ? 0 : Number(r.seq);
   },
   /** The tenants of the region whose sharing is on. */
-  async sharingOn(db: Kysely<RegionDb>): Promise<{ tenant_id: string; since: number }[]> {
-    return db.selectFrom("sharing_state").select(["tenant_id", "since"]).where("enabled", "=", 1).execute();
+  async sharingOn(
+    db: Kysely<RegionDb>,
+  ): Promise<{ tenant_id: string; since: number; features?: string | null }[]> {
+    return db
+      .selectFrom("sharing_state")
+      .select(["tenant_id", "since", "features"])
+      .where("enabled", "=", 1)
+      .execute();
   },
   async insertPeriod(db: Kysely<RegionDb>, row: SharingPeriodTable): Promise<void> {
     await db.insertInto("sharing_periods").values(row).execute();

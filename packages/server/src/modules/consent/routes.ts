@@ -4,6 +4,7 @@ import type { ProgramConfig } from "../../config.js";
 import { currentCaller, type Guards, tenantAdminOf } from "../../http/auth.js";
 import { bearerCredential } from "../../http/credentials.js";
 import { ErrorSchema } from "../../http/schemas.js";
+import type { ScopesService } from "../scopes/service.js";
 import type { TenantRow } from "../tenants/repo.js";
 import type { TenantsService } from "../tenants/service.js";
 import type { AllTenantsSharing } from "./all-tenants.js";
@@ -29,6 +30,8 @@ export interface ConsentRoutesDeps {
   /** Service keys: every tenant's setting at once, and the all-tenant stream. */
   readonly allTenants: Pick<AllTenantsSharing, "snapshot">;
   readonly allTenantStreams: Pick<AllTenantStreams, "open">;
+  /** Scope history for the admin view; excluded subjects' check values for capturing clients. */
+  readonly scopes: Pick<ScopesService, "history" | "sdkExclusions">;
 }
 
 export const SSE_HEADERS = {
@@ -43,7 +46,12 @@ const etagOf = (s: SharingState) => `"${s.tenantId}-${s.version}-${s.sharing}"`;
 export const consentRoutes: FastifyPluginAsyncTypebox<ConsentRoutesDeps> = async (app, deps) => {
   const { consent, guards } = deps;
 
-  const adminView = (tenant: TenantRow) => tenantSharingView(consent, tenant, deps.program);
+  const adminView = (tenant: TenantRow) => tenantSharingView(consent, tenant, deps.program, deps.scopes);
+  /** A tenant key's view: its state, plus what it needs to drop excluded subjects' items. */
+  const keyView = async (s: SharingState) => ({
+    ...machineSharingView(s),
+    ...(s.sharing === "on" ? await deps.scopes.sdkExclusions({ id: s.tenantId, region: s.region }) : {}),
+  });
 
   app.get(
     "/api/tenant/sharing",
@@ -87,7 +95,7 @@ export const consentRoutes: FastifyPluginAsyncTypebox<ConsentRoutesDeps> = async
     },
     async (request) => {
       const { tenant, actor } = tenantAdminOf(request);
-      await consent.setSharing(tenant, request.body.enabled, actor);
+      await consent.setSharing(tenant, request.body.enabled, actor, request.body.features);
       return adminView(tenant);
     },
   );
@@ -124,7 +132,7 @@ export const consentRoutes: FastifyPluginAsyncTypebox<ConsentRoutesDeps> = async
       const etag = etagOf(state);
       void reply.header("etag", etag).header("cache-control", "no-cache");
       if (request.headers["if-none-match"] === etag) return reply.status(304).send(null);
-      return machineSharingView(state);
+      return keyView(state);
     },
   );
 
@@ -161,8 +169,13 @@ export const consentRoutes: FastifyPluginAsyncTypebox<ConsentRoutesDeps> = async
       reply.hijack();
       const res = reply.raw;
       res.writeHead(200, SSE_HEADERS);
+      // Events go out in order: each waits for the one before (the exclusions are read per event).
+      let queue: Promise<void> = Promise.resolve();
       const send = (s: SharingState) => {
-        res.write(`id: ${s.version}\nevent: sharing\ndata: ${JSON.stringify(machineSharingView(s))}\n\n`);
+        queue = queue.then(async () => {
+          const view = await keyView(s).catch(() => machineSharingView(s));
+          res.write(`id: ${s.version}\nevent: sharing\ndata: ${JSON.stringify(view)}\n\n`);
+        });
       };
       res.write("retry: 1000\n\n");
       send(state);

@@ -7,6 +7,18 @@ export const MachineSharingSchema = Type.Object({
   sharing: SharingValueSchema,
   since: Type.String({ format: "date-time" }),
   region: Type.String(),
+  features: Type.Optional(
+    Type.Array(Type.String(), { description: "the features shared (absent: every feature)" }),
+  ),
+  subjectKey: Type.Optional(
+    Type.String({
+      description:
+        "base64url key: a subject's check is the first 16 bytes (hex) of HMAC-SHA256(key, subject)",
+    }),
+  ),
+  excluded: Type.Optional(
+    Type.Array(Type.String(), { description: "check values of the excluded subjects: drop their items" }),
+  ),
 });
 
 export const AllTenantsSharingSchema = Type.Object({
@@ -17,6 +29,7 @@ export const AllTenantsSharingSchema = Type.Object({
       since: Type.String({ format: "date-time" }),
       region: Type.String(),
       externalId: Type.Optional(Type.String()),
+      features: Type.Optional(Type.Array(Type.String())),
     }),
     { description: "tenant id → setting, for the tenants that share (a tenant not listed is off)" },
   ),
@@ -47,12 +60,40 @@ export const PeriodSchema = Type.Object({
   receipt: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()]),
 });
 
+export const FeatureSchema = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  description: Type.String(),
+});
+
+const FeatureList = Type.Union([Type.Array(Type.String()), Type.Null()]);
+
+export const ScopeChangeSchema = Type.Object({
+  id: Type.String(),
+  at: Type.String({ format: "date-time" }),
+  by: Type.String(),
+  role: Type.String(),
+  via: NullableVia,
+  kind: Type.Union([
+    Type.Literal("features"),
+    Type.Literal("exclude"),
+    Type.Literal("lift"),
+    Type.Literal("erase"),
+  ]),
+  before: Type.Optional(FeatureList),
+  after: Type.Optional(FeatureList),
+  subjectRef: Type.Optional(Type.String()),
+  reason: Type.Optional(Type.String()),
+  receiptId: Type.Optional(Type.String()),
+});
+
 export const ProgramSchema = Type.Object({
   name: Type.String(),
   description: Type.String(),
   retentionDays: Type.Integer(),
   withdrawalDeleteDays: Type.Integer(),
   allowedPurposes: Type.Array(Type.String()),
+  features: Type.Array(FeatureSchema),
   neverAllowed: Type.Array(Type.String()),
   region: Type.String(),
   whoCanSee: Type.String(),
@@ -63,12 +104,24 @@ export const AdminSharingSchema = Type.Object({
   tenant: Type.Object({ id: Type.String(), name: Type.String(), region: Type.String() }),
   sharing: SharingValueSchema,
   since: Type.String({ format: "date-time" }),
+  features: Type.Union([Type.Array(Type.String()), Type.Null()], {
+    description: "the features shared while on; null: every feature",
+  }),
   program: ProgramSchema,
   deleteBy: Type.Union([Type.String({ format: "date-time" }), Type.Null()]),
   periods: Type.Array(PeriodSchema),
+  scopeChanges: Type.Optional(Type.Array(ScopeChangeSchema)),
 });
 
-export const SetSharingSchema = Type.Object({ enabled: Type.Boolean() }, { additionalProperties: false });
+export const FeatureChoice = Type.Array(Type.String({ minLength: 1, maxLength: 128 }), {
+  maxItems: 500,
+  description: "the features to share (ids of program.features); absent: every feature",
+});
+
+export const SetSharingSchema = Type.Object(
+  { enabled: Type.Boolean(), features: Type.Optional(FeatureChoice) },
+  { additionalProperties: false },
+);
 
 export const ProgramOverviewSchema = Type.Object({
   program: Type.Omit(ProgramSchema, ["region"]),

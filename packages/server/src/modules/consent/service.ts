@@ -2,13 +2,14 @@ import type { Kysely } from "kysely";
 import { type Actor, type ActorVia, onBehalfDetails } from "../../actor.js";
 import { type Clock, DAY_MS } from "../../clock.js";
 import type { ProgramConfig } from "../../config.js";
-import { notFound } from "../../errors.js";
+import { badRequest, notFound } from "../../errors.js";
 import { newId } from "../../ids.js";
 import type { RegionDb, SharingPeriodTable, SharingStateTable } from "../../stores/region-schema.js";
 import { regionStore } from "../../stores/regions.js";
 import { type Dialect, readJson, type Store, writeJson } from "../../stores/store.js";
 import { appendAudit } from "../audit/chain.js";
 import type { ConsentRecorder } from "../evidence/records.js";
+import { recordScopeChange, touchState } from "../scopes/record.js";
 import type { SharingNotifier } from "./notifier.js";
 import { consentRepo } from "./repo.js";
 import type { DeletionReceipt, OpenPeriod, SharingPeriod, SharingState, TenantRef } from "./types.js";
@@ -35,7 +36,16 @@ export interface ConsentService {
   /** Creates the tenant's sharing state (off) in its home region. Idempotent. */
   initTenant(tenant: TenantRef): Promise<void>;
   getState(tenant: TenantRef): Promise<SharingState>;
-  setSharing(tenant: TenantRef, enabled: boolean, actor: Actor): Promise<SharingState>;
+  /**
+   * Turns sharing on or off. With `features` (while turning or staying on) only those features
+   * are shared; without, every feature is. A change of features while on is a scope change.
+   */
+  setSharing(
+    tenant: TenantRef,
+    enabled: boolean,
+    actor: Actor,
+    features?: readonly string[] | null,
+  ): Promise<SharingState>;
   periods(tenant: TenantRef): Promise<SharingPeriod[]>;
   /**
    * The consent gate. Runs `write` in one transaction with a read of the tenant's sharing state
@@ -62,7 +72,7 @@ export interface ConsentService {
 export interface ConsentDeps {
   readonly regions: ReadonlyMap<string, Store<RegionDb>>;
   readonly clock: Clock;
-  readonly program: Pick<ProgramConfig, "withdrawalDeleteDays">;
+  readonly program: Pick<ProgramConfig, "withdrawalDeleteDays" | "features">;
   readonly notifier: Pick<SharingNotifier, "publish" | "subscribe">;
   /** Writes the signed consent record of every change, in the change's transaction. */
   readonly recorder: ConsentRecorder;
@@ -77,7 +87,31 @@ export const toSharingState = (region: string, row: SharingStateTable): SharingS
   since: row.since,
   periodId: row.period_id,
   version: Number(row.version),
+  features: parseFeatures(row.features),
 });
+
+export const parseFeatures = (v: unknown): string[] | null =>
+  v === null || v === undefined ? null : readJson<string[]>(v);
+
+/** The chosen features, sorted and checked against the program's (400 naming an unknown one). */
+export function checkFeatures(
+  program: Pick<ProgramConfig, "features">,
+  features: readonly string[] | null | undefined,
+): string[] | null {
+  if (features === null || features === undefined) return null;
+  const known = new Set(program.features.map((f) => f.id));
+  if (known.size === 0) throw badRequest("no_features", "features: the program declares no features");
+  const unknown = features.find((f) => !known.has(f));
+  if (unknown !== undefined)
+    throw badRequest(
+      "unknown_feature",
+      `features: ${JSON.stringify(unknown)} is not a feature of the program`,
+    );
+  return [...new Set(features)].sort();
+}
+
+const sameFeatures = (a: readonly string[] | null, b: readonly string[] | null) =>
+  a === null || b === null ? a === b : a.length === b.length && a.every((x, i) => x === b[i]);
 const nullableVia = (v: unknown) => (v === null || v === undefined ? null : readJson<ActorVia>(v));
 
 export const toSharingPeriod = (row: SharingPeriodTable): SharingPeriod => ({
@@ -102,6 +136,7 @@ export function createConsentService(deps: ConsentDeps): ConsentService {
     since,
     periodId: null,
     version: 0,
+    features: null,
   });
 
   const service: ConsentService = {
@@ -115,7 +150,8 @@ export function createConsentService(deps: ConsentDeps): ConsentService {
       return row ? toSharingState(tenant.region, row) : offState(tenant, 0);
     },
 
-    async setSharing(tenant, enabled, actor) {
+    async setSharing(tenant, enabled, actor, requested) {
+      const chosen = enabled ? checkFeatures(deps.program, requested) : null;
       const store = storeOf(tenant.region);
       const { state, changed } = await store.db.transaction().execute(async (trx) => {
         await consentRepo.ensureState(trx, tenant.id, deps.clock.now());
@@ -126,7 +162,24 @@ export function createConsentService(deps: ConsentDeps): ConsentService {
         // the last interaction stored under the period it closes.
         const now = deps.clock.now();
         const isOn = Number(current.enabled) === 1;
-        if (isOn === enabled) return { state: current, changed: false };
+        const before = parseFeatures(current.features);
+        if (isOn === enabled) {
+          if (!enabled || sameFeatures(before, chosen)) return { state: current, changed: false };
+          // A change of features while on: the next write is gated by the new choice.
+          const next = await touchState(trx, store.dialect, current, {
+            features: chosen === null ? null : writeJson(chosen),
+          });
+          await recordScopeChange(
+            trx,
+            store.dialect,
+            tenant.id,
+            actor,
+            now,
+            { kind: "features", before, after: chosen },
+            { recorder: deps.recorder, region: tenant.region },
+          );
+          return { state: next, changed: true };
+        }
         const who = actor.label ?? actor.id;
         const via = actor.via ? writeJson(actor.via) : null;
         let next: SharingStateTable;
@@ -151,6 +204,7 @@ export function createConsentService(deps: ConsentDeps): ConsentService {
             since: now,
             period_id: periodId,
             version: Number(current.version) + 1,
+            features: chosen === null ? null : writeJson(chosen),
           };
         } else {
           deleteBy = now + deps.program.withdrawalDeleteDays * DAY_MS;
@@ -162,6 +216,7 @@ export function createConsentService(deps: ConsentDeps): ConsentService {
             since: now,
             period_id: null,
             version: Number(current.version) + 1,
+            features: null,
           };
         }
         await consentRepo.updateState(trx, next);
@@ -170,6 +225,7 @@ export function createConsentService(deps: ConsentDeps): ConsentService {
           enabled: next.enabled,
           since: next.since,
           version: next.version,
+          features: next.features ?? null,
         });
         await appendAudit(trx, store.dialect, now, {
           actorId: actor.id,
@@ -178,7 +234,7 @@ export function createConsentService(deps: ConsentDeps): ConsentService {
           tenantId: tenant.id,
           targetType: "sharing-period",
           targetId: enabled ? next.period_id : current.period_id,
-          details: onBehalfDetails(actor),
+          details: { ...onBehalfDetails(actor), ...(chosen !== null ? { features: chosen } : {}) },
         });
         await deps.recorder.record(trx, store.dialect, {
           kind: enabled ? "sharing.enable" : "sharing.disable",
@@ -189,7 +245,16 @@ export function createConsentService(deps: ConsentDeps): ConsentService {
           periodId: enabled ? next.period_id : current.period_id,
           deleteBy,
           acceptsNotice: enabled,
+          // Turning on shares every feature (null) or the ones chosen; off keeps the last choice.
+          ...(enabled ? { features: chosen } : {}),
         });
+        // Turning on with a choice of features is also a scope change (from "every feature").
+        if (enabled && chosen !== null)
+          await recordScopeChange(trx, store.dialect, tenant.id, actor, now, {
+            kind: "features",
+            before: null,
+            after: chosen,
+          });
         return { state: next, changed: true };
       });
       const result = toSharingState(tenant.region, state);
@@ -226,7 +291,14 @@ export function createConsentService(deps: ConsentDeps): ConsentService {
         const periods = new Map<string, OpenPeriod>();
         for (const s of open) {
           const p = rows.get(s.period_id as string);
-          if (p) periods.set(s.tenant_id, { id: p.id, optedInAt: p.opted_in_at });
+          if (p) {
+            const features = parseFeatures(s.features);
+            periods.set(s.tenant_id, {
+              id: p.id,
+              optedInAt: p.opted_in_at,
+              features: features === null ? null : new Set(features),
+            });
+          }
         }
         if (periods.size === 0) return null;
         // The capture time is read once every tenant's state is locked (see setSharing).

@@ -11,6 +11,8 @@ export interface SharingState {
   /** The open sharing period while sharing is on. */
   readonly periodId: string | null;
   readonly version: number;
+  /** The features the tenant chose to share; null: every feature (also while off). */
+  readonly features: readonly string[] | null;
 }
 
 import type { DeletionReceipt } from "../retention/types.js";
@@ -35,6 +37,8 @@ export interface SharingPeriod {
 export interface OpenPeriod {
   readonly id: string;
   readonly optedInAt: number;
+  /** The features shared at the moment of the write; null: every feature. */
+  readonly features: ReadonlySet<string> | null;
 }
 
 export interface TenantRef {

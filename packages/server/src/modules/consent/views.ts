@@ -1,5 +1,6 @@
 import type { ProgramConfig } from "../../config.js";
 import { iso, isoOrNull } from "../../http/time.js";
+import type { ScopeChangeRecord } from "../scopes/record.js";
 import type { ConsentService } from "./service.js";
 import type { SharingPeriod, SharingState } from "./types.js";
 
@@ -8,7 +9,27 @@ export const machineSharingView = (s: SharingState) => ({
   sharing: s.sharing,
   since: iso(s.since),
   region: s.region,
+  ...(s.sharing === "on" && s.features !== null ? { features: [...s.features] } : {}),
 });
+
+/** One entry of the scope history (features chosen, subjects excluded, lifted, erased). */
+export function scopeChangeView(r: ScopeChangeRecord) {
+  const c = r.change;
+  const list = (l: readonly string[] | null) => (l === null ? null : [...l]);
+  return {
+    id: r.id,
+    at: iso(r.at),
+    by: r.by,
+    role: r.role,
+    via: r.via ? { ...r.via } : null,
+    kind: c.kind,
+    ...(c.kind === "features"
+      ? { before: list(c.before), after: list(c.after) }
+      : { subjectRef: c.subjectRef }),
+    ...(c.kind === "exclude" ? { reason: c.reason } : {}),
+    ...(c.kind === "erase" ? { receiptId: c.receiptId } : {}),
+  };
+}
 
 export const periodView = (p: SharingPeriod) => ({
   id: p.id,
@@ -30,6 +51,7 @@ export const programView = (program: ProgramConfig, region: string) => ({
   retentionDays: program.retentionDays,
   withdrawalDeleteDays: program.withdrawalDeleteDays,
   allowedPurposes: [...program.allowedPurposes],
+  features: program.features.map((f) => ({ id: f.id, name: f.name, description: f.description })),
   neverAllowed: ["training foundation models"],
   region,
   whoCanSee:
@@ -45,6 +67,7 @@ export function adminSharingView(
   state: SharingState,
   periods: readonly SharingPeriod[],
   program: ProgramConfig,
+  scopeChanges?: readonly ScopeChangeRecord[],
 ) {
   // The pending deadline: the earliest deleteBy of a closed period whose data is not yet purged.
   const pending = periods
@@ -54,9 +77,11 @@ export function adminSharingView(
     tenant: { id: tenant.id, name: tenant.name, region: tenant.region },
     sharing: state.sharing,
     since: iso(state.since),
+    features: state.sharing === "on" && state.features !== null ? [...state.features] : null,
     program: programView(program, tenant.region),
     deleteBy: pending.length ? iso(Math.min(...pending)) : null,
     periods: periods.map(periodView),
+    ...(scopeChanges ? { scopeChanges: scopeChanges.map(scopeChangeView) } : {}),
   };
 }
 
@@ -65,7 +90,12 @@ export async function tenantSharingView(
   consent: Pick<ConsentService, "getState" | "periods">,
   tenant: { id: string; name: string; region: string },
   program: ProgramConfig,
+  scopes?: { history(tenant: { id: string; region: string }): Promise<ScopeChangeRecord[]> },
 ) {
-  const [state, periods] = await Promise.all([consent.getState(tenant), consent.periods(tenant)]);
-  return adminSharingView(tenant, state, periods, program);
+  const [state, periods, changes] = await Promise.all([
+    consent.getState(tenant),
+    consent.periods(tenant),
+    scopes ? scopes.history(tenant) : Promise.resolve(undefined),
+  ]);
+  return adminSharingView(tenant, state, periods, program, changes);
 }

@@ -130,6 +130,7 @@ export const managementRoutes: FastifyPluginAsyncTypebox<ManagementRoutesDeps> =
         request.body.enabled,
         request.body.actor,
         currentToken(request),
+        request.body.features,
       );
       return tenantSharingView(deps.consent, tenant, deps.program);
     },

@@ -1,6 +1,6 @@
 import { Type } from "typebox";
 import { STRICT } from "../../http/strict-body.js";
-import { SharingValueSchema } from "../consent/schemas.js";
+import { FeatureChoice, SharingValueSchema } from "../consent/schemas.js";
 import { TenantSchema } from "../tenants/schemas.js";
 
 export const ExternalIdParams = Type.Object({
@@ -42,21 +42,24 @@ export const TenantsPageSchema = Type.Object({
   nextCursor: Type.Union([Type.String(), Type.Null()]),
 });
 
+export const ConsoleActorSchema = Type.Object(
+  {
+    email: Type.String({
+      minLength: 3,
+      maxLength: 254,
+      pattern: "^[^\\s@]+@[^\\s@]+$",
+      description: "the tenant admin the change is made for",
+    }),
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+  },
+  STRICT,
+);
+
 export const SharingOnBehalfSchema = Type.Object(
   {
     enabled: Type.Boolean(),
-    actor: Type.Object(
-      {
-        email: Type.String({
-          minLength: 3,
-          maxLength: 254,
-          pattern: "^[^\\s@]+@[^\\s@]+$",
-          description: "the tenant admin the change is made for",
-        }),
-        name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
-      },
-      STRICT,
-    ),
+    features: Type.Optional(FeatureChoice),
+    actor: ConsoleActorSchema,
   },
   STRICT,
 );

@@ -33,6 +33,7 @@ export interface ManagementService {
     enabled: boolean,
     person: ConsolePerson,
     token: Pick<ApiTokenRow, "id" | "name">,
+    features?: readonly string[],
   ): Promise<SharingState>;
 }
 
@@ -90,7 +91,7 @@ export function createManagementService(deps: ManagementDeps): ManagementService
       return tenant;
     },
 
-    setSharingOnBehalf: (tenant, enabled, person, token) =>
-      deps.consent.setSharing(tenant, enabled, onBehalfActor(person, token)),
+    setSharingOnBehalf: (tenant, enabled, person, token, features) =>
+      deps.consent.setSharing(tenant, enabled, onBehalfActor(person, token), features),
   };
 }

@@ -28,6 +28,8 @@ export async function buildReceipt(
   completedAt: number,
   deleteBy: number | null,
   signer: EvidenceSigner,
+  /** Fields of one kind only (a subject erasure's `subjectRef`), hashed and signed with the rest. */
+  extra: Pick<DeletionReceipt, "subjectRef"> = {},
 ): Promise<DeletionReceipt> {
   const body: Omit<DeletionReceipt, "hash"> = {
     id: row.id,
@@ -41,6 +43,7 @@ export async function buildReceipt(
     startedAt: new Date(row.started_at).toISOString(),
     keysDestroyedAt: isoOrNull(row.keys_destroyed_at ?? null),
     completedAt: new Date(completedAt).toISOString(),
+    ...extra,
   };
   return signEvidence(signer, { ...body, hash: receiptHash(body) });
 }

@@ -23,6 +23,9 @@ export const ReceiptSchema = Type.Object({
   startedAt: Time,
   keysDestroyedAt: NullableTime,
   completedAt: Time,
+  subjectRef: Type.Optional(
+    Type.String({ description: "subject erasure: the start of the subject's keyed hash (never the id)" }),
+  ),
   hash: Type.String({
     description: "sha256 of the receipt's canonical JSON (sorted keys) without hash and jws",
   }),

@@ -1,5 +1,5 @@
 /** Why a purge ran: the tenant opted out (deadline), the admin asked, or data aged out. */
-export const PURGE_KINDS = ["withdrawal", "delete-now", "retention"] as const;
+export const PURGE_KINDS = ["withdrawal", "delete-now", "retention", "subject-erasure"] as const;
 export type PurgeKind = (typeof PURGE_KINDS)[number];
 
 /** What one purge destroyed. */
@@ -42,6 +42,8 @@ export interface DeletionReceipt {
   /** From this time on the content was unreadable: its data keys were destroyed. */
   readonly keysDestroyedAt: string | null;
   readonly completedAt: string;
+  /** Subject erasure: the first characters of the erased subject's keyed hash (never the id). */
+  readonly subjectRef?: string;
   readonly hash: string;
   /** Compact JWS (EdDSA, kid) of the receipt without `jws` (modules/evidence); absent on receipts made before signing. */
   readonly jws?: string;

@@ -1,5 +1,6 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { keys, queries } from "../../api/queries.js";
+import type { ScopedSharing } from "../../api/scopes.js";
 import type { AdminSharing } from "../../api/types.js";
 import { useServerEvents } from "../../api/useServerEvents.js";
 import { ErrorNote, Loading } from "../../ui/feedback.js";
@@ -11,6 +12,8 @@ import { NoticePanel } from "./NoticePanel.js";
 import { ProgramFacts } from "./ProgramFacts.js";
 import { SharingHistory } from "./SharingHistory.js";
 import { SharingSetting } from "./SharingSetting.js";
+import { ExcludedPeople } from "./scopes/ExcludedPeople.js";
+import { ScopeHistory } from "./scopes/ScopeHistory.js";
 import { Webhooks } from "./Webhooks.js";
 
 /** The tenant admin's screen: the setting, what it means, its history, deletion and access. */
@@ -25,7 +28,7 @@ export function AdminCenter() {
   if (!sharing.data) {
     return sharing.error ? <ErrorNote error={sharing.error} /> : <Loading what="the data-sharing setting" />;
   }
-  const s = sharing.data;
+  const s: ScopedSharing = sharing.data;
   return (
     <div className="screen">
       <header className="screen-head">
@@ -42,7 +45,9 @@ export function AdminCenter() {
         </div>
         <ProgramFacts program={s.program} />
       </div>
+      <ExcludedPeople onChanged={() => void sharing.refetch()} />
       <SharingHistory periods={s.periods} accounts={accounts.data?.accounts ?? []} />
+      <ScopeHistory changes={s.scopeChanges ?? []} features={s.program.features ?? []} />
       {accounts.data ? <Accounts data={accounts.data} /> : <ErrorNote error={accounts.error} />}
       <AccessLog />
       <EvidencePanel />

@@ -1,11 +1,12 @@
 import { useEffect, useState } from "react";
-import { adminApi } from "../../api/endpoints.js";
+import { type ScopedSharing, scopesApi } from "../../api/scopes.js";
 import type { AdminSharing } from "../../api/types.js";
 import { useAction } from "../../hooks.js";
 import { useConfirm } from "../../ui/confirm.js";
 import { Badge, ErrorNote, Status } from "../../ui/feedback.js";
 import { Time } from "../../ui/format.js";
 import { Section } from "../../ui/Section.js";
+import { useFeatureDraft } from "./scopes/FeatureChoice.js";
 
 const stateKey = (s: AdminSharing) => `${s.sharing}|${s.since}|${s.deleteBy ?? ""}`;
 
@@ -17,8 +18,8 @@ export function SharingSetting({
   sharing,
   onChanged,
 }: {
-  readonly sharing: AdminSharing;
-  readonly onChanged: (s: AdminSharing) => void;
+  readonly sharing: ScopedSharing;
+  readonly onChanged: (s: ScopedSharing) => void;
 }) {
   const saved = sharing.sharing === "on";
   const [draft, setDraft] = useState(saved);
@@ -28,8 +29,9 @@ export function SharingSetting({
   const status = saved_ && saved_.state === stateKey(sharing) ? saved_.text : null;
   const setStatus = (text: string | null, after: AdminSharing = sharing) =>
     setSaved(text === null ? null : { text, state: stateKey(after) });
-  const save = useAction(adminApi.setSharing);
+  const save = useAction(scopesApi.setSharing);
   const [confirm, dialog] = useConfirm();
+  const features = useFeatureDraft(sharing, draft);
   const days = sharing.program.withdrawalDeleteDays;
 
   useEffect(() => setDraft(saved), [saved]);
@@ -53,7 +55,7 @@ export function SharingSetting({
       });
       if (!ok) return;
     }
-    const next = await save.run(draft);
+    const next = await save.run(draft, features.value);
     if (next) {
       onChanged(next);
       setStatus(
@@ -65,7 +67,7 @@ export function SharingSetting({
     }
   };
 
-  const dirty = draft !== saved;
+  const dirty = draft !== saved || features.dirty;
   return (
     <Section title="Data sharing">
       <p className="state-line">
@@ -90,6 +92,7 @@ export function SharingSetting({
         <span className="switch-track" aria-hidden="true" />
         <span>Share prompts, outputs and telemetry of our AI features with the vendor</span>
       </label>
+      {features.element}
       <p className="muted small">
         {dirty
           ? `Not saved yet: sharing stays ${saved ? "on" : "off"} until you press Save.`
@@ -105,7 +108,13 @@ export function SharingSetting({
           {save.busy ? "Saving…" : "Save"}
         </button>
         {dirty ? (
-          <button type="button" onClick={() => setDraft(saved)}>
+          <button
+            type="button"
+            onClick={() => {
+              setDraft(saved);
+              features.reset();
+            }}
+          >
             Undo
           </button>
         ) : null}

@@ -194,6 +194,9 @@ export function mapSpan(span: OtlpSpan, fromLogs?: Exchange): SpanMapping {
     ...content(exchange),
     occurredAt: toMs(span.startNs),
     conversationId: spanString(span, "gen_ai.conversation.id"),
+    // The end user (hashed before the gate; never kept as an attribute): `assent.subject`, else
+    // the semantic conventions' `enduser.id`.
+    subject: spanString(span, "assent.subject") ?? spanString(span, "enduser.id"),
     telemetry: {
       model: firstOf((k) => stringAttr(a, k), MODELS),
       provider: firstOf((k) => stringAttr(a, k), PROVIDERS),
