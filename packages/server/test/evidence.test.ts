@@ -63,7 +63,16 @@ describe.each(dialects())("evidence on %s", (dialect) => {
 
   beforeAll(async () => {
     ctx = await createTestContext(dialect, {
-      config: { program: { withdrawalDeleteDays: WITHDRAWAL_DAYS, retentionDays: RETENTION_DAYS } },
+      config: {
+        program: {
+          withdrawalDeleteDays: WITHDRAWAL_DAYS,
+          retentionDays: RETENTION_DAYS,
+          features: [
+            { id: "sales.draft", name: "Sales drafts", description: "Drafts sales emails" },
+            { id: "hr.answers", name: "HR answers", description: "Answers HR questions" },
+          ],
+        },
+      },
     });
     t = await tenantWithAdmin(ctx);
     late = await tenantWithAdmin(ctx);
@@ -93,6 +102,19 @@ describe.each(dialects())("evidence on %s", (dialect) => {
       headers: { cookie: t.adminCookie, "x-assent-request": "1" },
     });
     expect(accepted.statusCode).toBe(200);
+    // Consent scopes: features chosen while on, a person excluded, another's data erased.
+    const admin = (method: "PUT" | "POST", url: string, payload: Json) =>
+      ctx.app.inject({ method, url, payload, headers: { cookie: t.adminCookie } });
+    ctx.clock.advance(1000);
+    expect(
+      (await admin("PUT", "/api/tenant/sharing", { enabled: true, features: ["sales.draft"] })).statusCode,
+    ).toBe(200);
+    expect((await admin("POST", "/api/tenant/exclusions", { subject: "user-objecting" })).statusCode).toBe(
+      200,
+    );
+    expect((await admin("POST", "/api/tenant/subjects/erase", { subject: "user-erased" })).statusCode).toBe(
+      200,
+    );
 
     const jwks = await get("/.well-known/assent-keys.json");
     expect(jwks.statusCode).toBe(200);
@@ -120,9 +142,17 @@ describe.each(dialects())("evidence on %s", (dialect) => {
       "sharing.disable",
       "sharing.enable",
       "notice.accept",
+      "scope.features",
+      "scope.exclude",
+      "scope.exclude",
+      "scope.erase",
     ]);
+    const last = bundle.records.at(-1) as Json;
+    expect(last.scope).toMatchObject({ features: ["sales.draft"] });
+    expect((last.scope as { excluded: string[] }).excluded).toHaveLength(2);
+    expect(JSON.stringify(bundle)).not.toContain("user-erased");
     expect(new Set(bundle.receipts.map((r) => r.kind))).toEqual(
-      new Set(["retention", "delete-now", "withdrawal"]),
+      new Set(["retention", "delete-now", "withdrawal", "subject-erasure"]),
     );
     const first = bundle.records[0] as Json;
     expect(first).toMatchObject({
@@ -145,7 +175,7 @@ describe.each(dialects())("evidence on %s", (dialect) => {
     const run = await verify(bundleFile, "--jwks", jwksFile);
     expect(run.stderr).toBe("");
     expect(run.status).toBe(0);
-    expect(JSON.parse(run.stdout)).toMatchObject({ ok: true, records: 6, receipts: 3, failures: [] });
+    expect(JSON.parse(run.stdout)).toMatchObject({ ok: true, records: 10, receipts: 4, failures: [] });
     // The receipts the admin center lists carry the same signature.
     const listed = (await get("/api/tenant/deletion-receipts", t.adminCookie)).json().items;
     expect(listed.map((r: Json) => r.jws).sort()).toEqual(bundle.receipts.map((r) => r.jws).sort());
@@ -319,7 +349,7 @@ describe.each(dialects())("evidence on %s", (dialect) => {
       ).toBe(services.signingKeys.currentKid);
       const run = await verify(file("rotated.json", rotated), "--jwks", file("jwks2.json", jwks));
       expect(run.status).toBe(0);
-      expect(JSON.parse(run.stdout).records).toBe(7);
+      expect(JSON.parse(run.stdout).records).toBe(11);
       // Without the retired key, the old records no longer verify: the first one is named.
       const newOnly = file("new-only.json", { keys: [jwks.keys[0]] });
       const partial = await verify(file("rotated.json", rotated), "--jwks", newOnly);
