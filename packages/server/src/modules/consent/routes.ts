@@ -2,12 +2,12 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import type { ProgramConfig } from "../../config.js";
 import { currentCaller, type Guards, tenantAdminOf } from "../../http/auth.js";
-import { bearerCredential } from "../../http/credentials.js";
 import { ErrorSchema } from "../../http/schemas.js";
 import type { TenantRow } from "../tenants/repo.js";
 import type { TenantsService } from "../tenants/service.js";
 import type { AllTenantsSharing } from "./all-tenants.js";
 import type { AllTenantStreams } from "./all-tenants-stream.js";
+import type { SharingStreams } from "./open-streams.js";
 import {
   AdminSharingSchema,
   AllTenantsSharingSchema,
@@ -21,9 +21,9 @@ import { machineSharingView, programView, tenantSharingView } from "./views.js";
 
 export interface ConsentRoutesDeps {
   readonly consent: ConsentService;
-  readonly tenants: Pick<TenantsService, "authenticateKey" | "regions">;
-  /** How often an open stream re-checks its key, so a revoked key is cut off. */
-  readonly streamKeyCheckMs?: number;
+  readonly tenants: Pick<TenantsService, "regions">;
+  /** Every open stream of the process: heartbeats, bounded buffers, revoked keys (open-streams.ts). */
+  readonly streams: Pick<SharingStreams, "add">;
   readonly program: ProgramConfig;
   readonly guards: Guards;
   /** Service keys: every tenant's setting at once, and the all-tenant stream. */
@@ -158,29 +158,19 @@ export const consentRoutes: FastifyPluginAsyncTypebox<ConsentRoutesDeps> = async
       reply.hijack();
       const res = reply.raw;
       res.writeHead(200, SSE_HEADERS);
-      const send = (s: SharingState) => {
-        res.write(`id: ${s.version}\nevent: sharing\ndata: ${JSON.stringify(machineSharingView(s))}\n\n`);
-      };
-      res.write("retry: 1000\n\n");
-      send(state);
-      const unsubscribe = consent.subscribe(tenant, send, state.version);
-      const ping = setInterval(() => res.write(": ping\n\n"), 15_000);
-      ping.unref();
+      let unsubscribe: (() => void) | null = null;
+      let ended = false;
       // A key revoked while its stream is open ends the stream: the client reconnects and gets 401.
-      const secret = bearerCredential(request.headers.authorization) ?? "";
-      const keyCheck = setInterval(async () => {
-        const still = await deps.tenants.authenticateKey(secret).catch(() => key);
-        if (still === null) {
-          res.write(`event: revoked\ndata: {"error":"invalid_key"}\n\n`);
-          res.end();
-        }
-      }, deps.streamKeyCheckMs ?? 5000);
-      keyCheck.unref();
-      request.raw.on("close", () => {
-        clearInterval(keyCheck);
-        clearInterval(ping);
-        unsubscribe();
+      const stream = deps.streams.add(res, { kind: "tenant", id: key.keyId }, () => {
+        ended = true;
+        unsubscribe?.();
       });
+      const send = (s: SharingState) =>
+        stream.send(`id: ${s.version}\nevent: sharing\ndata: ${JSON.stringify(machineSharingView(s))}\n\n`);
+      stream.send("retry: 1000\n\n");
+      send(state);
+      unsubscribe = consent.subscribe(tenant, send, state.version);
+      if (ended) unsubscribe();
     },
   );
 };
