@@ -36,6 +36,7 @@ import { createTenantsService, type TenantsService } from "./modules/tenants/ser
 import { createTokensService, type TokensService } from "./modules/tokens/service.js";
 import { type ChangeSignals, createChangeSignals } from "./stores/change-signals.js";
 import { openStores, type Stores } from "./stores/open.js";
+import { watchStores } from "./stores/store-metrics.js";
 
 /** Everything one process runs on: the stores and the services built on them. */
 export interface Services {
@@ -125,6 +126,7 @@ export async function createServices(config: Config, opts: { clock?: Clock } = {
     controlStore: stores.control.name,
     signals,
   });
+  watchStores(metrics.registry, stores, signals, () => sharingStreams.count());
   const allTenantStreams = createAllTenantStreams({
     sharing: allTenants,
     changes: changeLog,
