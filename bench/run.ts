@@ -19,6 +19,7 @@ const BENCHES: Record<string, string> = {
   fuzz: "fuzz/main.ts",
   "multi-tenant": "multi-tenant/main.ts",
   "sdk-tenants": "sdk-tenants/main.ts",
+  scale: "scale/main.ts",
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith("-"));
