@@ -94,7 +94,8 @@ const serve = (d: Deployment) =>
   startServe({
     tenant: false,
     env: d.env,
-    config: { ingest: { rateLimitPerMinute: 10_000_000 } },
+    // Jobs off (a day apart): their reads are not the streams' and would blur "no reads while idle".
+    config: { ingest: { rateLimitPerMinute: 10_000_000 }, jobs: { intervalSeconds: 86_400 } },
   });
 
 async function send(targets: ServeProcess[], key: string, total: number): Promise<number> {
@@ -277,13 +278,17 @@ async function main() {
     // 4: idle streams on process A.
     const many = openStreams(a.url, pgd.key, STREAMS);
     await many.opened;
-    await sleep(2000);
+    // PostgreSQL backends flush their table statistics when idle, up to 10 s late: let the
+    // streams' opening reads land before the first reading, and the idle window's before the last.
+    const FLUSH_MS = 11_000;
+    await sleep(FLUSH_MS);
     const pid = a.child.pid as number;
     const reads0 = await storeReads(pgd.schemas);
     const cpu0 = cpuOf(pid);
     const IDLE_S = 10;
     await sleep(IDLE_S * 1000);
     const idleCpu = ((cpuOf(pid) - cpu0) / IDLE_S) * 100;
+    await sleep(FLUSH_MS);
     const idleReads = (await storeReads(pgd.schemas)) - reads0;
     const rss = rssMb(pid);
     const last: number[] = [];
