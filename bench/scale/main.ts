@@ -1,8 +1,8 @@
 /**
  * Scale-out on PostgreSQL (issue 10, ADR 0010), with real `assent serve` processes:
  *
- * 1. CPU-seconds per 10,000 interactions, server and database apart (the server's and every
- *    postgres process's utime+stime from /proc), PostgreSQL next to SQLite.
+ * 1. CPU-seconds per 10,000 interactions, server and database apart (utime+stime from /proc of
+ *    the server processes and of the postgres backends serving them), PostgreSQL next to SQLite.
  * 2. One vs two processes on PostgreSQL: the same load, sent to one or split over two.
  * 3. Cross-process propagation: a stream on process B, 20 toggles committed elsewhere.
  * 4. Idle streams on one process: change-to-last-stream p99, idle CPU, store reads while idle, RSS.
@@ -12,7 +12,7 @@
  */
 
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import http from "node:http";
 import pg from "pg";
 import { CLI_ACTOR } from "../../packages/server/src/actor.js";
@@ -38,17 +38,43 @@ const cpuOf = (pid: number): number => {
     return 0;
   }
 };
-/** CPU seconds of every postgres process (backends, WAL writer, checkpointer…), living now. */
-const postgresCpu = (): number => {
-  let total = 0;
-  for (const d of readdirSync("/proc")) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      if (readFileSync(`/proc/${d}/comm`, "utf8").trim() === "postgres") total += cpuOf(Number(d));
-    } catch {}
-  }
-  return total;
-};
+/**
+ * The database's CPU for this benchmark only: the backends serving its processes' connections
+ * (tagged with PGAPPNAME, as the machine's database also serves others), sampled while the load
+ * runs so backends opened meanwhile count too. The shared WAL writer and checkpointer are left out.
+ */
+const APP_NAME = `assent-bench-scale-${process.pid}`;
+async function backendCpu(run: () => Promise<number>): Promise<{ rate: number; cpu: number }> {
+  const c = new pg.Client({ connectionString: PG_URL });
+  await c.connect();
+  const start = new Map<number, number>();
+  const last = new Map<number, number>();
+  const sample = async () => {
+    const r = await c.query<{ pid: number }>("select pid from pg_stat_activity where application_name = $1", [
+      APP_NAME,
+    ]);
+    for (const { pid } of r.rows) {
+      if (!start.has(pid)) start.set(pid, cpuOf(pid));
+      last.set(pid, cpuOf(pid));
+    }
+  };
+  await sample();
+  let running = true;
+  const sampler = (async () => {
+    while (running) {
+      await sleep(200);
+      await sample();
+    }
+  })();
+  const rate = await run();
+  running = false;
+  await sampler;
+  await sample();
+  await c.end();
+  let cpu = 0;
+  for (const [pid, s0] of start) cpu += (last.get(pid) ?? s0) - s0;
+  return { rate, cpu };
+}
 const rssMb = (pid: number) =>
   Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0) / 1024;
 const pct = (values: number[], p: number) => {
@@ -69,6 +95,7 @@ async function deployment(dialect: "sqlite" | "postgres", name: string): Promise
   const prefix = `bench_scale_${process.pid}_${name}`;
   const url = (s: string) => `${PG_URL}${PG_URL?.includes("?") ? "&" : "?"}schema=${prefix}_${s}`;
   const env: NodeJS.ProcessEnv = {
+    PGAPPNAME: APP_NAME,
     ASSENT_MASTER_KEY: randomBytes(32).toString("base64"),
     ASSENT_LOG_LEVEL: "warn",
     ...(dialect === "postgres"
@@ -124,10 +151,8 @@ async function send(targets: ServeProcess[], key: string, total: number): Promis
 async function ingest(targets: ServeProcess[], key: string) {
   await send(targets, key, BATCH * CONCURRENCY); // warm-up
   const s0 = targets.map((t) => cpuOf(t.child.pid as number));
-  const p0 = postgresCpu();
-  const rate = await send(targets, key, INTERACTIONS);
+  const { rate, cpu: database } = await backendCpu(() => send(targets, key, INTERACTIONS));
   const server = targets.reduce((a, t, i) => a + cpuOf(t.child.pid as number) - (s0[i] as number), 0);
-  const database = postgresCpu() - p0;
   const per = 10_000 / INTERACTIONS;
   return { rate, server: server * per, database: database * per };
 }
