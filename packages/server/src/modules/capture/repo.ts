@@ -1,14 +1,10 @@
 import type { Insertable, Kysely } from "kysely";
 import type { DataKeyTable, InteractionTable, RegionDb } from "../../stores/region-schema.js";
-import type { Dialect } from "../../stores/store.js";
 import { rollupRepo } from "../insights/rollup-repo.js";
 import { foldInteractions } from "../insights/rollups.js";
-import { insertInteractionsUnnest } from "./insert-unnest.js";
 
 /** Rows per INSERT statement: well inside both dialects' parameter limits. */
 const INSERT_CHUNK = 500;
-/** Rows per UNNEST insert on PostgreSQL: 18 parameters whatever the count; bounds one statement's memory. */
-const UNNEST_CHUNK = 5000;
 
 const rolled = (r: Insertable<InteractionTable>) => ({
   tenant_id: r.tenant_id,
@@ -58,23 +54,17 @@ export const captureRepo = {
   async insertInteractions(
     trx: Kysely<RegionDb>,
     rows: Insertable<InteractionTable>[],
-    dialect: Dialect = "sqlite",
   ): Promise<Map<string, number>> {
     const insertedIds = new Set<string>();
     const inserted = new Map<string, number>();
-    // PostgreSQL takes the whole batch as arrays in one statement (insert-unnest.ts).
-    const chunkSize = dialect === "postgres" ? UNNEST_CHUNK : INSERT_CHUNK;
-    for (let i = 0; i < rows.length; i += chunkSize) {
-      const chunk = rows.slice(i, i + chunkSize);
-      const res =
-        dialect === "postgres"
-          ? await insertInteractionsUnnest(trx, chunk)
-          : await trx
-              .insertInto("interactions")
-              .values(chunk)
-              .onConflict((oc) => oc.columns(["tenant_id", "client_id"]).doNothing())
-              .returning(["id", "tenant_id"])
-              .execute();
+    for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+      const chunk = rows.slice(i, i + INSERT_CHUNK);
+      const res = await trx
+        .insertInto("interactions")
+        .values(chunk)
+        .onConflict((oc) => oc.columns(["tenant_id", "client_id"]).doNothing())
+        .returning(["id", "tenant_id"])
+        .execute();
       for (const r of res) {
         insertedIds.add(r.id);
         inserted.set(r.tenant_id, (inserted.get(r.tenant_id) ?? 0) + 1);

@@ -135,7 +135,7 @@ export async function storeInRegion(
       attributes: Object.keys(t.attributes).length ? writeJson(t.attributes) : null,
     });
   }
-  const inserted = await captureRepo.insertInteractions(gate.trx, rows, gate.dialect);
+  const inserted = await captureRepo.insertInteractions(gate.trx, rows);
   const counts = new Map<string, StoredCounts>();
   for (const [tenantId, before] of dropped) {
     const accepted = inserted.get(tenantId) ?? 0;
