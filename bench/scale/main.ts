@@ -161,7 +161,9 @@ async function ingest(targets: ServeProcess[], key: string) {
 function openStreams(url: string, key: string, n: number) {
   const counts = new Array<number>(n).fill(0);
   const waiters: { need: number; resolve: (t: number) => void }[] = [];
-  let atLeast = (k: number) => counts.every((c) => c >= k);
+  // How many streams have had at least k events, kept as events arrive (no scan per event).
+  const reached: number[] = [];
+  let atLeast = (k: number) => (reached[k] ?? 0) >= n;
   const requests: http.ClientRequest[] = [];
   const opened = Promise.all(
     counts.map(
@@ -175,6 +177,10 @@ function openStreams(url: string, key: string, n: number) {
               res.on("data", (chunk: string) => {
                 const events = chunk.split("event: sharing").length - 1;
                 if (events === 0) return;
+                for (let e = 1; e <= events; e++) {
+                  const k = (counts[i] as number) + e;
+                  reached[k] = (reached[k] ?? 0) + 1;
+                }
                 counts[i] = (counts[i] as number) + events;
                 if (counts[i] === 1) resolve();
                 for (const w of [...waiters])

@@ -17,7 +17,7 @@ import {
 } from "./schemas.js";
 import type { ConsentService } from "./service.js";
 import type { SharingState } from "./types.js";
-import { machineSharingView, programView, tenantSharingView } from "./views.js";
+import { machineSharingView, programView, sharingEvent, tenantSharingView } from "./views.js";
 
 export interface ConsentRoutesDeps {
   readonly consent: ConsentService;
@@ -165,8 +165,7 @@ export const consentRoutes: FastifyPluginAsyncTypebox<ConsentRoutesDeps> = async
         ended = true;
         unsubscribe?.();
       });
-      const send = (s: SharingState) =>
-        stream.send(`id: ${s.version}\nevent: sharing\ndata: ${JSON.stringify(machineSharingView(s))}\n\n`);
+      const send = (s: SharingState) => stream.send(sharingEvent(s));
       stream.send("retry: 1000\n\n");
       send(state);
       unsubscribe = consent.subscribe(tenant, send, state.version);

@@ -10,6 +10,17 @@ export const machineSharingView = (s: SharingState) => ({
   region: s.region,
 });
 
+const events = new WeakMap<SharingState, string>();
+/** The SSE `sharing` event of a state, serialized once however many streams it is sent to. */
+export function sharingEvent(s: SharingState): string {
+  let text = events.get(s);
+  if (text === undefined) {
+    text = `id: ${s.version}\nevent: sharing\ndata: ${JSON.stringify(machineSharingView(s))}\n\n`;
+    events.set(s, text);
+  }
+  return text;
+}
+
 export const periodView = (p: SharingPeriod) => ({
   id: p.id,
   optedInAt: iso(p.optedInAt),
