@@ -21,6 +21,7 @@ const BENCHES: Record<string, string> = {
   "sdk-tenants": "sdk-tenants/main.ts",
   evidence: "evidence/main.ts",
   scopes: "scopes/main.ts",
+  scale: "scale/main.ts",
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith("-"));

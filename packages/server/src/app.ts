@@ -148,7 +148,7 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
   await app.register(consentRoutes, {
     consent: services.consent,
     tenants: services.tenants,
-    streamKeyCheckMs: Math.max(1000, config.sharingPollMs * 10),
+    streams: services.sharingStreams,
     program: config.program,
     guards,
     allTenants: services.allTenants,

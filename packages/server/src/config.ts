@@ -161,8 +161,23 @@ export const ConfigSchema = Type.Object(
         description: "base64url raw Ed25519 public keys of retired signing keys",
       }),
     }),
-    /** How often the SSE stream re-reads sharing state changed by other processes, in ms. */
+    /**
+     * How often sharing changes and revoked keys made by other processes are polled for, in ms:
+     * always on SQLite; on PostgreSQL only while a store's change listener is down (ADR 0010).
+     */
     sharingPollMs: int(500, 50, 60_000),
+    // PostgreSQL stores (issue 10): connections per process, per store.
+    postgres: section({
+      poolSize: int(10, 1, 1000, "pooled connections per PostgreSQL store and process (plus one listener)"),
+      pools: Type.Record(Type.String(), Type.Integer({ minimum: 1, maximum: 1000 }), {
+        default: {},
+        propertyNames: {
+          pattern: "^(control|[a-z][a-z0-9-]{0,31})$",
+          description: "control or a region name",
+        },
+        description: "per store (control or a region name): its pool size, instead of poolSize",
+      }),
+    }),
     shutdownDeadlineSeconds: int(
       10,
       1,
@@ -203,6 +218,7 @@ export const ENVIRONMENT: readonly {
   { name: "ASSENT_SIGNING_KEY", path: "keys.signingKey" },
   { name: "ASSENT_SIGNING_PUBLIC_KEYS", path: "keys.signingPublicKeys", kind: "list" },
   { name: "ASSENT_SHUTDOWN_DEADLINE_SECONDS", path: "shutdownDeadlineSeconds", kind: "number" },
+  { name: "ASSENT_PG_POOL_SIZE", path: "postgres.poolSize", kind: "number" },
 ];
 
 type Frozen<T> = T extends readonly (infer U)[]

@@ -23,6 +23,7 @@ import { type AllTenantStreams, createAllTenantStreams } from "./modules/consent
 import { createChangeLog } from "./modules/consent/change-log.js";
 import { createPollingChangeTail } from "./modules/consent/change-tail.js";
 import { createSharingNotifier, type SharingNotifier } from "./modules/consent/notifier.js";
+import { createSharingStreams, type SharingStreams } from "./modules/consent/open-streams.js";
 import { type ConsentService, createConsentService } from "./modules/consent/service.js";
 import { createDatasetsService, type DatasetsService } from "./modules/datasets/service.js";
 import { createConsentRecorder } from "./modules/evidence/records.js";
@@ -39,7 +40,9 @@ import { createTenantResolver } from "./modules/tenants/resolver.js";
 import { createTenantsService, type TenantsService } from "./modules/tenants/service.js";
 import { createTokensService, type TokensService } from "./modules/tokens/service.js";
 import { createWebhooksService, type WebhooksService } from "./modules/webhooks/service.js";
+import { type ChangeSignals, createChangeSignals } from "./stores/change-signals.js";
 import { openStores, type Stores } from "./stores/open.js";
+import { watchStores } from "./stores/store-metrics.js";
 
 /** Everything one process runs on: the stores and the services built on them. */
 export interface Services {
@@ -57,6 +60,10 @@ export interface Services {
   /** Service keys: every tenant's setting (GET /v1/sharing) and the all-tenant streams. */
   readonly allTenants: AllTenantsSharing;
   readonly allTenantStreams: AllTenantStreams;
+  /** Every sharing stream open in this process: one heartbeat, one key check, bounded buffers. */
+  readonly sharingStreams: SharingStreams;
+  /** Changes pushed by the PostgreSQL stores (LISTEN/NOTIFY, ADR 0010); none on SQLite. */
+  readonly signals: ChangeSignals;
   readonly capture: CaptureService;
   /** Capture with a service key: items of many tenants, each through its own gate. */
   readonly serviceCapture: ServiceCaptureService;
@@ -99,13 +106,16 @@ export async function createServices(config: Config, opts: { clock?: Clock } = {
   const signingKeys = loadSigningKeys(config.keys, config.dataDir);
   // The embedded default also keeps the latest checkpoints in a file beside the stores.
   const checkpointFile = config.controlStore.startsWith("sqlite:") ? anchorFileOf(config.dataDir) : null;
+  const signals = createChangeSignals([stores.control, ...stores.regions.values()]);
   let consentRef: ConsentService | null = null;
   const notifier: SharingNotifier = createSharingNotifier({
     pollMs: config.sharingPollMs,
     readStates: (region, ids) => (consentRef as ConsentService).readStates(region, ids),
+    storeNames: new Map([...stores.regions].map(([region, store]) => [region, store.name])),
+    signals,
   });
   const changeLog = createChangeLog({
-    tail: createPollingChangeTail({ regions: stores.regions, pollMs: config.sharingPollMs }),
+    tail: createPollingChangeTail({ regions: stores.regions, pollMs: config.sharingPollMs, signals }),
     regions: [...stores.regions.keys()],
     externalIds: (ids) => tenantsRepo.externalIds(stores.control.db, { ids }),
   });
@@ -126,11 +136,17 @@ export async function createServices(config: Config, opts: { clock?: Clock } = {
     clock,
     regions: () => tenants.regions(),
   });
+  const sharingStreams = createSharingStreams({
+    liveKeyIds: { tenant: (ids) => tenants.liveKeyIds(ids), service: (ids) => serviceKeys.liveIds(ids) },
+    keyCheckMs: Math.max(1000, config.sharingPollMs * 10),
+    controlStore: stores.control.name,
+    signals,
+  });
+  watchStores(metrics.registry, stores, signals, () => sharingStreams.count());
   const allTenantStreams = createAllTenantStreams({
     sharing: allTenants,
     changes: changeLog,
-    liveKeyIds: (ids) => serviceKeys.liveIds(ids),
-    keyCheckMs: Math.max(1000, config.sharingPollMs * 10),
+    streams: sharingStreams,
   });
   const subjects = createSubjectHasher({ regions: stores.regions, keys, clock });
   const scopes = createScopesService({
@@ -271,6 +287,8 @@ export async function createServices(config: Config, opts: { clock?: Clock } = {
     subjects,
     allTenants,
     allTenantStreams,
+    sharingStreams,
+    signals,
     capture,
     serviceCapture,
     serviceOtlp,
@@ -294,7 +312,9 @@ export async function createServices(config: Config, opts: { clock?: Clock } = {
       await jobs.stop();
       notifier.close();
       allTenantStreams.close();
+      sharingStreams.close();
       changeLog.close();
+      await signals.close();
       await stores.close();
     },
   };

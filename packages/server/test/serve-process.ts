@@ -24,10 +24,12 @@ export interface ServeOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** Written as the configuration file (ASSENT_CONFIG). */
   readonly config?: Record<string, unknown>;
+  /** Make the tenant `acme` and its key first (default); false when the stores are set up already. */
+  readonly tenant?: boolean;
 }
 
 /**
- * A real `assent serve` process on SQLite in a fresh data directory, on a free port, with a
+ * A real `assent serve` process (on SQLite unless `env` names other stores) in a fresh data directory, on a free port, with a
  * tenant `acme` and its ingestion key made beforehand (in this process: quicker than the CLI).
  */
 export async function startServe(opts: ServeOptions = {}): Promise<ServeProcess & { key: string }> {
@@ -41,13 +43,15 @@ export async function startServe(opts: ServeOptions = {}): Promise<ServeProcess 
     ASSENT_CONFIG: configFile,
     ...opts.env,
   };
-  const services = await createServices(loadConfig(fullEnv));
-  let key: string;
-  try {
-    await services.tenants.createTenant({ name: "Acme", region: "us", id: "acme" }, CLI_ACTOR);
-    key = (await services.tenants.createKey("acme", CLI_ACTOR)).key;
-  } finally {
-    await services.close();
+  let key = "";
+  if (opts.tenant !== false) {
+    const services = await createServices(loadConfig(fullEnv));
+    try {
+      await services.tenants.createTenant({ name: "Acme", region: "us", id: "acme" }, CLI_ACTOR);
+      key = (await services.tenants.createKey("acme", CLI_ACTOR)).key;
+    } finally {
+      await services.close();
+    }
   }
   const child = spawn(process.execPath, ["--import", "tsx", cliEntry, "serve"], {
     env: fullEnv,

@@ -21,6 +21,12 @@ async function reachable(run: () => Promise<unknown>): Promise<boolean> {
   }
 }
 
+const ReadySchema = Type.Object({
+  ok: Type.Boolean(),
+  stores: Type.Record(Type.String(), Type.Boolean()),
+  unreachable: Type.Array(Type.String({ maxLength: 64 }), { description: "the stores that did not answer" }),
+});
+
 export const opsRoutes: FastifyPluginAsyncTypebox<OpsRoutesDeps> = async (app, deps) => {
   app.get(
     "/healthz",
@@ -36,10 +42,10 @@ export const opsRoutes: FastifyPluginAsyncTypebox<OpsRoutesDeps> = async (app, d
       logLevel: "warn",
       schema: {
         tags: ["operations"],
-        summary: "Whether every store answers",
+        summary: "Whether every store answers; `unreachable` names those that do not",
         response: {
-          200: Type.Object({ ok: Type.Boolean(), stores: Type.Record(Type.String(), Type.Boolean()) }),
-          503: Type.Object({ ok: Type.Boolean(), stores: Type.Record(Type.String(), Type.Boolean()) }),
+          200: ReadySchema,
+          503: ReadySchema,
         },
       },
     },
@@ -52,8 +58,9 @@ export const opsRoutes: FastifyPluginAsyncTypebox<OpsRoutesDeps> = async (app, d
       }
       const stores: Record<string, boolean> = {};
       for (const [name, p] of checks) stores[name] = await p;
-      const ok = Object.values(stores).every(Boolean);
-      return reply.status(ok ? 200 : 503).send({ ok, stores });
+      const unreachable = Object.keys(stores).filter((name) => !stores[name]);
+      const ok = unreachable.length === 0;
+      return reply.status(ok ? 200 : 503).send({ ok, stores, unreachable });
     },
   );
   app.get(

@@ -10,12 +10,17 @@ import type { RegionDb } from "./region-schema.js";
 import { openSqliteStore } from "./sqlite.js";
 import type { Store } from "./store.js";
 
-export async function openStore<DB>(name: string, url: string, dataDir: string): Promise<Store<DB>> {
+export async function openStore<DB>(
+  name: string,
+  url: string,
+  dataDir: string,
+  poolSize?: number,
+): Promise<Store<DB>> {
   if (url.startsWith("sqlite:")) {
     const file = url.slice("sqlite:".length);
     return openSqliteStore<DB>(name, path.resolve(dataDir, file));
   }
-  return openPostgresStore<DB>(name, url);
+  return openPostgresStore<DB>(name, url, poolSize);
 }
 
 export async function migrate<DB>(store: Store<DB>, set: MigrationSet): Promise<void> {
@@ -42,16 +47,22 @@ export interface Stores {
 
 /** Opens the control store and every region's store and brings their schemas up to date. */
 export async function openStores(
-  config: Pick<Config, "controlStore" | "regions" | "dataDir">,
+  config: Pick<Config, "controlStore" | "regions" | "dataDir"> & Partial<Pick<Config, "postgres">>,
 ): Promise<Stores> {
   const opened: Store<unknown>[] = [];
+  const poolOf = (name: string) => config.postgres?.pools[name] ?? config.postgres?.poolSize;
   try {
-    const control = await openStore<ControlDb>("control", config.controlStore, config.dataDir);
+    const control = await openStore<ControlDb>(
+      "control",
+      config.controlStore,
+      config.dataDir,
+      poolOf("control"),
+    );
     opened.push(control as Store<unknown>);
     await migrate(control, controlMigrations);
     const regions = new Map<string, Store<RegionDb>>();
     for (const [region, url] of Object.entries(config.regions)) {
-      const store = await openStore<RegionDb>(`region-${region}`, url, config.dataDir);
+      const store = await openStore<RegionDb>(`region-${region}`, url, config.dataDir, poolOf(region));
       opened.push(store as Store<unknown>);
       await migrate(store, regionMigrations);
       regions.set(region, store);

@@ -9,6 +9,7 @@ import {
   type TableMetadata,
 } from "kysely";
 import pg from "pg";
+import { sha256Hex } from "../ids.js";
 import type { Store } from "./store.js";
 
 const INT8_OID = 20;
@@ -77,12 +78,12 @@ export async function openPostgresStore<DB>(name: string, url: string, poolSize 
       await admin.end();
     }
   }
-  const pool = new pg.Pool({
+  const clientConfig = {
     connectionString,
-    max: poolSize,
     types,
     ...(schema ? { options: `-c search_path=${schema}` } : {}),
-  });
+  };
+  const pool = new pg.Pool({ ...clientConfig, max: poolSize });
   // A broken idle connection must not crash the process; the pool replaces it.
   pool.on("error", () => {});
   // Nor one that breaks while checked out (the server restarts, an administrator terminates the
@@ -91,5 +92,27 @@ export async function openPostgresStore<DB>(name: string, url: string, poolSize 
     client.on("error", () => {});
   });
   const db = new Kysely<DB>({ dialect: new StoreDialect({ pool }) });
-  return { name, dialect: "postgres", db, sqlite: null, file: null, schema, close: () => db.destroy() };
+  const postgres = {
+    pool,
+    channel: notifyChannel(schema),
+    newClient: () => new pg.Client({ ...clientConfig, keepAlive: true }),
+  };
+  return {
+    name,
+    dialect: "postgres",
+    db,
+    sqlite: null,
+    file: null,
+    schema,
+    postgres,
+    close: () => db.destroy(),
+  };
+}
+
+/**
+ * NOTIFY channels belong to the database, not to a schema: stores sharing a database (tests,
+ * development) each get their own channel, named after their schema.
+ */
+export function notifyChannel(schema: string | null): string {
+  return schema ? `assent_${sha256Hex(schema).slice(0, 24)}` : "assent_changes";
 }

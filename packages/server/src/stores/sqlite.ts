@@ -74,6 +74,7 @@ export function openSqliteStore<DB>(name: string, file: string): Store<DB> {
     sqlite,
     file,
     schema: null,
+    postgres: null,
     close: () => db.destroy(),
   };
 }

@@ -1,5 +1,6 @@
 import type Database from "better-sqlite3";
 import type { Kysely, SelectQueryBuilder } from "kysely";
+import type pg from "pg";
 
 export type Dialect = "sqlite" | "postgres";
 
@@ -17,7 +18,18 @@ export interface Store<DB> {
   readonly file: string | null;
   /** The PostgreSQL schema the store lives in, when its URL names one. */
   readonly schema: string | null;
+  /** On PostgreSQL: the pool, and what the change listener needs (ADR 0010). */
+  readonly postgres: PostgresLink | null;
   close(): Promise<void>;
+}
+
+/** What a PostgreSQL store offers beyond Kysely: its pool and its NOTIFY channel. */
+export interface PostgresLink {
+  readonly pool: pg.Pool;
+  /** The channel every change of this store is announced on (one per store, see ADR 0010). */
+  readonly channel: string;
+  /** A connection outside the pool, for LISTEN (a pooled one would be handed to queries). */
+  newClient(): pg.Client;
 }
 
 /** Row lock for a read-modify-write on PostgreSQL; SQLite serializes writers already. */

@@ -2,13 +2,14 @@ import type { ServerResponse } from "node:http";
 import type { ServiceKeyIdentity } from "../service-keys/service.js";
 import type { AllTenantsSharing } from "./all-tenants.js";
 import { changeView } from "./all-tenants.js";
-import type { ChangeLog, ChangeSubscription } from "./change-log.js";
+import type { ChangeLog, ChangeSubscription, StreamedChange } from "./change-log.js";
 import { parseCursor } from "./change-log.js";
+import type { SharingStreams, StreamHandle } from "./open-streams.js";
 
 /**
  * The all-tenant sharing streams of this process (GET /v1/sharing/stream with a service key):
- * a snapshot, then one `change` event per change; `Last-Event-ID` resumes. One timer checks the
- * keys of every open stream (one query) and ends the streams of revoked keys; one timer pings.
+ * a snapshot, then one `change` event per change; `Last-Event-ID` resumes. Heartbeats and the
+ * end of streams whose key is revoked are the process's stream registry's (open-streams.ts).
  */
 export interface AllTenantStreams {
   /** Writes the stream to `res` (headers already sent) until the client leaves or the key is revoked. */
@@ -19,80 +20,26 @@ export interface AllTenantStreams {
 export interface AllTenantStreamsDeps {
   readonly sharing: Pick<AllTenantsSharing, "snapshot">;
   readonly changes: Pick<ChangeLog, "subscribe">;
-  readonly liveKeyIds: (ids: readonly string[]) => Promise<Set<string>>;
-  readonly keyCheckMs: number;
-  readonly pingMs?: number;
-}
-
-interface OpenStream {
-  readonly keyId: string;
-  readonly res: ServerResponse;
-  end(reason?: "revoked"): void;
+  readonly streams: Pick<SharingStreams, "add">;
 }
 
 export function createAllTenantStreams(deps: AllTenantStreamsDeps): AllTenantStreams {
-  const open = new Set<OpenStream>();
-  let keyTimer: NodeJS.Timeout | null = null;
-  let pingTimer: NodeJS.Timeout | null = null;
-  let checking = false;
-
-  const checkKeys = async () => {
-    if (checking || open.size === 0) return;
-    checking = true;
-    try {
-      const ids = [...new Set([...open].map((s) => s.keyId))];
-      const live = await deps.liveKeyIds(ids);
-      for (const s of [...open]) if (!live.has(s.keyId)) s.end("revoked");
-    } catch {
-      // The control store out of reach: keys are checked again on the next tick.
-    } finally {
-      checking = false;
-    }
-  };
-
-  const syncTimers = () => {
-    if (open.size > 0 && !keyTimer) {
-      keyTimer = setInterval(() => void checkKeys(), deps.keyCheckMs);
-      keyTimer.unref();
-      pingTimer = setInterval(() => {
-        for (const s of open) s.res.write(": ping\n\n");
-      }, deps.pingMs ?? 15_000);
-      pingTimer.unref();
-    } else if (open.size === 0 && keyTimer) {
-      clearInterval(keyTimer);
-      if (pingTimer) clearInterval(pingTimer);
-      keyTimer = null;
-      pingTimer = null;
-    }
-  };
-
+  const open = new Set<StreamHandle>();
   return {
     async open(res, key, lastEventId) {
-      const send = (event: string, id: string, data: unknown) =>
-        res.write(`id: ${id}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
-      const onChange = (change: Parameters<Parameters<ChangeLog["subscribe"]>[2]>[0], cursor: string) =>
-        send("change", cursor, changeView(change));
-
       let subscription: ChangeSubscription | null = null;
       let ended = false;
-      const stream: OpenStream = {
-        keyId: key.keyId,
-        res,
-        end(reason) {
-          if (ended) return;
-          ended = true;
-          subscription?.unsubscribe();
-          open.delete(stream);
-          syncTimers();
-          if (reason === "revoked") res.write(`event: revoked\ndata: {"error":"invalid_key"}\n\n`);
-          res.end();
-        },
-      };
+      const stream = deps.streams.add(res, { kind: "service", id: key.keyId }, () => {
+        ended = true;
+        subscription?.unsubscribe();
+        open.delete(stream);
+      });
       open.add(stream);
-      syncTimers();
-      res.on("close", () => stream.end());
+      const send = (event: string, id: string, data: unknown) =>
+        stream.send(`id: ${id}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+      const onChange = (change: StreamedChange, cursor: string) => send("change", cursor, changeView(change));
 
-      res.write("retry: 1000\n\n");
+      stream.send("retry: 1000\n\n");
       const resume = parseCursor(lastEventId);
       if (resume) subscription = await deps.changes.subscribe(key.regions, resume, onChange);
       if (!subscription) {

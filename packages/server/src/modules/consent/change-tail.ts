@@ -1,3 +1,4 @@
+import type { ChangeSignals } from "../../stores/change-signals.js";
 import type { RegionDb } from "../../stores/region-schema.js";
 import type { Store } from "../../stores/store.js";
 import { consentRepo } from "./repo.js";
@@ -16,8 +17,9 @@ export interface SharingChange {
 }
 
 /**
- * Reads the regions' change logs in order (ADR 0007). This one polls by sequence, which works on
- * both dialects; a PostgreSQL LISTEN/NOTIFY wake-up can replace the timer here and nothing else.
+ * Reads the regions' change logs in order (ADR 0007), by sequence. A region whose store pushes
+ * its changes (PostgreSQL LISTEN, ADR 0010) is read when a change is announced and after its
+ * listener reconnects; the others (SQLite, or a listener down) are polled every `pollMs`.
  */
 export interface ChangeTail {
   /** The newest `limit` changes of a region (oldest first) and whether older ones may exist. */
@@ -57,40 +59,52 @@ const toChange = (
 export function createPollingChangeTail(deps: {
   readonly regions: ReadonlyMap<string, Store<RegionDb>>;
   readonly pollMs: number;
+  readonly signals?: Pick<ChangeSignals, "live" | "on">;
 }): ChangeTail {
   let timer: NodeJS.Timeout | null = null;
   let running = false;
-  let again = false;
+  const due = new Set<string>();
   let cursor = new Map<string, number>();
   let deliver: ((changes: SharingChange[]) => Promise<void>) | null = null;
+  let unlisten: (() => void)[] = [];
 
-  const poll = async () => {
-    if (running) {
-      again = true;
-      return;
+  const readRegion = async (region: string, store: Store<RegionDb>) => {
+    try {
+      let page: SharingChange[];
+      do {
+        const from = cursor.get(region) ?? 0;
+        page = (await consentRepo.changesAfter(store.db, from, PAGE)).map((r) => toChange(region, r));
+        if (page.length === 0 || !deliver) break;
+        cursor.set(region, (page.at(-1) as SharingChange).seq);
+        await deliver(page);
+      } while (page.length === PAGE);
+    } catch {
+      // A region briefly out of reach is read again on the next tick; /readyz reports it.
     }
+  };
+
+  /** Reads the regions in `regions` (now, or once the read under way is done). */
+  const read = async (regions: Iterable<string>) => {
+    for (const r of regions) due.add(r);
+    if (running) return;
     running = true;
     try {
-      do {
-        again = false;
-        for (const [region, store] of deps.regions) {
-          try {
-            let page: SharingChange[];
-            do {
-              const from = cursor.get(region) ?? 0;
-              page = (await consentRepo.changesAfter(store.db, from, PAGE)).map((r) => toChange(region, r));
-              if (page.length === 0 || !deliver) break;
-              cursor.set(region, (page.at(-1) as SharingChange).seq);
-              await deliver(page);
-            } while (page.length === PAGE);
-          } catch {
-            // A region briefly out of reach is read again on the next tick; /readyz reports it.
-          }
+      while (due.size > 0 && deliver) {
+        const batch = [...due];
+        due.clear();
+        for (const region of batch) {
+          const store = deps.regions.get(region);
+          if (store) await readRegion(region, store);
         }
-      } while (again && deliver);
+      }
     } finally {
       running = false;
     }
+  };
+
+  const tick = () => {
+    const polled = [...deps.regions].filter(([, s]) => !deps.signals?.live(s.name)).map(([r]) => r);
+    if (polled.length > 0) void read(polled);
   };
 
   return {
@@ -103,16 +117,29 @@ export function createPollingChangeTail(deps: {
     start(from, onChanges) {
       cursor = new Map(from);
       deliver = onChanges;
+      if (deps.signals && unlisten.length === 0) {
+        const signals = deps.signals;
+        unlisten = [...deps.regions].map(([region, store]) =>
+          signals.on(store.name, (signal) => {
+            if (signal === null || signal.kind === "sharing") void read([region]);
+          }),
+        );
+      }
       if (!timer) {
-        timer = setInterval(() => void poll(), deps.pollMs);
+        timer = setInterval(tick, deps.pollMs);
         timer.unref();
       }
+      // A change committed between the caller's read and the subscription above was announced
+      // to nobody: read every region once from the cursor.
+      void read(deps.regions.keys());
     },
     poke() {
-      if (deliver) void poll();
+      if (deliver) void read(deps.regions.keys());
     },
     stop() {
       deliver = null;
+      for (const u of unlisten) u();
+      unlisten = [];
       if (timer) clearInterval(timer);
       timer = null;
     },

@@ -2,13 +2,13 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import type { ProgramConfig } from "../../config.js";
 import { currentCaller, type Guards, tenantAdminOf } from "../../http/auth.js";
-import { bearerCredential } from "../../http/credentials.js";
 import { ErrorSchema } from "../../http/schemas.js";
 import type { ScopesService } from "../scopes/service.js";
 import type { TenantRow } from "../tenants/repo.js";
 import type { TenantsService } from "../tenants/service.js";
 import type { AllTenantsSharing } from "./all-tenants.js";
 import type { AllTenantStreams } from "./all-tenants-stream.js";
+import type { SharingStreams } from "./open-streams.js";
 import {
   AdminSharingSchema,
   AllTenantsSharingSchema,
@@ -22,9 +22,9 @@ import { machineSharingView, programView, tenantSharingView } from "./views.js";
 
 export interface ConsentRoutesDeps {
   readonly consent: ConsentService;
-  readonly tenants: Pick<TenantsService, "authenticateKey" | "regions">;
-  /** How often an open stream re-checks its key, so a revoked key is cut off. */
-  readonly streamKeyCheckMs?: number;
+  readonly tenants: Pick<TenantsService, "regions">;
+  /** Every open stream of the process: heartbeats, bounded buffers, revoked keys (open-streams.ts). */
+  readonly streams: Pick<SharingStreams, "add">;
   readonly program: ProgramConfig;
   readonly guards: Guards;
   /** Service keys: every tenant's setting at once, and the all-tenant stream. */
@@ -52,6 +52,18 @@ export const consentRoutes: FastifyPluginAsyncTypebox<ConsentRoutesDeps> = async
     ...machineSharingView(s),
     ...(s.sharing === "on" ? await deps.scopes.sdkExclusions({ id: s.tenantId, region: s.region }) : {}),
   });
+  const keyEvents = new WeakMap<SharingState, Promise<string>>();
+  /** The SSE `sharing` event of a state for tenant keys, read and serialized once per state. */
+  const keyEvent = (s: SharingState): Promise<string> => {
+    let event = keyEvents.get(s);
+    if (event === undefined) {
+      event = keyView(s)
+        .catch(() => machineSharingView(s))
+        .then((view) => `id: ${s.version}\nevent: sharing\ndata: ${JSON.stringify(view)}\n\n`);
+      keyEvents.set(s, event);
+    }
+    return event;
+  };
 
   app.get(
     "/api/tenant/sharing",
@@ -169,34 +181,23 @@ export const consentRoutes: FastifyPluginAsyncTypebox<ConsentRoutesDeps> = async
       reply.hijack();
       const res = reply.raw;
       res.writeHead(200, SSE_HEADERS);
-      // Events go out in order: each waits for the one before (the exclusions are read per event).
+      let unsubscribe: (() => void) | null = null;
+      let ended = false;
+      // A key revoked while its stream is open ends the stream: the client reconnects and gets 401.
+      const stream = deps.streams.add(res, { kind: "tenant", id: key.keyId }, () => {
+        ended = true;
+        unsubscribe?.();
+      });
+      // Events go out in order: each waits for the one before (a state's event, with the
+      // tenant's exclusions, is read and serialized once however many streams it goes to).
       let queue: Promise<void> = Promise.resolve();
       const send = (s: SharingState) => {
-        queue = queue.then(async () => {
-          const view = await keyView(s).catch(() => machineSharingView(s));
-          res.write(`id: ${s.version}\nevent: sharing\ndata: ${JSON.stringify(view)}\n\n`);
-        });
+        queue = queue.then(async () => stream.send(await keyEvent(s)));
       };
-      res.write("retry: 1000\n\n");
+      stream.send("retry: 1000\n\n");
       send(state);
-      const unsubscribe = consent.subscribe(tenant, send, state.version);
-      const ping = setInterval(() => res.write(": ping\n\n"), 15_000);
-      ping.unref();
-      // A key revoked while its stream is open ends the stream: the client reconnects and gets 401.
-      const secret = bearerCredential(request.headers.authorization) ?? "";
-      const keyCheck = setInterval(async () => {
-        const still = await deps.tenants.authenticateKey(secret).catch(() => key);
-        if (still === null) {
-          res.write(`event: revoked\ndata: {"error":"invalid_key"}\n\n`);
-          res.end();
-        }
-      }, deps.streamKeyCheckMs ?? 5000);
-      keyCheck.unref();
-      request.raw.on("close", () => {
-        clearInterval(keyCheck);
-        clearInterval(ping);
-        unsubscribe();
-      });
+      unsubscribe = consent.subscribe(tenant, send, state.version);
+      if (ended) unsubscribe();
     },
   );
 };

@@ -4,6 +4,7 @@ import { type Clock, DAY_MS } from "../../clock.js";
 import type { ProgramConfig } from "../../config.js";
 import { badRequest, notFound } from "../../errors.js";
 import { newId } from "../../ids.js";
+import { announce } from "../../stores/change-signals.js";
 import type { RegionDb, SharingPeriodTable, SharingStateTable } from "../../stores/region-schema.js";
 import { regionStore } from "../../stores/regions.js";
 import { type Dialect, readJson, type Store, writeJson } from "../../stores/store.js";
@@ -227,6 +228,7 @@ export function createConsentService(deps: ConsentDeps): ConsentService {
           version: next.version,
           features: next.features ?? null,
         });
+        await announce(trx, store, { kind: "sharing", tenantId: tenant.id });
         await appendAudit(trx, store.dialect, now, {
           actorId: actor.id,
           actorRole: actor.role,

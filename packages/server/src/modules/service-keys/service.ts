@@ -2,6 +2,7 @@ import type { Actor } from "../../actor.js";
 import type { Clock } from "../../clock.js";
 import { badRequest, notFound } from "../../errors.js";
 import { newId, newSecret, sha256Hex } from "../../ids.js";
+import { announce } from "../../stores/change-signals.js";
 import type { ControlDb } from "../../stores/control-schema.js";
 import { type Store, writeJson } from "../../stores/store.js";
 import { appendAudit } from "../audit/chain.js";
@@ -102,6 +103,7 @@ export function createServiceKeysService(deps: ServiceKeysDeps): ServiceKeysServ
           targetType: "service-key",
           targetId: id,
         });
+        await announce(trx, control, { kind: "keys" });
         return { ...key, revokedAt: now };
       });
     },

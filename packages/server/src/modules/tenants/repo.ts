@@ -122,6 +122,16 @@ export const tenantsRepo = {
       .executeTakeFirst();
     return Number(res.numUpdatedRows) > 0;
   },
+  async liveKeyIds(db: Kysely<ControlDb>, ids: readonly string[]): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
+    const rows = await db
+      .selectFrom("ingestion_keys")
+      .select("id")
+      .where("id", "in", ids)
+      .where("revoked_at", "is", null)
+      .execute();
+    return new Set(rows.map((r) => r.id));
+  },
   /** The live key with this hash and its tenant's home region. */
   async findActiveKeyByHash(
     db: Kysely<ControlDb>,

@@ -2,6 +2,7 @@ import type { Actor } from "../../actor.js";
 import type { Clock } from "../../clock.js";
 import { AppError, badRequest, conflict, notFound } from "../../errors.js";
 import { newId, newSecret, sha256Hex } from "../../ids.js";
+import { announce } from "../../stores/change-signals.js";
 import type { Stores } from "../../stores/open.js";
 import { appendAudit } from "../audit/chain.js";
 import type { IngestionKeyRow, TenantRow } from "./repo.js";
@@ -45,6 +46,8 @@ export interface TenantsService {
   listKeys(tenantId: string): Promise<IngestionKeyRow[]>;
   revokeKey(keyId: string, actor: Actor): Promise<IngestionKeyRow>;
   authenticateKey(secret: string): Promise<KeyIdentity | null>;
+  /** Of the given ingestion key ids, the ones still live: one query, for every open stream at once. */
+  liveKeyIds(ids: readonly string[]): Promise<Set<string>>;
 }
 
 export interface TenantsDeps {
@@ -225,11 +228,14 @@ export function createTenantsService(deps: TenantsDeps): TenantsService {
             targetType: "ingestion-key",
             targetId: keyId,
           });
+          await announce(trx, control, { kind: "keys" });
           return { ...key, revokedAt: now };
         }
         return key;
       });
     },
+
+    liveKeyIds: (ids) => tenantsRepo.liveKeyIds(control.db, ids),
 
     async authenticateKey(secret) {
       if (!secret.startsWith(KEY_PREFIX) || secret.length > 128) return null;

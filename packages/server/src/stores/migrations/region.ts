@@ -425,5 +425,13 @@ export const regionMigrations: MigrationSet = (dialect) => {
           .execute();
       },
     },
+    "010_scale_unread_index": {
+      async up(db: AnyDb) {
+        // No read looks interactions up by data key (purges go by period, the sweep by tenant and
+        // time, content reads by id): the key_id b-tree was written on every insert for nothing
+        // (issue 10; docs/reads.md lists the indexes each read uses).
+        await db.schema.dropIndex("interactions_key").execute();
+      },
+    },
   };
 };
