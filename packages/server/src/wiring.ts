@@ -10,6 +10,7 @@ import { createJobScheduler, type JobScheduler } from "./jobs/scheduler.js";
 import { createMetrics, type Metrics } from "./metrics.js";
 import { createGrantsService, type GrantsService } from "./modules/access/grants/service.js";
 import { createInvitationsService, type InvitationsService } from "./modules/access/invitations/service.js";
+import { createUserLifecycle, type UserLifecycle } from "./modules/access/lifecycle.js";
 import { createUsersService, type UsersService } from "./modules/access/service.js";
 import { anchorFileOf, checkpointChains } from "./modules/audit/checkpoints.js";
 import { type AuditService, createAuditService } from "./modules/audit/service.js";
@@ -27,6 +28,7 @@ import { createDatasetsService, type DatasetsService } from "./modules/datasets/
 import { createInsightsService, type InsightsService } from "./modules/insights/service.js";
 import { createManagementService, type ManagementService } from "./modules/management/service.js";
 import { createRetentionService, type RetentionService } from "./modules/retention/service.js";
+import { createQueuesService, type QueuesService } from "./modules/review/queues/service.js";
 import { createReviewService, type ReviewService } from "./modules/review/service.js";
 import { createServiceKeysService, type ServiceKeysService } from "./modules/service-keys/service.js";
 import { tenantsRepo } from "./modules/tenants/repo.js";
@@ -56,8 +58,12 @@ export interface Services {
   readonly otlp: OtlpService;
   readonly users: UsersService;
   readonly invitations: InvitationsService;
+  /** Operators: disable/enable, roles, password reset. */
+  readonly userLifecycle: UserLifecycle;
   readonly grants: GrantsService;
   readonly review: ReviewService;
+  /** Annotation queues: saved filters sampled into items with a review state. */
+  readonly queues: QueuesService;
   readonly audit: AuditService;
   readonly datasets: DatasetsService;
   readonly retention: RetentionService;
@@ -149,6 +155,7 @@ export async function createServices(config: Config, opts: { clock?: Clock } = {
     throttle: config.access,
     tenantExists: async (id) => (await tenants.findTenant(id)) !== null,
   });
+  const userLifecycle = createUserLifecycle({ control: stores.control, clock });
   const invitations = createInvitationsService({
     control: stores.control,
     clock,
@@ -167,6 +174,14 @@ export async function createServices(config: Config, opts: { clock?: Clock } = {
     grants,
     capture,
     regions: stores.regions,
+    findTenant: (id) => tenants.findTenant(id),
+    listTenants: () => tenants.listTenants(),
+    clock,
+    program: config.program,
+  });
+  const queues = createQueuesService({
+    regions: stores.regions,
+    grants,
     findTenant: (id) => tenants.findTenant(id),
     clock,
     program: config.program,
@@ -197,7 +212,12 @@ export async function createServices(config: Config, opts: { clock?: Clock } = {
     batchSize: config.jobs.purgeBatchSize,
   });
   metrics.watchDeletion(() => retention.gauges());
-  const insights = createInsightsService({ regions: stores.regions, clock, program: config.program });
+  const insights = createInsightsService({
+    regions: stores.regions,
+    clock,
+    program: config.program,
+    countSharing: (region) => consent.countSharing(region),
+  });
   await insights.foldPendingRollups();
   const tokens = createTokensService({ control: stores.control, clock });
   const management = createManagementService({ tenants, consent });
@@ -227,8 +247,10 @@ export async function createServices(config: Config, opts: { clock?: Clock } = {
     otlp,
     users,
     invitations,
+    userLifecycle,
     grants,
     review,
+    queues,
     audit,
     datasets,
     retention,

@@ -33,6 +33,21 @@ export interface FeatureInsight {
   readonly finishReasons: Readonly<Record<string, number>>;
 }
 
+/** Interactions of one feature on one UTC day (for the volume chart). */
+export interface DailyVolume {
+  readonly day: number;
+  readonly feature: string;
+  readonly interactions: number;
+}
+
+/** The share of tenants sharing now, over the regions read. */
+export interface SharingShare {
+  readonly tenants: number;
+  readonly sharing: number;
+  /** sharing / tenants, null without tenants. */
+  readonly rate: number | null;
+}
+
 export interface InsightsQuery {
   readonly region?: string;
   readonly tenantId?: string;
@@ -42,11 +57,31 @@ export interface InsightsQuery {
 
 export interface InsightsService {
   /** Window [from, to) as whole UTC days: the day of `from` (after retention) to the day of `to`. */
-  features(
-    query: InsightsQuery,
-  ): Promise<{ from: number; to: number; regions: string[]; features: FeatureInsight[] }>;
+  features(query: InsightsQuery): Promise<{
+    from: number;
+    to: number;
+    regions: string[];
+    features: FeatureInsight[];
+    totals: { interactions: number; tokensIn: number; tokensOut: number };
+    daily: DailyVolume[];
+    sharing: SharingShare;
+  }>;
+  /** What the store holds of one tenant now: per feature and day (rollups), and its oldest item. */
+  held(tenant: { id: string; region: string }): Promise<DataHeld>;
   /** Folds rows stored before the rollups existed into them, once per region store. */
   foldPendingRollups(): Promise<void>;
+}
+
+export interface DataHeld {
+  readonly interactions: number;
+  readonly labels: number;
+  /** occurredAt of the oldest interaction held, or null when none is. */
+  readonly oldest: number | null;
+  readonly features: readonly {
+    readonly feature: string;
+    readonly interactions: number;
+    readonly days: readonly { readonly day: number; readonly interactions: number }[];
+  }[];
 }
 
 export interface InsightsDeps {
@@ -55,6 +90,8 @@ export interface InsightsDeps {
   readonly program: Pick<ProgramConfig, "retentionDays">;
   /** A request over this answers 503 with Retry-After (default 2,000 ms). */
   readonly readBudgetMs?: number;
+  /** Tenants of a region and how many share now (the opt-in rate). */
+  readonly countSharing: (region: string) => Promise<{ tenants: number; sharing: number }>;
 }
 
 export function createInsightsService(deps: InsightsDeps): InsightsService {
@@ -86,13 +123,30 @@ export function createInsightsService(deps: InsightsDeps): InsightsService {
         return f;
       };
       const w = { fromDay, toDay, tenantId: query.tenantId ?? null };
-      for (const { db } of stores) {
+      const daily = new Map<string, DailyVolume>();
+      const share = { tenants: 0, sharing: 0 };
+      for (const [i, { db }] of stores.entries()) {
         // At most features × retention days rows (one tenant's, or the all-tenant ones).
         const [rows, tenants] = await Promise.all([
           rollupRepo.read(db, w),
           rollupRepo.tenantsPerFeature(db, w),
         ]);
-        for (const row of rows) addRow(sumsOf(row.feature), row);
+        for (const row of rows) {
+          addRow(sumsOf(row.feature), row);
+          const k = `${row.day}\u0000${row.feature}`;
+          const d = daily.get(k);
+          const n = Number(row.interactions);
+          daily.set(k, {
+            day: Number(row.day),
+            feature: row.feature,
+            interactions: (d?.interactions ?? 0) + n,
+          });
+        }
+        if (query.tenantId === undefined) {
+          const c = await deps.countSharing(regions[i] as string);
+          share.tenants += c.tenants;
+          share.sharing += c.sharing;
+        }
         for (const [feature, count] of tenants) sumsOf(feature).tenants += count;
         await budget.next();
       }
@@ -100,7 +154,63 @@ export function createInsightsService(deps: InsightsDeps): InsightsService {
         .filter(([, f]) => f.interactions > 0)
         .sort((a, b) => a[0].localeCompare(b[0]))
         .map(([feature, f]) => toInsight(feature, f));
-      return { from: fromDay * DAY_MS, to: (toDay + 1) * DAY_MS, regions, features };
+      const totals = { interactions: 0, tokensIn: 0, tokensOut: 0 };
+      for (const f of features) {
+        totals.interactions += f.interactions;
+        totals.tokensIn += f.tokens.in;
+        totals.tokensOut += f.tokens.out;
+      }
+      return {
+        from: fromDay * DAY_MS,
+        to: (toDay + 1) * DAY_MS,
+        regions,
+        features,
+        totals,
+        daily: [...daily.values()]
+          .filter((d) => d.interactions > 0)
+          .sort((a, b) => a.day - b.day || a.feature.localeCompare(b.feature)),
+        sharing: { ...share, rate: share.tenants ? share.sharing / share.tenants : null },
+      };
+    },
+
+    async held(tenant) {
+      const db = regionStore(deps.regions, tenant.region).db;
+      const [rows, oldest] = await Promise.all([
+        rollupRepo.read(db, {
+          fromDay: Number.MIN_SAFE_INTEGER,
+          toDay: Number.MAX_SAFE_INTEGER,
+          tenantId: tenant.id,
+        }),
+        rollupRepo.oldestHeld(db, tenant.id),
+      ]);
+      const byFeature = new Map<
+        string,
+        { interactions: number; days: { day: number; interactions: number }[] }
+      >();
+      let interactions = 0;
+      let labels = 0;
+      for (const r of rows) {
+        const n = Number(r.interactions);
+        interactions += n;
+        labels += Number(r.labels);
+        if (n === 0) continue;
+        let f = byFeature.get(r.feature);
+        if (!f) byFeature.set(r.feature, (f = { interactions: 0, days: [] }));
+        f.interactions += n;
+        f.days.push({ day: Number(r.day), interactions: n });
+      }
+      return {
+        interactions,
+        labels,
+        oldest,
+        features: [...byFeature]
+          .sort((a, b) => a[0].localeCompare(b[0]))
+          .map(([feature, f]) => ({
+            feature,
+            interactions: f.interactions,
+            days: f.days.sort((a, b) => a.day - b.day),
+          })),
+      };
     },
   };
 }
