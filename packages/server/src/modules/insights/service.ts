@@ -177,8 +177,8 @@ export function createInsightsService(deps: InsightsDeps): InsightsService {
       const db = regionStore(deps.regions, tenant.region).db;
       const [rows, oldest] = await Promise.all([
         rollupRepo.read(db, {
-          fromDay: Number.MIN_SAFE_INTEGER,
-          toDay: Number.MAX_SAFE_INTEGER,
+          fromDay: 0,
+          toDay: 2_147_483_647,
           tenantId: tenant.id,
         }),
         rollupRepo.oldestHeld(db, tenant.id),
