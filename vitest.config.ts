@@ -6,7 +6,9 @@ export default defineConfig({
   resolve: { conditions: ["@assent/source"] },
   ssr: { resolve: { conditions: ["@assent/source"] } },
   test: {
-    include: ["packages/*/src/**/*.test.ts", "packages/*/test/**/*.test.ts"],
+    // The web app's tests (packages/web/src/**/*.test.ts[x]) run in happy-dom: each file that needs a
+    // DOM says so with a `@vitest-environment happy-dom` comment; the rest run in Node.
+    include: ["packages/*/src/**/*.test.ts", "packages/*/src/**/*.test.tsx", "packages/*/test/**/*.test.ts"],
     globalSetup: ["packages/server/test/global-setup.ts"],
     testTimeout: 30_000,
     hookTimeout: 60_000,

@@ -46,7 +46,7 @@ describe("reviewer, approver and the tenant's access log in the browser", () => 
     await rp.getByLabel(/^Ticket/).fill("SUP-4711");
     await rp.getByLabel("For", { exact: true }).selectOption("60");
     await rp.getByRole("button", { name: "Request access" }).click();
-    await waitForText(rp.getByRole("status").filter({ hasText: "Request sent" }), "pending");
+    await waitForText(rp.getByRole("status").filter({ hasText: "Request sent" }), "Your access requests");
     await waitForText(rp.getByTestId("my-request"), "pending");
     await screenshot(rp, "review-requested");
 

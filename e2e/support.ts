@@ -1,4 +1,5 @@
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import path from "node:path";
 import { type Browser, type BrowserContext, chromium, type Locator, type Page } from "playwright-core";
 import { webAppBuilt } from "../packages/server/src/http/web-routes.js";
@@ -99,4 +100,34 @@ export async function waitForText(
     if (Date.now() > deadline) throw new Error(`expected ${String(text)} in: ${last.slice(0, 500)}`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/** Polling every 300 ms instead of 10 s, set before the app's scripts run (see LIVE_MS in queries.ts). */
+export async function fastPolling(page: Page, ms = 300): Promise<void> {
+  await page.addInitScript(`window.localStorage.setItem("assent:poll-ms", "${ms}")`);
+}
+
+let axeSource: string | null = null;
+
+/**
+ * axe-core's serious and critical violations on the page as it is now, one line each. axe is
+ * evaluated over the DevTools protocol, so the app's Content-Security-Policy stays as it is.
+ */
+export async function axeViolations(page: Page): Promise<string[]> {
+  axeSource ??= readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+  await page.evaluate(axeSource);
+  // A string, evaluated in the page (these tests are compiled without the DOM's types).
+  const violations = await page.evaluate<
+    { id: string; impact: string | null; help: string; targets: string[] }[]
+  >(
+    `axe.run(document).then((r) => r.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      targets: v.nodes.slice(0, 3).map((n) => JSON.stringify(n.target)),
+    })))`,
+  );
+  return violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => `${v.impact} ${v.id}: ${v.help} at ${v.targets.join(", ")}`);
 }

@@ -12,7 +12,6 @@ import { AppError } from "./errors.js";
 import { createLogDestination } from "./log-destination.js";
 import { acceptPathOf } from "./modules/access/invitations/routes.js";
 import { checkpointChains } from "./modules/audit/checkpoints.js";
-import { verifyAuditChains } from "./modules/audit/verify.js";
 import { apiTokenView } from "./modules/tokens/routes.js";
 import { SCOPES } from "./modules/tokens/scopes.js";
 import { createShutdown } from "./shutdown.js";
@@ -378,10 +377,8 @@ function buildCli(cli: Cli): Command {
     )
     .action(async () =>
       withServices(cli, program.opts(), async (s) => {
-        const report = await verifyAuditChains(s.stores, {
-          keys: s.signingKeys,
-          anchorFile: s.checkpointFile,
-        });
+        // The same verification as POST /api/audit/verify (the audit service's verify).
+        const report = await s.audit.verify();
         print(report);
         if (report.firstBroken) {
           cli.err(`assent: ${report.firstBroken.message}\n`);

@@ -199,6 +199,7 @@ export async function createServices(config: Config, opts: { clock?: Clock } = {
     grants,
     users,
     identity: config.access.transparencyIdentity,
+    checkpoints: { keys: signingKeys, anchorFile: checkpointFile },
   });
   const retention = createRetentionService({
     regions: stores.regions,

@@ -95,4 +95,46 @@ describe.each(dialects())("GET /api/audit on %s", (dialect) => {
     expect(bad.statusCode).toBe(400);
     expect(bad.json().message).toMatch(/chain must be one of control, region-us, region-eu/);
   });
+
+  it("names the person behind each actor id (null for system actors)", async () => {
+    const reads = (await audit("?chain=region-eu&action=interaction.read")).json().items;
+    expect(reads[0].actor).toEqual({ name: null, email: reviewer.email });
+    const all = (await audit("?limit=500")).json().items as (Event & { actor: unknown })[];
+    expect(all.filter((e) => e.actorId === null).every((e) => e.actor === null)).toBe(true);
+  });
+
+  it("POST /api/audit/verify runs the verification of `assent audit verify` and names a break", async () => {
+    const verify = (cookie = operator.cookie) =>
+      ctx.app.inject({
+        method: "POST",
+        url: "/api/audit/verify",
+        headers: { cookie, "x-assent-request": "1" },
+      });
+    expect((await verify(reviewer.cookie)).statusCode).toBe(403);
+    const ok = await verify();
+    expect(ok.statusCode).toBe(200);
+    expect(ok.json()).toMatchObject({ ok: true, firstBroken: null });
+    expect(Object.keys(ok.json().chains).sort()).toEqual(["control", "region-eu", "region-us"]);
+    expect(ok.json().chains.control.events).toBeGreaterThan(0);
+
+    const control = ctx.services.stores.control.db;
+    const victim = await control
+      .selectFrom("audit_events")
+      .selectAll()
+      .where("action", "=", "access-request.approve")
+      .executeTakeFirstOrThrow();
+    await control.updateTable("audit_events").set({ grant_id: null }).where("seq", "=", victim.seq).execute();
+    try {
+      const broken = (await verify()).json();
+      expect(broken.ok).toBe(false);
+      expect(broken.firstBroken).toMatchObject({ chain: "control", id: victim.id, seq: Number(victim.seq) });
+      expect(broken.firstBroken.message).toContain("audit chain control is broken");
+    } finally {
+      await control
+        .updateTable("audit_events")
+        .set({ grant_id: victim.grant_id })
+        .where("seq", "=", victim.seq)
+        .execute();
+    }
+  });
 });

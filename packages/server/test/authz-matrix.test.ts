@@ -266,6 +266,7 @@ function table(ctx: () => TestContext): Row[] {
       expect: users({ operator: 200 }),
     },
     { route: "GET /api/audit", url: "/api/audit", expect: users({ operator: 200 }) },
+    { route: "POST /api/audit/verify", url: "/api/audit/verify", expect: users({ operator: 200 }) },
     { route: "GET /api/insights/features", url: "/api/insights/features", expect: users({ operator: 200 }) },
 
     // Admin center

@@ -1,13 +1,13 @@
+import { useQueryClient } from "@tanstack/react-query";
+import { Outlet, useLocation, useNavigate } from "@tanstack/react-router";
 import { useCallback, useEffect, useMemo, useState } from "react";
 import { onSessionEvent } from "./api/client.js";
 import { sessionApi } from "./api/endpoints.js";
 import type { User } from "./api/types.js";
 import { asApiError } from "./hooks.js";
-import { navigate, usePath } from "./router.js";
 import { AcceptInvitation } from "./screens/AcceptInvitation.js";
 import { ChangePassword } from "./screens/ChangePassword.js";
 import { Layout } from "./screens/Layout.js";
-import { Routes } from "./screens/Routes.js";
 import { SignIn } from "./screens/SignIn.js";
 import { SessionContext, type SessionContextValue } from "./session.js";
 
@@ -17,9 +17,12 @@ type State =
   | { kind: "unreachable"; message: string }
   | { kind: "signed-in"; user: User };
 
+/** The root route: the session gate, then the layout around the matched screen. */
 export function App() {
   const [state, setState] = useState<State>({ kind: "loading" });
-  const path = usePath();
+  const path = useLocation({ select: (l) => l.pathname });
+  const navigate = useNavigate();
+  const queryClient = useQueryClient();
 
   const refresh = useCallback(async () => {
     try {
@@ -36,22 +39,25 @@ export function App() {
     void refresh();
     onSessionEvent((event) => {
       if (event === "expired") {
+        queryClient.clear();
         setState({ kind: "signed-out", notice: "Your session has ended. Sign in again to continue." });
       } else {
         void refresh();
       }
     });
     return () => onSessionEvent(null);
-  }, [refresh]);
+  }, [refresh, queryClient]);
 
   const signOut = useCallback(async () => {
     try {
       await sessionApi.signOut();
     } finally {
+      // Nothing one account loaded is shown to the next one signing in here.
+      queryClient.clear();
       setState({ kind: "signed-out", notice: "You are signed out." });
-      navigate("/", { replace: true });
+      void navigate({ to: "/", replace: true });
     }
-  }, []);
+  }, [queryClient, navigate]);
 
   const session = useMemo<SessionContextValue | null>(
     () => (state.kind === "signed-in" ? { user: state.user, refresh, signOut } : null),
@@ -95,7 +101,7 @@ export function App() {
         <ChangePassword />
       ) : (
         <Layout>
-          <Routes path={path} />
+          <Outlet />
         </Layout>
       )}
     </SessionContext.Provider>

@@ -1,84 +1,60 @@
-import { useCallback, useEffect, useRef, useState } from "react";
+import { type QueryKey, type UseQueryResult, useMutation, useQueryClient } from "@tanstack/react-query";
+import { useCallback, useState } from "react";
 import { ApiError } from "./api/client.js";
 
 export const asApiError = (err: unknown): ApiError =>
   err instanceof ApiError ? err : new ApiError(0, "client_error", (err as Error)?.message ?? String(err));
 
-export interface Loaded<T> {
-  readonly data: T | null;
-  readonly error: ApiError | null;
-  readonly loading: boolean;
-  reload(): void;
-  /** Replace the data with what an action answered (PUT /api/tenant/sharing answers like GET). */
-  set(data: T): void;
-}
-
-/** Loads once `key` changes; the newest answer wins when loads overlap. */
-export function useLoad<T>(load: () => Promise<T>, key: string): Loaded<T> {
-  const [data, setData] = useState<T | null>(null);
-  const [error, setError] = useState<ApiError | null>(null);
-  const [loading, setLoading] = useState(true);
-  const [tick, setTick] = useState(0);
-  const loadRef = useRef(load);
-  loadRef.current = load;
-  const seq = useRef(0);
-
-  // biome-ignore lint/correctness/useExhaustiveDependencies: key and tick are the triggers by design
-  useEffect(() => {
-    const mine = ++seq.current;
-    setLoading(true);
-    loadRef.current().then(
-      (value) => {
-        if (mine !== seq.current) return;
-        setData(value);
-        setError(null);
-        setLoading(false);
-      },
-      (err: unknown) => {
-        if (mine !== seq.current) return;
-        setError(asApiError(err));
-        setLoading(false);
-      },
-    );
-  }, [key, tick]);
-
-  const reload = useCallback(() => setTick((t) => t + 1), []);
-  const set = useCallback((value: T) => {
-    seq.current += 1;
-    setData(value);
-    setError(null);
-    setLoading(false);
-  }, []);
-  return { data, error, loading, reload, set };
-}
+/** A server read as screens use it: TanStack Query's result. */
+export type Loaded<T> = UseQueryResult<T, ApiError>;
 
 export interface Action<A extends unknown[], R> {
   readonly busy: boolean;
   readonly error: ApiError | null;
+  /** What the last successful run answered. */
+  readonly data: R | undefined;
   run(...args: A): Promise<R | undefined>;
   clear(): void;
 }
 
-/** A button's action: busy while running, the API's error kept for display next to it. */
-export function useAction<A extends unknown[], R>(fn: (...args: A) => Promise<R>): Action<A, R> {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ApiError | null>(null);
-  const fnRef = useRef(fn);
-  fnRef.current = fn;
-  const run = useCallback(async (...args: A) => {
-    setBusy(true);
-    setError(null);
-    try {
-      return await fnRef.current(...args);
-    } catch (err) {
-      setError(asApiError(err));
-      return undefined;
-    } finally {
-      setBusy(false);
-    }
-  }, []);
-  const clear = useCallback(() => setError(null), []);
-  return { busy, error, run, clear };
+export interface ActionOptions {
+  /** Query keys (prefixes) whose data the action changes: refetched once it succeeded. */
+  readonly invalidates?: readonly QueryKey[];
+}
+
+/**
+ * A button's action (a TanStack mutation): busy while running, the API's error kept for display
+ * next to it, and the queries it changes invalidated after it succeeded.
+ */
+export function useAction<A extends unknown[], R>(
+  fn: (...args: A) => Promise<R>,
+  opts: ActionOptions = {},
+): Action<A, R> {
+  const client = useQueryClient();
+  const mutation = useMutation<R, ApiError, A>({
+    mutationFn: (args) => fn(...args),
+    onSuccess: async () => {
+      await Promise.all((opts.invalidates ?? []).map((queryKey) => client.invalidateQueries({ queryKey })));
+    },
+  });
+  const { mutateAsync, reset } = mutation;
+  const run = useCallback(
+    async (...args: A) => {
+      try {
+        return await mutateAsync(args);
+      } catch {
+        return undefined;
+      }
+    },
+    [mutateAsync],
+  );
+  return {
+    busy: mutation.isPending,
+    error: mutation.error ? asApiError(mutation.error) : null,
+    data: mutation.data,
+    run,
+    clear: reset,
+  };
 }
 
 /** Cursor paging: the API gives only "next"; the cursors seen so far give "previous". */

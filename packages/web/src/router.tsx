@@ -1,45 +1,144 @@
-import { type AnchorHTMLAttributes, type MouseEvent, useEffect, useState } from "react";
+import { createRootRoute, createRoute, createRouter, redirect } from "@tanstack/react-router";
+import { App } from "./App.js";
+import { AdminCenter } from "./screens/admin/AdminCenter.js";
+import { Approvals } from "./screens/approvals/Approvals.js";
+import { ApiTokens } from "./screens/operations/ApiTokens.js";
+import { AuditLog } from "./screens/operations/AuditLog.js";
+import { InsightsPanel } from "./screens/operations/InsightsPanel.js";
+import { Operations } from "./screens/operations/Operations.js";
+import { ServiceKeys } from "./screens/operations/ServiceKeys.js";
+import { Tenants } from "./screens/operations/Tenants.js";
+import { Users } from "./screens/operations/Users.js";
+import { Guarded, Home, NotFound } from "./screens/Routes.js";
+import { InteractionPage } from "./screens/review/InteractionPage.js";
+import { Workbench } from "./screens/review/Workbench.js";
+import {
+  AUDIT_FILTERS,
+  INSIGHTS_FILTERS,
+  parseSearch,
+  QUEUE_FILTERS,
+  stringifySearch,
+  validateFilters,
+} from "./search.js";
 
-/** A small history router: the server answers every app path with index.html. */
-const listeners = new Set<() => void>();
+/**
+ * The app's routes (TanStack Router, typed paths and search params). The server answers every
+ * app path with index.html. The root route is the session gate; each screen checks its role.
+ */
+const root = createRootRoute({ component: App, notFoundComponent: NotFound });
 
-export function navigate(to: string, opts: { replace?: boolean } = {}): void {
-  if (to === window.location.pathname + window.location.search) return;
-  if (opts.replace) window.history.replaceState(null, "", to);
-  else window.history.pushState(null, "", to);
-  for (const l of listeners) l();
-}
+const home = createRoute({ getParentRoute: () => root, path: "/", component: Home });
 
-export function usePath(): string {
-  const [path, setPath] = useState(window.location.pathname);
-  useEffect(() => {
-    const update = () => setPath(window.location.pathname);
-    listeners.add(update);
-    window.addEventListener("popstate", update);
-    // A child may have navigated before this effect subscribed (effects run child first).
-    update();
-    return () => {
-      listeners.delete(update);
-      window.removeEventListener("popstate", update);
-    };
-  }, []);
-  return path;
-}
+const acceptInvitation = createRoute({
+  getParentRoute: () => root,
+  path: "/accept-invitation",
+  // The session gate (App) shows the form itself: it needs no session.
+  component: () => null,
+});
 
-interface LinkProps extends AnchorHTMLAttributes<HTMLAnchorElement> {
-  readonly to: string;
-}
+const admin = createRoute({
+  getParentRoute: () => root,
+  path: "/admin",
+  component: () => (
+    <Guarded screen="/admin">
+      <AdminCenter />
+    </Guarded>
+  ),
+});
 
-export function Link({ to, onClick, children, ...rest }: LinkProps) {
-  const follow = (e: MouseEvent<HTMLAnchorElement>) => {
-    onClick?.(e);
-    if (e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
-    e.preventDefault();
-    navigate(to);
-  };
-  return (
-    <a href={to} onClick={follow} {...rest}>
-      {children}
-    </a>
-  );
+const review = createRoute({
+  getParentRoute: () => root,
+  path: "/review",
+  validateSearch: validateFilters(QUEUE_FILTERS),
+  component: () => (
+    <Guarded screen="/review">
+      <Workbench />
+    </Guarded>
+  ),
+});
+
+const interaction = createRoute({
+  getParentRoute: () => root,
+  path: "/review/interactions/$id",
+  component: function InteractionRoute() {
+    const { id } = interaction.useParams();
+    return (
+      <Guarded screen="/review">
+        <InteractionPage id={id} />
+      </Guarded>
+    );
+  },
+});
+
+const approvals = createRoute({
+  getParentRoute: () => root,
+  path: "/approvals",
+  component: () => (
+    <Guarded screen="/approvals">
+      <Approvals />
+    </Guarded>
+  ),
+});
+
+const operations = createRoute({
+  getParentRoute: () => root,
+  path: "/operations",
+  component: () => (
+    <Guarded screen="/operations">
+      <Operations />
+    </Guarded>
+  ),
+});
+
+const opsIndex = createRoute({
+  getParentRoute: () => operations,
+  path: "/",
+  beforeLoad: () => {
+    throw redirect({ to: "/operations/tenants", replace: true });
+  },
+});
+
+const opsTenants = createRoute({ getParentRoute: () => operations, path: "tenants", component: Tenants });
+const opsServiceKeys = createRoute({
+  getParentRoute: () => operations,
+  path: "service-keys",
+  component: ServiceKeys,
+});
+const opsUsers = createRoute({ getParentRoute: () => operations, path: "users", component: Users });
+const opsTokens = createRoute({ getParentRoute: () => operations, path: "tokens", component: ApiTokens });
+const opsInsights = createRoute({
+  getParentRoute: () => operations,
+  path: "insights",
+  validateSearch: validateFilters(INSIGHTS_FILTERS),
+  component: InsightsPanel,
+});
+const opsAudit = createRoute({
+  getParentRoute: () => operations,
+  path: "audit",
+  validateSearch: validateFilters(AUDIT_FILTERS),
+  component: AuditLog,
+});
+
+const routeTree = root.addChildren([
+  home,
+  acceptInvitation,
+  admin,
+  review,
+  interaction,
+  approvals,
+  operations.addChildren([opsIndex, opsTenants, opsServiceKeys, opsUsers, opsTokens, opsInsights, opsAudit]),
+]);
+
+export const router = createRouter({
+  routeTree,
+  parseSearch,
+  stringifySearch,
+  defaultNotFoundComponent: NotFound,
+  scrollRestoration: true,
+});
+
+declare module "@tanstack/react-router" {
+  interface Register {
+    router: typeof router;
+  }
 }

@@ -1,8 +1,10 @@
 import type { Role } from "./api/types.js";
 
+export type ScreenPath = "/admin" | "/review" | "/approvals" | "/operations";
+
 /** The app's screens and the role each needs; the navigation shows only the caller's. */
 export interface ScreenInfo {
-  readonly path: string;
+  readonly path: ScreenPath;
   readonly title: string;
   readonly role: Role;
 }

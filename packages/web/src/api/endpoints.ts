@@ -6,6 +6,7 @@ import type {
   ApiScope,
   ApiToken,
   AuditEvent,
+  AuditVerifyReport,
   CreatedInvitation,
   IngestionKey,
   Insights,
@@ -105,4 +106,5 @@ export const opsApi = {
     call<CreatedInvitation>("POST", "/api/invitations", body),
   insights: (query: Query) => call<Insights>("GET", withQuery("/api/insights/features", query)),
   audit: (query: Query) => call<Page<AuditEvent>>("GET", withQuery("/api/audit", query)),
+  verifyAudit: () => call<AuditVerifyReport>("POST", "/api/audit/verify"),
 };

@@ -269,6 +269,8 @@ export interface AuditEvent {
   id: string;
   at: string;
   actorId: string | null;
+  /** The person behind actorId (absent from servers before it was added; null for system actors). */
+  actor?: { name: string | null; email: string } | null;
   actorRole: string | null;
   action: string;
   tenantId: string | null;
@@ -279,6 +281,20 @@ export interface AuditEvent {
   details: Record<string, unknown>;
   prevHash: string;
   hash: string;
+}
+
+/** POST /api/audit/verify: what `assent audit verify` prints. */
+export interface AuditVerifyReport {
+  ok: boolean;
+  chains: Record<
+    string,
+    {
+      events: number;
+      head: string;
+      broken: { seq: number; id: string | null; action: string | null; problem: string } | null;
+    }
+  >;
+  firstBroken: { chain: string; seq: number; id: string | null; message: string } | null;
 }
 
 export { LABEL_LIMITS, REASON_CODES, ROLES } from "@assent/sdk/contract/staff";

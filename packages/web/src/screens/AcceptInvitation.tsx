@@ -1,8 +1,8 @@
+import { useNavigate } from "@tanstack/react-router";
 import { type FormEvent, useId, useState } from "react";
 import { sessionApi } from "../api/endpoints.js";
 import type { User } from "../api/types.js";
 import { useAction } from "../hooks.js";
-import { navigate } from "../router.js";
 import { TextField } from "../ui/Field.js";
 import { ErrorNote } from "../ui/feedback.js";
 
@@ -18,6 +18,7 @@ export function AcceptInvitation({ onSignedIn }: { readonly onSignedIn: (user: U
   const [password, setPassword] = useState("");
   const [again, setAgain] = useState("");
   const accept = useAction(sessionApi.acceptInvitation);
+  const navigate = useNavigate();
   const errorId = useId();
   const mismatch = again.length > 0 && again !== password;
 
@@ -26,7 +27,7 @@ export function AcceptInvitation({ onSignedIn }: { readonly onSignedIn: (user: U
     if (mismatch) return;
     const session = await accept.run(token, password);
     if (session) {
-      navigate("/", { replace: true });
+      void navigate({ to: "/", replace: true });
       onSignedIn(session.user);
     }
   };

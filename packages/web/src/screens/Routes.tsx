@@ -1,66 +1,56 @@
-import { useEffect } from "react";
-import { Link, navigate } from "../router.js";
-import { screenOf, screensFor } from "../screens.js";
+import { Link, Navigate, useLocation } from "@tanstack/react-router";
+import { type ReactNode, useEffect } from "react";
+import { SCREENS, type ScreenPath, screensFor } from "../screens.js";
 import { useSession } from "../session.js";
-import { AdminCenter } from "./admin/AdminCenter.js";
-import { Approvals } from "./approvals/Approvals.js";
-import { Operations } from "./operations/Operations.js";
-import { InteractionPage } from "./review/InteractionPage.js";
-import { Workbench } from "./review/Workbench.js";
 
-/** Which screen a path shows, for the signed-in user's roles. */
-export function Routes({ path }: { readonly path: string }) {
+/** "/": the signed-in user's first screen, or a note when no role of theirs has one. */
+export function Home() {
   const { user } = useSession();
-  const mine = screensFor(user.roles);
-  const home = mine[0]?.path ?? null;
-
+  const home = screensFor(user.roles)[0]?.path;
   useEffect(() => {
-    if (path === "/" && home) navigate(home, { replace: true });
-  }, [path, home]);
+    document.title = "Assent";
+  }, []);
+  if (home) return <Navigate to={home} replace />;
+  return (
+    <div className="card">
+      <h1>No screens for your account</h1>
+      <p>Your account holds no role with a screen here. Ask an operator to give you one.</p>
+    </div>
+  );
+}
 
+/** A screen shown only to holders of its role; it names the screen in the window's title. */
+export function Guarded({ screen, children }: { readonly screen: ScreenPath; readonly children: ReactNode }) {
+  const { user } = useSession();
+  const info = SCREENS.find((s) => s.path === screen);
   useEffect(() => {
-    const screen = screenOf(path);
-    document.title = screen ? `${screen.title} · Assent` : "Assent";
-  }, [path]);
-
-  if (path === "/") {
-    return home ? null : (
-      <div className="card">
-        <h1>No screens for your account</h1>
-        <p>Your account holds no role with a screen here. Ask an operator to give you one.</p>
-      </div>
-    );
-  }
-  const screen = screenOf(path);
-  if (!screen) {
+    document.title = info ? `${info.title} · Assent` : "Assent";
+  }, [info]);
+  if (!info) return null;
+  if (!user.roles.includes(info.role)) {
     return (
       <div className="card">
-        <h1>Not found</h1>
-        <p>
-          There is no screen at <code>{path}</code>. <Link to="/">Go to your first screen</Link>.
-        </p>
-      </div>
-    );
-  }
-  if (!mine.includes(screen)) {
-    return (
-      <div className="card">
-        <h1>{screen.title}</h1>
+        <h1>{info.title}</h1>
         <p role="alert">
-          This screen needs the role <strong>{screen.role}</strong>, which your account does not hold.
+          This screen needs the role <strong>{info.role}</strong>, which your account does not hold.
         </p>
       </div>
     );
   }
-  const [, , rest, id] = path.split("/");
-  switch (screen.path) {
-    case "/admin":
-      return <AdminCenter />;
-    case "/review":
-      return rest === "interactions" && id ? <InteractionPage id={decodeURIComponent(id)} /> : <Workbench />;
-    case "/approvals":
-      return <Approvals />;
-    default:
-      return <Operations tab={rest ?? "tenants"} />;
-  }
+  return <>{children}</>;
+}
+
+export function NotFound() {
+  const path = useLocation({ select: (l) => l.pathname });
+  useEffect(() => {
+    document.title = "Not found · Assent";
+  }, []);
+  return (
+    <div className="card">
+      <h1>Not found</h1>
+      <p>
+        There is no screen at <code>{path}</code>. <Link to="/">Go to your first screen</Link>.
+      </p>
+    </div>
+  );
 }

@@ -1,18 +1,41 @@
-import { type FormEvent, type InputHTMLAttributes, type ReactNode, useState } from "react";
+import {
+  type FormEvent,
+  type InputHTMLAttributes,
+  type ReactNode,
+  useEffect,
+  useMemo,
+  useState,
+} from "react";
+import {
+  type FilterSpec,
+  type FiltersOf,
+  filtersFromSearch,
+  type SearchOf,
+  searchFromFilters,
+} from "../search.js";
 
 /**
- * A filter form's state: the draft being edited and the filters last applied.
+ * A filter form over filters kept in the URL: `filters` are the applied ones (read from the URL's
+ * search), the draft is what is being edited; Apply writes the draft to the URL through `onApply`.
  * `field(name)` gives an input or select its id (`<prefix>-<name>`), value and change handler.
  */
-export function useFilters<F extends Record<string, string>>(prefix: string, empty: F, onApply?: () => void) {
-  const [draft, setDraft] = useState<F>(empty);
-  const [filters, setFilters] = useState<F>(empty);
+export function useFilters<S extends FilterSpec>(
+  prefix: string,
+  spec: S,
+  search: SearchOf<S>,
+  onApply: (next: SearchOf<S>) => void,
+) {
+  const searchKey = JSON.stringify(search);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the search's content, not its identity
+  const filters = useMemo(() => filtersFromSearch(spec, search), [spec, searchKey]);
+  const [draft, setDraft] = useState<FiltersOf<S>>(filters);
+  // Back/forward or a link changed the URL: the form shows what is applied.
+  useEffect(() => setDraft(filters), [filters]);
   const apply = (e: FormEvent) => {
     e.preventDefault();
-    setFilters(draft);
-    onApply?.();
+    onApply(searchFromFilters(spec, draft));
   };
-  const field = (name: keyof F & string) => ({
+  const field = (name: keyof S & string) => ({
     id: `${prefix}-${name}`,
     value: draft[name],
     onChange: (e: { target: { value: string } }) => setDraft((d) => ({ ...d, [name]: e.target.value })),

@@ -1,5 +1,5 @@
 import { type FormEvent, type ReactNode, useState } from "react";
-import { type Action, useAction } from "../hooks.js";
+import { type Action, type ActionOptions, useAction } from "../hooks.js";
 import { ErrorNote, Status } from "./feedback.js";
 
 export interface FormAction<A extends unknown[], R> extends Action<A, R> {
@@ -10,8 +10,11 @@ export interface FormAction<A extends unknown[], R> extends Action<A, R> {
 }
 
 /** A form's action: busy while it runs, the API's error, and a status line once it succeeded. */
-export function useFormAction<A extends unknown[], R>(fn: (...args: A) => Promise<R>): FormAction<A, R> {
-  const action = useAction(fn);
+export function useFormAction<A extends unknown[], R>(
+  fn: (...args: A) => Promise<R>,
+  opts: ActionOptions = {},
+): FormAction<A, R> {
+  const action = useAction(fn, opts);
   const [status, setStatus] = useState<string | null>(null);
   const submit = (args: () => A, done: (result: R) => string) => (e: FormEvent) => {
     e.preventDefault();

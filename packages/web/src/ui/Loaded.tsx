@@ -2,10 +2,19 @@ import type { ReactNode } from "react";
 import type { Loaded } from "../hooks.js";
 import { ErrorNote, Loading } from "./feedback.js";
 
-/** The Refresh button of a loaded list: disabled while it loads. */
-export function RefreshButton({ loaded }: { readonly loaded: Pick<Loaded<unknown>, "reload" | "loading"> }) {
+type Refetchable = Pick<Loaded<unknown>, "refetch" | "isFetching">;
+
+/** The Refresh button of a loaded list (lists also refresh by themselves): disabled while it loads. */
+export function RefreshButton({ loaded }: { readonly loaded: Refetchable | readonly Refetchable[] }) {
+  const all: readonly Refetchable[] = Array.isArray(loaded) ? loaded : [loaded as Refetchable];
   return (
-    <button type="button" onClick={loaded.reload} disabled={loaded.loading}>
+    <button
+      type="button"
+      onClick={() => {
+        for (const l of all) void l.refetch();
+      }}
+      disabled={all.some((l) => l.isFetching)}
+    >
       Refresh
     </button>
   );
@@ -18,7 +27,7 @@ export function LoadState({
   isEmpty,
   empty,
 }: {
-  readonly loaded: Pick<Loaded<unknown>, "data" | "error" | "loading">;
+  readonly loaded: Pick<Loaded<unknown>, "data" | "error" | "isPending">;
   readonly what: string;
   readonly isEmpty?: boolean;
   readonly empty?: ReactNode;
@@ -26,7 +35,7 @@ export function LoadState({
   return (
     <>
       <ErrorNote error={loaded.error} />
-      {!loaded.data && loaded.loading ? <Loading what={what} /> : null}
+      {loaded.isPending && !loaded.error ? <Loading what={what} /> : null}
       {loaded.data && isEmpty && empty ? <p className="muted">{empty}</p> : null}
     </>
   );

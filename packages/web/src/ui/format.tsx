@@ -1,28 +1,10 @@
-const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
+import type { ClipboardEvent } from "react";
+import { idLabel } from "./ids.js";
+import { formatTime, formatUtc, fromNow } from "./time.js";
 
-export function formatTime(iso: string): string {
-  const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? iso : dateTime.format(d);
-}
+export { formatTime, fromNow } from "./time.js";
 
-const relative = new Intl.RelativeTimeFormat(undefined, { numeric: "auto" });
-
-/** "in 30 days", "in 3 hours", "5 minutes ago". */
-export function fromNow(iso: string, now = Date.now()): string {
-  const ms = new Date(iso).getTime() - now;
-  const abs = Math.abs(ms);
-  const units: [Intl.RelativeTimeFormatUnit, number][] = [
-    ["day", 86_400_000],
-    ["hour", 3_600_000],
-    ["minute", 60_000],
-  ];
-  for (const [unit, size] of units) {
-    if (abs >= size) return relative.format(Math.round(ms / size), unit);
-  }
-  return relative.format(Math.round(ms / 1000), "second");
-}
-
-/** A time people can read, with the exact instant for machines and on hover. */
+/** A time in the viewer's zone (named), the instant for machines, UTC on hover. */
 export function Time({
   iso,
   withRelative,
@@ -32,20 +14,25 @@ export function Time({
 }) {
   if (!iso) return <span className="muted">—</span>;
   return (
-    <time dateTime={iso} title={iso}>
+    <time dateTime={iso} title={formatUtc(iso)}>
       {formatTime(iso)}
       {withRelative ? <span className="muted"> ({fromNow(iso)})</span> : null}
     </time>
   );
 }
 
-export const shortId = (id: string | null | undefined): string => (id ? id.slice(0, 8) : "—");
+/** Copying the shown part of an id copies the whole id. */
+const copyWhole = (id: string) => (e: ClipboardEvent) => {
+  e.clipboardData.setData("text/plain", id);
+  e.preventDefault();
+};
 
+/** An id by the part that tells it apart (see ids.ts): the full id on hover and when copied. */
 export function ShortId({ id }: { readonly id: string | null }) {
   if (!id) return <span className="muted">—</span>;
   return (
-    <code className="id" title={id}>
-      {shortId(id)}
+    <code className="id token" title={id} onCopy={copyWhole(id)}>
+      {idLabel(id)}
     </code>
   );
 }

@@ -2,7 +2,13 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { type Guards, tenantAdminOf } from "../../http/auth.js";
 import { ErrorSchema } from "../../http/schemas.js";
 import { iso, isoOrNull } from "../../http/time.js";
-import { AccessLogQuery, AccessLogSchema, AuditPageSchema, AuditQuery } from "./schemas.js";
+import {
+  AccessLogQuery,
+  AccessLogSchema,
+  AuditPageSchema,
+  AuditQuery,
+  VerifyReportSchema,
+} from "./schemas.js";
 import type { AccessLogEntry, AuditEvent, AuditService } from "./service.js";
 
 export interface AuditRoutesDeps {
@@ -46,6 +52,22 @@ export const auditRoutes: FastifyPluginAsyncTypebox<AuditRoutesDeps> = async (ap
       });
       return { items: page.items.map(eventView), nextCursor: page.nextCursor };
     },
+  );
+
+  app.post(
+    "/api/audit/verify",
+    {
+      onRequest: deps.guards.user(["operator"]),
+      schema: {
+        tags: ["operations"],
+        summary:
+          "Verify every audit chain, as `assent audit verify` does: recomputed and checked against its signed checkpoints",
+        description:
+          "Reads each chain in full (in pages); the answer names the first broken entry, or ok. Nothing is changed.",
+        response: { 200: VerifyReportSchema, 401: ErrorSchema, 403: ErrorSchema },
+      },
+    },
+    async () => deps.audit.verify(),
   );
 
   app.get(

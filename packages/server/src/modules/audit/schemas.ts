@@ -25,6 +25,9 @@ export const AuditEventSchema = Type.Object({
   id: Type.String(),
   at: Time,
   actorId: NullableString,
+  actor: Type.Union([Type.Object({ name: NullableString, email: Type.String() }), Type.Null()], {
+    description: "the person behind actorId (null for system actors)",
+  }),
   actorRole: NullableString,
   action: Type.String(),
   tenantId: NullableString,
@@ -70,4 +73,29 @@ export const AccessLogSchema = Type.Object({
   tenant: Type.String(),
   items: Type.Array(AccessLogEntrySchema),
   nextCursor: NullableString,
+});
+
+const ChainReportSchema = Type.Object({
+  events: Type.Integer(),
+  head: Type.String(),
+  broken: Type.Union([
+    Type.Object({ seq: Type.Integer(), id: NullableString, action: NullableString, problem: Type.String() }),
+    Type.Null(),
+  ]),
+});
+
+export const VerifyReportSchema = Type.Object({
+  ok: Type.Boolean(),
+  chains: Type.Record(Type.String(), ChainReportSchema),
+  firstBroken: Type.Union([
+    Type.Object({
+      chain: Type.String(),
+      seq: Type.Integer(),
+      id: NullableString,
+      action: NullableString,
+      problem: Type.String(),
+      message: Type.String(),
+    }),
+    Type.Null(),
+  ]),
 });

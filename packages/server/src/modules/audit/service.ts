@@ -10,6 +10,7 @@ import type { TenantRef } from "../consent/types.js";
 import { ACCESS_ACTION_LIST } from "./actions.js";
 import type { AuditDb } from "./chain.js";
 import { auditRepo } from "./repo.js";
+import { type CheckpointCheck, type VerifyReport, verifyAuditChains } from "./verify.js";
 
 export interface AuditEvent {
   readonly chain: string;
@@ -17,6 +18,8 @@ export interface AuditEvent {
   readonly id: string;
   readonly at: number;
   readonly actorId: string | null;
+  /** The signed-in person behind actorId, for display; null for system actors and unknown ids. */
+  readonly actor: { readonly name: string | null; readonly email: string } | null;
   readonly actorRole: string | null;
   readonly action: string;
   readonly tenantId: string | null;
@@ -69,6 +72,8 @@ export interface AuditService {
   listEvents(q: EventQuery): Promise<Page<AuditEvent>>;
   /** Every access to the tenant's data, newest first: who, role, when, why, under which grant, what. */
   accessLog(tenant: TenantRef, opts?: { cursor?: string; limit?: number }): Promise<Page<AccessLogEntry>>;
+  /** What `assent audit verify` runs: every chain recomputed and checked against its checkpoints. */
+  verify(): Promise<VerifyReport>;
 }
 
 export interface AuditDeps {
@@ -76,14 +81,17 @@ export interface AuditDeps {
   readonly grants: Pick<GrantsService, "grantsByIds">;
   readonly users: Pick<UsersService, "describeUsers">;
   readonly identity: AccessConfig["transparencyIdentity"];
+  /** How verify checks the signed checkpoints (as the CLI does); without it they are not checked. */
+  readonly checkpoints?: CheckpointCheck;
 }
 
-const toEvent = (chain: string, r: AuditEventTable): AuditEvent => ({
+const toEvent = (chain: string, r: AuditEventTable, actor: AuditEvent["actor"]): AuditEvent => ({
   chain,
   seq: Number(r.seq),
   id: r.id,
   at: Number(r.at),
   actorId: r.actor_id,
+  actor,
   actorRole: r.actor_role,
   action: r.action,
   tenantId: r.tenant_id,
@@ -117,6 +125,7 @@ export function createAuditService(deps: AuditDeps): AuditService {
   };
 
   const service: AuditService = {
+    verify: () => verifyAuditChains(deps.stores, deps.checkpoints),
     chains: () => ["control", ...[...deps.stores.regions.keys()].map((r) => `region-${r}`)],
 
     async listEvents(q) {
@@ -133,8 +142,15 @@ export function createAuditService(deps: AuditDeps): AuditService {
         limit: limit + 1,
       });
       const page = rows.slice(0, limit);
+      const people = await deps.users.describeUsers(
+        page.map((r) => r.actor_id).filter((a): a is string => a !== null),
+      );
+      const actorOf = (id: string | null): AuditEvent["actor"] => {
+        const user = id ? people.get(id) : undefined;
+        return user ? { name: user.name, email: user.email } : null;
+      };
       return {
-        items: page.map((r) => toEvent(q.chain, r)),
+        items: page.map((r) => toEvent(q.chain, r, actorOf(r.actor_id))),
         nextCursor: rows.length > limit ? String(page[page.length - 1]?.seq) : null,
       };
     },

@@ -10,7 +10,7 @@ export function RequestList({
   empty,
   children,
 }: {
-  readonly requests: Pick<Loaded<Page<AccessRequest>>, "data" | "error" | "loading">;
+  readonly requests: Pick<Loaded<Page<AccessRequest>>, "data" | "error" | "isPending">;
   readonly what: string;
   readonly empty: string;
   readonly children: (request: AccessRequest) => ReactNode;

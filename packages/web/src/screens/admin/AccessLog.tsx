@@ -1,5 +1,6 @@
-import { adminApi } from "../../api/endpoints.js";
-import { useCursorPages, useLoad } from "../../hooks.js";
+import { useQuery } from "@tanstack/react-query";
+import { queries } from "../../api/queries.js";
+import { useCursorPages } from "../../hooks.js";
 import { DataTable } from "../../ui/DataTable.js";
 import { ShortId, Time } from "../../ui/format.js";
 import { LoadState, RefreshButton } from "../../ui/Loaded.js";
@@ -16,7 +17,7 @@ const ACTIONS: Record<string, string> = {
 /** Access transparency: every staff access to this tenant's shared data, newest first. */
 export function AccessLog() {
   const pages = useCursorPages();
-  const log = useLoad(() => adminApi.accessLog(pages.cursor), `access-log:${pages.cursor ?? ""}`);
+  const log = useQuery(queries.accessLog(pages.cursor));
   const items = log.data?.items ?? [];
   return (
     <Section title="Access log" actions={<RefreshButton loaded={log} />}>

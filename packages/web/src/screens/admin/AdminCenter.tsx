@@ -1,5 +1,6 @@
-import { adminApi } from "../../api/endpoints.js";
-import { useLoad } from "../../hooks.js";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { queries } from "../../api/queries.js";
+import type { AdminSharing } from "../../api/types.js";
 import { ErrorNote, Loading } from "../../ui/feedback.js";
 import { AccessLog } from "./AccessLog.js";
 import { Accounts } from "./Accounts.js";
@@ -10,8 +11,11 @@ import { SharingSetting } from "./SharingSetting.js";
 
 /** The tenant admin's screen: the setting, what it means, its history, deletion and access. */
 export function AdminCenter() {
-  const sharing = useLoad(adminApi.sharing, "sharing");
-  const accounts = useLoad(adminApi.accounts, "accounts");
+  const sharing = useQuery(queries.sharing());
+  const accounts = useQuery(queries.accounts());
+  const client = useQueryClient();
+  // PUT /api/tenant/sharing and delete-now answer like GET: the cache takes the answer as it is.
+  const setSharing = (s: AdminSharing) => client.setQueryData(queries.sharing().queryKey, s);
   if (!sharing.data) {
     return sharing.error ? <ErrorNote error={sharing.error} /> : <Loading what="the data-sharing setting" />;
   }
@@ -26,8 +30,8 @@ export function AdminCenter() {
       </header>
       <div className="grid two">
         <div className="stack">
-          <SharingSetting sharing={s} onChanged={sharing.set} />
-          <DeletionPanel sharing={s} onChanged={sharing.set} />
+          <SharingSetting sharing={s} onChanged={setSharing} />
+          <DeletionPanel sharing={s} onChanged={setSharing} />
         </div>
         <ProgramFacts program={s.program} />
       </div>

@@ -1,4 +1,5 @@
 import type { Program } from "../../api/types.js";
+import { purposeWords } from "../../ui/purposes.js";
 import { Section } from "../../ui/Section.js";
 
 /** What is shared and how it is handled, in plain words, from the program's own settings. */
@@ -34,9 +35,17 @@ export function ProgramFacts({ program }: { readonly program: Program }) {
         <dt>Customer approval (lockbox)</dt>
         <dd>{program.lockbox}</dd>
         <dt>What it is used for</dt>
-        <dd>{program.allowedPurposes.join(", ")}</dd>
+        <dd>
+          <ul className="plain-list" data-testid="purposes">
+            {program.allowedPurposes.map((p) => (
+              <li key={p} title={p}>
+                {purposeWords(p)}
+              </li>
+            ))}
+          </ul>
+        </dd>
         <dt>Never used for</dt>
-        <dd>{program.neverAllowed.join(", ")}</dd>
+        <dd>{program.neverAllowed.map((p) => purposeWords(p)).join("; ")}. No setting can allow it.</dd>
       </dl>
     </Section>
   );

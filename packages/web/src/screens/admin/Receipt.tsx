@@ -1,4 +1,5 @@
 import type { DeletionCounts } from "../../api/types.js";
+import { DownloadJson } from "../../ui/DownloadJson.js";
 import { Time } from "../../ui/format.js";
 
 const str = (v: unknown): string | null => (typeof v === "string" ? v : null);
@@ -43,6 +44,9 @@ export function Receipt({ receipt }: { readonly receipt: Record<string, unknown>
           </>
         ) : null}
       </p>
+      <DownloadJson value={receipt} filename={`deletion-receipt-${str(receipt.id) ?? "unknown"}.json`}>
+        Download receipt (JSON)
+      </DownloadJson>
     </div>
   );
 }

@@ -1,6 +1,6 @@
 import type { SharingPeriod, SharingVia, TenantAccount } from "../../api/types.js";
 import { Badge } from "../../ui/feedback.js";
-import { Time } from "../../ui/format.js";
+import { ShortId, Time } from "../../ui/format.js";
 import { Section } from "../../ui/Section.js";
 import { originOf } from "./Accounts.js";
 import { Receipt } from "./Receipt.js";
@@ -42,7 +42,10 @@ export function SharingHistory({
           {sorted.map((p) => (
             <li key={p.id} className="period" data-testid="period">
               <div className="period-head">
-                {periodState(p)} <span className="muted small">period {p.id.slice(0, 8)}</span>
+                {periodState(p)}{" "}
+                <span className="muted small">
+                  period <ShortId id={p.id} />
+                </span>
               </div>
               <dl className="period-facts">
                 <div>

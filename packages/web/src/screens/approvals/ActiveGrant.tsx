@@ -1,4 +1,5 @@
 import { accessApi } from "../../api/endpoints.js";
+import { keys } from "../../api/queries.js";
 import type { AccessRequest } from "../../api/types.js";
 import { useAction } from "../../hooks.js";
 import { useConfirm } from "../../ui/confirm.js";
@@ -11,9 +12,9 @@ export function ActiveGrant({
   onRevoked,
 }: {
   readonly request: AccessRequest;
-  readonly onRevoked: () => void;
+  readonly onRevoked: (status: string) => void;
 }) {
-  const revoke = useAction(accessApi.revoke);
+  const revoke = useAction(accessApi.revoke, { invalidates: [keys.access] });
   const [confirm, dialog] = useConfirm();
   const onRevoke = async () => {
     const ok = await confirm({
@@ -22,7 +23,7 @@ export function ActiveGrant({
       confirmLabel: "Revoke",
       danger: true,
     });
-    if (ok && (await revoke.run(request.id))) onRevoked();
+    if (ok && (await revoke.run(request.id))) onRevoked(`Revoked the access of ${request.requester.email}.`);
   };
   return (
     <li className="request" data-testid="active-grant">

@@ -1,8 +1,9 @@
 import { useId, useState } from "react";
 import { accessApi } from "../../api/endpoints.js";
+import { keys } from "../../api/queries.js";
 import type { AccessRequest } from "../../api/types.js";
 import { useAction } from "../../hooks.js";
-import { ErrorNote, Status } from "../../ui/feedback.js";
+import { ErrorNote } from "../../ui/feedback.js";
 import { durationLabel, Time } from "../../ui/format.js";
 import { RequestReason, RequestScope } from "../access/RequestBits.js";
 
@@ -11,30 +12,30 @@ export function PendingRequest({
   onDecided,
 }: {
   readonly request: AccessRequest;
-  readonly onDecided: () => void;
+  /** What the decision did, for the screen's status line (the request leaves this list). */
+  readonly onDecided: (status: string) => void;
 }) {
-  const approve = useAction(accessApi.approve);
-  const deny = useAction(accessApi.deny);
+  const approve = useAction(accessApi.approve, { invalidates: [keys.access] });
+  const deny = useAction(accessApi.deny, { invalidates: [keys.access] });
   const [denying, setDenying] = useState(false);
   const [note, setNote] = useState("");
-  const [status, setStatus] = useState<string | null>(null);
   const noteId = useId();
 
   const onApprove = async () => {
     deny.clear();
     const r = await approve.run(request.id);
     if (r) {
-      setStatus(
-        r.state === "approved" ? "Approved: the grant is active." : "Approval recorded; another is needed.",
+      onDecided(
+        r.state === "approved"
+          ? `Approved ${request.requester.email}'s request: the grant is active.`
+          : `Approval of ${request.requester.email}'s request recorded; another is needed.`,
       );
-      onDecided();
     }
   };
   const onDeny = async () => {
     approve.clear();
     if (await deny.run(request.id, note)) {
-      setStatus("Denied.");
-      onDecided();
+      onDecided(`Denied ${request.requester.email}'s request.`);
     }
   };
 
@@ -79,7 +80,6 @@ export function PendingRequest({
         )}
       </div>
       <ErrorNote error={approve.error ?? deny.error} />
-      <Status>{status}</Status>
     </li>
   );
 }

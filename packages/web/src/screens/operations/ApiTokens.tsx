@@ -1,7 +1,9 @@
+import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { opsApi } from "../../api/endpoints.js";
+import { queries } from "../../api/queries.js";
 import { API_SCOPES, type ApiScope, type ApiToken, type NewApiToken } from "../../api/types.js";
-import { useAction, useLoad } from "../../hooks.js";
+import { useAction } from "../../hooks.js";
 import { useConfirm } from "../../ui/confirm.js";
 import { DataTable, hiddenColumn } from "../../ui/DataTable.js";
 import { TextField } from "../../ui/Field.js";
@@ -22,7 +24,7 @@ const SCOPE_HINTS: Record<ApiScope, string> = {
 
 /** Management API tokens for automation and vendors' admin consoles: issue (shown once), list, revoke. */
 export function ApiTokens() {
-  const tokens = useLoad(opsApi.tokens, "api-tokens");
+  const tokens = useQuery(queries.tokens());
   const [name, setName] = useState("");
   const [scopes, setScopes] = useState<ApiScope[]>([]);
   const [fresh, setFresh] = useState<NewApiToken | null>(null);
@@ -36,7 +38,7 @@ export function ApiTokens() {
       setFresh(t);
       setName("");
       setScopes([]);
-      tokens.reload();
+      void tokens.refetch();
       return `Token ${t.name} issued.`;
     },
   );
@@ -94,7 +96,7 @@ export function ApiTokens() {
             columns={["Name", "Token", "Scopes", "Created", "Last used", "State", hiddenColumn("Revoke")]}
           >
             {tokens.data.map((t) => (
-              <TokenRow key={t.id} token={t} onRevoked={tokens.reload} />
+              <TokenRow key={t.id} token={t} onRevoked={() => void tokens.refetch()} />
             ))}
           </DataTable>
         ) : null}

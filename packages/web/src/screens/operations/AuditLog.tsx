@@ -1,43 +1,59 @@
-import { opsApi } from "../../api/endpoints.js";
-import { useCursorPages, useLoad } from "../../hooks.js";
-import { DataTable } from "../../ui/DataTable.js";
+import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import { useNavigate, useSearch } from "@tanstack/react-router";
+import { useState } from "react";
+import { queries } from "../../api/queries.js";
+import type { AuditEvent } from "../../api/types.js";
+import { useCursorPages } from "../../hooks.js";
+import { AUDIT_FILTERS } from "../../search.js";
+import { Actor } from "../../ui/Actor.js";
+import { DataTable, hiddenColumn } from "../../ui/DataTable.js";
+import { Drawer, JsonView } from "../../ui/Drawer.js";
 import { Filter, FilterBar, FilterInput, useFilters } from "../../ui/Filters.js";
 import { localToIso, ShortId, Time } from "../../ui/format.js";
 import { LoadState, RefreshButton } from "../../ui/Loaded.js";
 import { CursorPager } from "../../ui/Pager.js";
 import { Section } from "../../ui/Section.js";
-
-const EMPTY = { chain: "control", tenant: "", action: "", actor: "", from: "", to: "" };
+import { AuditVerify } from "./AuditVerify.js";
 
 /** The hash-chained audit log, one chain at a time (control or region-<name>), newest first. */
 export function AuditLog() {
   const pages = useCursorPages();
-  const { filters, apply, field } = useFilters("audit", EMPTY, pages.reset);
-  const audit = useLoad(
-    () =>
-      opsApi.audit({
-        chain: filters.chain.trim() || "control",
-        tenant: filters.tenant.trim(),
-        action: filters.action.trim(),
-        actor: filters.actor.trim(),
-        from: localToIso(filters.from),
-        to: localToIso(filters.to),
-        cursor: pages.cursor,
-        limit: 50,
-      }),
-    JSON.stringify([filters, pages.cursor]),
-  );
+  const search = useSearch({ from: "/operations/audit" });
+  const navigate = useNavigate({ from: "/operations/audit" });
+  const { filters, apply, field } = useFilters("audit", AUDIT_FILTERS, search, (next) => {
+    pages.reset();
+    void navigate({ search: next });
+  });
+  const regions = useQuery(queries.program()).data?.regions ?? [];
+  const chains = ["control", ...regions.map((r) => `region-${r}`)];
+  if (!chains.includes(filters.chain)) chains.push(filters.chain);
+  const audit = useQuery({
+    ...queries.audit({
+      chain: filters.chain.trim() || "control",
+      tenant: filters.tenant.trim(),
+      action: filters.action.trim(),
+      actor: filters.actor.trim(),
+      from: localToIso(filters.from),
+      to: localToIso(filters.to),
+      cursor: pages.cursor,
+      limit: 50,
+    }),
+    placeholderData: keepPreviousData,
+  });
+  const [open, setOpen] = useState<AuditEvent | null>(null);
   const items = audit.data?.items ?? [];
   return (
     <Section title="Audit log" actions={<RefreshButton loaded={audit} />}>
+      <AuditVerify chain={filters.chain} />
       <FilterBar onSubmit={apply} label="Filter the audit log">
         <Filter id="audit-chain" label="Chain">
-          <input {...field("chain")} list="audit-chains" maxLength={64} />
-          <datalist id="audit-chains">
-            <option value="control" />
-            <option value="region-eu" />
-            <option value="region-us" />
-          </datalist>
+          <select {...field("chain")}>
+            {chains.map((c) => (
+              <option key={c} value={c}>
+                {c === "control" ? "control (accounts, access, tenants)" : `${c} (content and data)`}
+              </option>
+            ))}
+          </select>
         </Filter>
         <FilterInput label="Tenant" {...field("tenant")} maxLength={64} />
         <FilterInput label="Action" {...field("action")} maxLength={64} placeholder="interaction.read" />
@@ -49,6 +65,7 @@ export function AuditLog() {
       {items.length > 0 ? (
         <DataTable
           testId="audit"
+          caption={`Events of the ${filters.chain} chain, newest first`}
           columns={[
             { label: "#", num: true },
             "When",
@@ -57,8 +74,7 @@ export function AuditLog() {
             "Tenant",
             "Target",
             "Grant / reason",
-            "Details",
-            "Hash",
+            hiddenColumn("Details"),
           ]}
         >
           {items.map((e) => (
@@ -71,31 +87,70 @@ export function AuditLog() {
                 <code>{e.action}</code>
               </td>
               <td>
-                <ShortId id={e.actorId} />
-                {e.actorRole ? <span className="muted"> {e.actorRole}</span> : null}
+                <Actor id={e.actorId} actor={e.actor} role={e.actorRole} />
               </td>
               <td>{e.tenantId ? <code>{e.tenantId}</code> : <span className="muted">—</span>}</td>
               <td>
-                {e.targetType ? <span>{e.targetType} </span> : null}
+                {e.targetType ? <span className="token">{e.targetType} </span> : null}
                 <ShortId id={e.targetId} />
               </td>
               <td>
                 <ShortId id={e.grantId} />
-                {e.reason ? <span> {e.reason}</span> : null}
-              </td>
-              <td className="details">
-                {Object.keys(e.details).length ? <code>{JSON.stringify(e.details)}</code> : null}
+                {e.reason ? <span className="token"> {e.reason}</span> : null}
               </td>
               <td>
-                <code className="hash" title={`${e.hash} (previous ${e.prevHash})`}>
-                  {e.hash.slice(0, 12)}
-                </code>
+                <button
+                  type="button"
+                  className="link"
+                  onClick={() => setOpen(e)}
+                  aria-label={`Details of event ${e.seq}`}
+                >
+                  Details
+                </button>
               </td>
             </tr>
           ))}
         </DataTable>
       ) : null}
       <CursorPager label="Audit log" pages={pages} nextCursor={audit.data?.nextCursor} />
+      {open ? (
+        <Drawer title={`Event ${open.seq} · ${open.action}`} onClose={() => setOpen(null)}>
+          <EventFacts event={open} />
+          <JsonView value={open.details} testId="audit-details" />
+        </Drawer>
+      ) : null}
     </Section>
+  );
+}
+
+function EventFacts({ event: e }: { readonly event: AuditEvent }) {
+  return (
+    <dl className="facts-grid">
+      <dt>Chain / sequence</dt>
+      <dd>
+        {e.chain} / {e.seq}
+      </dd>
+      <dt>When</dt>
+      <dd>
+        <Time iso={e.at} />
+      </dd>
+      <dt>Actor</dt>
+      <dd>
+        <Actor id={e.actorId} actor={e.actor} role={e.actorRole} />
+        {e.actorId ? <div className="muted small">{e.actorId}</div> : null}
+      </dd>
+      <dt>Event id</dt>
+      <dd>
+        <code>{e.id}</code>
+      </dd>
+      <dt>Hash</dt>
+      <dd>
+        <code className="hash">{e.hash}</code>
+      </dd>
+      <dt>Previous hash</dt>
+      <dd>
+        <code className="hash">{e.prevHash}</code>
+      </dd>
+    </dl>
   );
 }

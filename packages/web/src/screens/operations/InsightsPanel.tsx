@@ -1,25 +1,27 @@
-import { opsApi } from "../../api/endpoints.js";
-import { useLoad } from "../../hooks.js";
+import { useQuery } from "@tanstack/react-query";
+import { useNavigate, useSearch } from "@tanstack/react-router";
+import { queries } from "../../api/queries.js";
+import { INSIGHTS_FILTERS } from "../../search.js";
 import { DataTable } from "../../ui/DataTable.js";
 import { FilterBar, FilterInput, useFilters } from "../../ui/Filters.js";
 import { localToIso, num, Time } from "../../ui/format.js";
 import { LoadState } from "../../ui/Loaded.js";
 import { Section } from "../../ui/Section.js";
 
-const EMPTY = { region: "", tenant: "", from: "", to: "" };
-
 /** Aggregates per feature: volume, latency percentiles, tokens, feedback, ratings. No content. */
 export function InsightsPanel() {
-  const { filters, apply, field } = useFilters("insights", EMPTY);
-  const insights = useLoad(
-    () =>
-      opsApi.insights({
-        region: filters.region.trim(),
-        tenant: filters.tenant.trim(),
-        from: localToIso(filters.from),
-        to: localToIso(filters.to),
-      }),
-    JSON.stringify(filters),
+  const search = useSearch({ from: "/operations/insights" });
+  const navigate = useNavigate({ from: "/operations/insights" });
+  const { filters, apply, field } = useFilters("insights", INSIGHTS_FILTERS, search, (next) => {
+    void navigate({ search: next });
+  });
+  const insights = useQuery(
+    queries.insights({
+      region: filters.region.trim(),
+      tenant: filters.tenant.trim(),
+      from: localToIso(filters.from),
+      to: localToIso(filters.to),
+    }),
   );
   const data = insights.data;
   return (

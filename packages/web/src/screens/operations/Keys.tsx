@@ -1,7 +1,9 @@
+import { useQuery } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { opsApi } from "../../api/endpoints.js";
+import { queries } from "../../api/queries.js";
 import type { NewIngestionKey, Tenant } from "../../api/types.js";
-import { useAction, useLoad } from "../../hooks.js";
+import { useAction } from "../../hooks.js";
 import { ErrorNote } from "../../ui/feedback.js";
 import { KeyRow } from "../../ui/KeyRow.js";
 import { LoadState } from "../../ui/Loaded.js";
@@ -10,7 +12,7 @@ import { Section } from "../../ui/Section.js";
 
 /** A tenant's ingestion keys: issue one (its secret shown this once), revoke one. */
 export function Keys({ tenant }: { readonly tenant: Tenant }) {
-  const keys = useLoad(() => opsApi.keys(tenant.id), `keys:${tenant.id}`);
+  const keys = useQuery(queries.keysOf(tenant.id));
   const [label, setLabel] = useState("");
   const [fresh, setFresh] = useState<NewIngestionKey | null>(null);
   const create = useAction(opsApi.createKey);
@@ -21,7 +23,7 @@ export function Keys({ tenant }: { readonly tenant: Tenant }) {
     if (k) {
       setFresh(k);
       setLabel("");
-      keys.reload();
+      void keys.refetch();
     }
   };
 
@@ -65,7 +67,7 @@ export function Keys({ tenant }: { readonly tenant: Tenant }) {
             revokeKey={opsApi.revokeKey}
             confirmTitle={`Revoke the key ${k.prefix}…?`}
             confirmBody={<p>Requests with this key are refused at once (401). This cannot be undone.</p>}
-            onRevoked={keys.reload}
+            onRevoked={() => void keys.refetch()}
           >
             {k.label ? <span>{k.label}</span> : null}
           </KeyRow>

@@ -1,23 +1,16 @@
-import { Link } from "../../router.js";
-import { ApiTokens } from "./ApiTokens.js";
-import { AuditLog } from "./AuditLog.js";
-import { InsightsPanel } from "./InsightsPanel.js";
-import { ServiceKeys } from "./ServiceKeys.js";
-import { Tenants } from "./Tenants.js";
-import { Users } from "./Users.js";
+import { Link, Outlet } from "@tanstack/react-router";
 
 const TABS = [
-  { id: "tenants", title: "Tenants & keys" },
-  { id: "service-keys", title: "Service keys" },
-  { id: "users", title: "Users" },
-  { id: "tokens", title: "API tokens" },
-  { id: "insights", title: "Insights" },
-  { id: "audit", title: "Audit log" },
+  { to: "/operations/tenants", title: "Tenants & keys" },
+  { to: "/operations/service-keys", title: "Service keys" },
+  { to: "/operations/users", title: "Users" },
+  { to: "/operations/tokens", title: "API tokens" },
+  { to: "/operations/insights", title: "Insights" },
+  { to: "/operations/audit", title: "Audit log" },
 ] as const;
 
 /** The operator's screen: tenants and ingestion keys, users, API tokens, aggregates per feature, the audit log. */
-export function Operations({ tab }: { readonly tab: string }) {
-  const current = TABS.find((t) => t.id === tab) ?? TABS[0];
+export function Operations() {
   return (
     <div className="screen">
       <header className="screen-head">
@@ -29,20 +22,14 @@ export function Operations({ tab }: { readonly tab: string }) {
       <nav className="tabs" aria-label="Operations sections">
         <ul>
           {TABS.map((t) => (
-            <li key={t.id}>
-              <Link to={`/operations/${t.id}`} aria-current={current.id === t.id ? "page" : undefined}>
-                {t.title}
-              </Link>
+            <li key={t.to}>
+              {/* The router marks the current tab with aria-current="page". */}
+              <Link to={t.to}>{t.title}</Link>
             </li>
           ))}
         </ul>
       </nav>
-      {current.id === "tenants" ? <Tenants /> : null}
-      {current.id === "service-keys" ? <ServiceKeys /> : null}
-      {current.id === "users" ? <Users /> : null}
-      {current.id === "tokens" ? <ApiTokens /> : null}
-      {current.id === "insights" ? <InsightsPanel /> : null}
-      {current.id === "audit" ? <AuditLog /> : null}
+      <Outlet />
     </div>
   );
 }

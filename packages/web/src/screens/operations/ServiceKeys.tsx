@@ -1,7 +1,9 @@
+import { useQuery } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
-import { opsApi, programApi } from "../../api/endpoints.js";
+import { opsApi } from "../../api/endpoints.js";
+import { queries } from "../../api/queries.js";
 import type { NewIngestionKey } from "../../api/types.js";
-import { useAction, useLoad } from "../../hooks.js";
+import { useAction } from "../../hooks.js";
 import { CopyButton } from "../../ui/CopyButton.js";
 import { ErrorNote } from "../../ui/feedback.js";
 import { KeyRow } from "../../ui/KeyRow.js";
@@ -13,8 +15,8 @@ import { Section } from "../../ui/Section.js";
  * covers. Issue one (its secret shown this once), see them, revoke one.
  */
 export function ServiceKeys() {
-  const keys = useLoad(opsApi.serviceKeys, "service-keys");
-  const regions = useLoad(programApi.overview, "program").data?.regions ?? [];
+  const keys = useQuery(queries.serviceKeys());
+  const regions = useQuery(queries.program()).data?.regions ?? [];
   const [name, setName] = useState("");
   const [chosen, setChosen] = useState<string[]>([]);
   const [fresh, setFresh] = useState<NewIngestionKey | null>(null);
@@ -30,7 +32,7 @@ export function ServiceKeys() {
       setFresh(k);
       setName("");
       setChosen([]);
-      keys.reload();
+      void keys.refetch();
     }
   };
 
@@ -99,7 +101,7 @@ export function ServiceKeys() {
                 undone.
               </p>
             }
-            onRevoked={keys.reload}
+            onRevoked={() => void keys.refetch()}
           >
             <span>{k.name}</span>{" "}
             <span className="muted small">{k.regions ? k.regions.join(", ") : "every region"}</span>

@@ -1,6 +1,7 @@
+import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { opsApi } from "../../api/endpoints.js";
-import { useLoad } from "../../hooks.js";
+import { queries } from "../../api/queries.js";
 import { DataTable, hiddenColumn } from "../../ui/DataTable.js";
 import { TextField } from "../../ui/Field.js";
 import { FormFooter, useFormAction } from "../../ui/FormAction.js";
@@ -11,7 +12,7 @@ import { Keys } from "./Keys.js";
 
 /** Tenants: create one in its (fixed) home region; pick one to manage its ingestion keys. */
 export function Tenants() {
-  const tenants = useLoad(opsApi.tenants, "tenants");
+  const tenants = useQuery(queries.tenants());
   const [selected, setSelected] = useState<string | null>(null);
   const [name, setName] = useState("");
   const [region, setRegion] = useState("");
@@ -25,7 +26,7 @@ export function Tenants() {
       setName("");
       setId("");
       setSelected(t.id);
-      tenants.reload();
+      void tenants.refetch();
       return `Tenant ${t.name} created in ${t.region} with id ${t.id}.`;
     },
   );

@@ -1,7 +1,8 @@
+import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { opsApi } from "../../api/endpoints.js";
+import { queries } from "../../api/queries.js";
 import { type NewUser, ROLES } from "../../api/types.js";
-import { useLoad } from "../../hooks.js";
 import { DataTable } from "../../ui/DataTable.js";
 import { TextField } from "../../ui/Field.js";
 import { FormFooter, useFormAction } from "../../ui/FormAction.js";
@@ -34,8 +35,8 @@ async function createOrInvite(body: NewUser): Promise<{ email: string; note: str
   };
 }
 export function Users() {
-  const users = useLoad(opsApi.users, "users");
-  const tenants = useLoad(opsApi.tenants, "tenants");
+  const users = useQuery(queries.users());
+  const tenants = useQuery(queries.tenants());
   const [email, setEmail] = useState("");
   const [name, setName] = useState("");
   const [password, setPassword] = useState("");
@@ -61,7 +62,7 @@ export function Users() {
       setEmail("");
       setName("");
       setPassword("");
-      users.reload();
+      void users.refetch();
       return done.note;
     },
   );

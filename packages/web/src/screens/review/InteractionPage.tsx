@@ -1,7 +1,7 @@
-import { reviewApi } from "../../api/endpoints.js";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { Link } from "@tanstack/react-router";
+import { queries } from "../../api/queries.js";
 import type { Label } from "../../api/types.js";
-import { useLoad } from "../../hooks.js";
-import { Link } from "../../router.js";
 import { ErrorNote, Loading } from "../../ui/feedback.js";
 import { num, ShortId, Time } from "../../ui/format.js";
 import { Section } from "../../ui/Section.js";
@@ -10,7 +10,8 @@ import { LabelForm } from "./LabelForm.js";
 
 /** One interaction with its content. Opening it is an audited read under the reviewer's grant. */
 export function InteractionPage({ id }: { readonly id: string }) {
-  const read = useLoad(() => reviewApi.read(id), id);
+  const read = useQuery(queries.interaction(id));
+  const client = useQueryClient();
   const back = (
     <p>
       <Link to="/review">← Back to the workbench</Link>
@@ -26,7 +27,8 @@ export function InteractionPage({ id }: { readonly id: string }) {
   }
   const i = read.data;
   const t = i.telemetry;
-  const addLabel = (label: Label) => read.set({ ...i, labels: [...i.labels, label] });
+  const addLabel = (label: Label) =>
+    client.setQueryData(queries.interaction(id).queryKey, { ...i, labels: [...i.labels, label] });
   return (
     <div className="screen">
       {back}

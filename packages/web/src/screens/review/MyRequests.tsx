@@ -1,5 +1,6 @@
 import { useState } from "react";
 import { accessApi } from "../../api/endpoints.js";
+import { keys } from "../../api/queries.js";
 import type { AccessRequest, Page } from "../../api/types.js";
 import { type Loaded, useAction } from "../../hooks.js";
 import { useConfirm } from "../../ui/confirm.js";
@@ -15,28 +16,21 @@ export function MyRequests({ requests }: { readonly requests: Loaded<Page<Access
   return (
     <Section title="Your access requests" actions={<RefreshButton loaded={requests} />}>
       <RequestList requests={requests} what="your requests" empty="You have not asked for access yet.">
-        {(r) => <MyRequest key={r.id} request={r} onChanged={requests.reload} />}
+        {(r) => <MyRequest key={r.id} request={r} />}
       </RequestList>
     </Section>
   );
 }
 
-function MyRequest({
-  request,
-  onChanged,
-}: {
-  readonly request: AccessRequest;
-  readonly onChanged: () => void;
-}) {
-  const cancel = useAction(accessApi.cancel);
-  const revoke = useAction(accessApi.revoke);
+function MyRequest({ request }: { readonly request: AccessRequest }) {
+  const cancel = useAction(accessApi.cancel, { invalidates: [keys.access] });
+  const revoke = useAction(accessApi.revoke, { invalidates: [keys.access] });
   const [confirm, dialog] = useConfirm();
   const [status, setStatus] = useState<string | null>(null);
 
   const onCancel = async () => {
     if (await cancel.run(request.id)) {
       setStatus("Request cancelled.");
-      onChanged();
     }
   };
   const onRevoke = async () => {
@@ -48,7 +42,6 @@ function MyRequest({
     });
     if (ok && (await revoke.run(request.id))) {
       setStatus("Access ended.");
-      onChanged();
     }
   };
 

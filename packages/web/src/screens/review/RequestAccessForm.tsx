@@ -1,7 +1,8 @@
+import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
-import { accessApi, programApi } from "../../api/endpoints.js";
+import { accessApi } from "../../api/endpoints.js";
+import { keys, queries } from "../../api/queries.js";
 import { REASON_CODES } from "../../api/types.js";
-import { useLoad } from "../../hooks.js";
 import { FieldLabel, TextField } from "../../ui/Field.js";
 import { FormFooter, useFormAction } from "../../ui/FormAction.js";
 import { Section } from "../../ui/Section.js";
@@ -9,16 +10,16 @@ import { Section } from "../../ui/Section.js";
 const DURATIONS = [30, 60, 120, 240, 480];
 
 /** POST /api/access-requests: scope, reason code, justification, optional ticket, duration. */
-export function RequestAccessForm({ onCreated }: { readonly onCreated: () => void }) {
+export function RequestAccessForm() {
   const [region, setRegion] = useState("");
   const [tenantId, setTenantId] = useState("");
   const [reasonCode, setReasonCode] = useState<string>(REASON_CODES[1]);
   const [justification, setJustification] = useState("");
   const [ticket, setTicket] = useState("");
   const [duration, setDuration] = useState(60);
-  const create = useFormAction(accessApi.create);
+  const create = useFormAction(accessApi.create, { invalidates: [keys.access] });
   // The configured regions; while they load (or if that fails) the field stays free text.
-  const regions = useLoad(programApi.overview, "program").data?.regions ?? [];
+  const regions = useQuery(queries.program()).data?.regions ?? [];
 
   const submit = create.submit(
     () => [
@@ -31,11 +32,11 @@ export function RequestAccessForm({ onCreated }: { readonly onCreated: () => voi
         ...(ticket.trim() ? { ticket: ticket.trim() } : {}),
       },
     ],
-    (created) => {
+    () => {
       setJustification("");
       setTicket("");
-      onCreated();
-      return `Request sent (${created.state}). An approver other than you must approve it.`;
+      // No state here: it changes (approved, denied) while this message is on screen; the list shows it.
+      return "Request sent. An approver other than you must approve it; follow it under Your access requests.";
     },
   );
 

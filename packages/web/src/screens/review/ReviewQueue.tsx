@@ -1,7 +1,9 @@
+import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import { Link, useNavigate, useSearch } from "@tanstack/react-router";
 import type { Query } from "../../api/client.js";
-import { reviewApi } from "../../api/endpoints.js";
-import { useCursorPages, useLoad } from "../../hooks.js";
-import { Link } from "../../router.js";
+import { queries } from "../../api/queries.js";
+import { useCursorPages } from "../../hooks.js";
+import { type FiltersOf, QUEUE_FILTERS } from "../../search.js";
 import { DataTable, hiddenColumn } from "../../ui/DataTable.js";
 import { Filter, FilterBar, FilterInput, useFilters } from "../../ui/Filters.js";
 import { localToIso, num, Time } from "../../ui/format.js";
@@ -9,9 +11,7 @@ import { LoadState, RefreshButton } from "../../ui/Loaded.js";
 import { CursorPager } from "../../ui/Pager.js";
 import { Section } from "../../ui/Section.js";
 
-const EMPTY = { tenant: "", region: "", feature: "", from: "", to: "", limit: "25" };
-
-const toQuery = (f: typeof EMPTY, cursor: string | null): Query => ({
+const toQuery = (f: FiltersOf<typeof QUEUE_FILTERS>, cursor: string | null): Query => ({
   tenant: f.tenant.trim(),
   region: f.region.trim(),
   feature: f.feature.trim(),
@@ -30,9 +30,17 @@ export function ReviewQueue({
   readonly grantsKnown: boolean;
 }) {
   const pages = useCursorPages();
-  const { filters, apply, field } = useFilters("queue", EMPTY, pages.reset);
-  const key = JSON.stringify([filters, pages.cursor, activeGrants]);
-  const queue = useLoad(() => reviewApi.queue(toQuery(filters, pages.cursor)), key);
+  const search = useSearch({ from: "/review" });
+  const navigate = useNavigate({ from: "/review" });
+  const { filters, apply, field } = useFilters("queue", QUEUE_FILTERS, search, (next) => {
+    pages.reset();
+    void navigate({ search: next });
+  });
+  // The grants are part of the key: a grant approved (or ended) shows in the queue at once.
+  const queue = useQuery({
+    ...queries.reviewQueue(toQuery(filters, pages.cursor), activeGrants),
+    placeholderData: keepPreviousData,
+  });
   const items = queue.data?.items ?? [];
 
   return (
@@ -94,7 +102,8 @@ export function ReviewQueue({
               <td className="num">{num(m.telemetry.feedback)}</td>
               <td>
                 <Link
-                  to={`/review/interactions/${encodeURIComponent(m.id)}`}
+                  to="/review/interactions/$id"
+                  params={{ id: m.id }}
                   aria-label={`Open interaction ${m.id}`}
                 >
                   Open

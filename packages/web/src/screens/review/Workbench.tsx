@@ -1,12 +1,12 @@
-import { accessApi } from "../../api/endpoints.js";
-import { useLoad } from "../../hooks.js";
+import { useQuery } from "@tanstack/react-query";
+import { queries } from "../../api/queries.js";
 import { MyRequests } from "./MyRequests.js";
 import { RequestAccessForm } from "./RequestAccessForm.js";
 import { ReviewQueue } from "./ReviewQueue.js";
 
 /** The reviewer's screen: ask for access, follow the requests, work the queue. */
 export function Workbench() {
-  const requests = useLoad(() => accessApi.list({ limit: 50 }), "my-requests");
+  const requests = useQuery(queries.accessRequests({ limit: 50 }));
   const active = (requests.data?.items ?? []).filter((r) => r.grant?.status === "active");
   return (
     <div className="screen">
@@ -18,10 +18,10 @@ export function Workbench() {
         </p>
       </header>
       <div className="grid two">
-        <RequestAccessForm onCreated={requests.reload} />
+        <RequestAccessForm />
         <MyRequests requests={requests} />
       </div>
-      <ReviewQueue activeGrants={active.length} grantsKnown={requests.data !== null} />
+      <ReviewQueue activeGrants={active.length} grantsKnown={requests.data !== undefined} />
     </div>
   );
 }
