@@ -425,6 +425,11 @@ function table(ctx: () => TestContext): Row[] {
       expect: users({ reviewer: 200, reviewerNoGrant: 200 }),
     },
     {
+      route: "GET /api/datasets/:id/items",
+      url: (f) => `/api/datasets/${f.datasetId}/items`,
+      expect: users({ reviewer: 200, reviewerNoGrant: 200 }),
+    },
+    {
       route: "POST /api/datasets/:id/items",
       url: (f) => `/api/datasets/${f.datasetId}/items`,
       body: (f) => ({ interactionIds: [f.interactionIds[0]] }),
