@@ -4,6 +4,7 @@ import type { AdminSharing } from "../../api/types.js";
 import { ErrorNote, Loading } from "../../ui/feedback.js";
 import { AccessLog } from "./AccessLog.js";
 import { Accounts } from "./Accounts.js";
+import { DataHeld } from "./DataHeld.js";
 import { DeletionPanel } from "./DeletionPanel.js";
 import { ProgramFacts } from "./ProgramFacts.js";
 import { SharingHistory } from "./SharingHistory.js";
@@ -35,6 +36,7 @@ export function AdminCenter() {
         </div>
         <ProgramFacts program={s.program} />
       </div>
+      <DataHeld />
       <SharingHistory periods={s.periods} accounts={accounts.data?.accounts ?? []} />
       {accounts.data ? <Accounts data={accounts.data} /> : <ErrorNote error={accounts.error} />}
       <AccessLog />
