@@ -75,13 +75,13 @@ export function UserActions({ user }: { readonly user: User }) {
               aria-expanded={editing}
               aria-label={`Roles of ${user.email}`}
             >
-              Roles…
+              Roles
             </button>
             <button
               type="button"
               onClick={() => void resetPassword()}
               disabled={reset.busy}
-              aria-label={`Reset the password of ${user.email}`}
+              aria-label={`Reset password of ${user.email}`}
             >
               Reset password
             </button>

@@ -71,10 +71,11 @@ export function QueueScreen({ id }: { readonly id: string }) {
     void guarded(fetchNext);
   }, [id]);
 
-  // Focus stays on the work: each new item's heading takes it, so keys and Tab start from there.
+  // Focus stays on the work: each new item's heading takes it once shown, so keys and Tab start there.
+  const shown = read.data?.id ?? null;
   useEffect(() => {
-    if (current) heading.current?.focus();
-  }, [current]);
+    if (shown) heading.current?.focus();
+  }, [shown]);
 
   const forward = async () => {
     setDraft(EMPTY_DRAFT);

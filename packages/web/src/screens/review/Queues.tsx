@@ -73,7 +73,7 @@ export function Queues({ activeGrants }: { readonly activeGrants: number }) {
                     <Link
                       to="/review/queues/$id"
                       params={{ id: q.id }}
-                      aria-label={`Work on queue ${q.name}`}
+                      aria-label={`${handled < q.progress.total ? "Start" : "Open"} queue ${q.name}`}
                     >
                       {handled < q.progress.total ? "Start" : "Open"}
                     </Link>
