@@ -3,6 +3,7 @@ import {
   decideRequest,
   JUSTIFICATION,
   requestAccess,
+  setSharing,
   sharedInteractions,
   staffMember,
   type TenantFixture,
@@ -82,6 +83,17 @@ describe("live updates in the browser", () => {
     });
     expect(read.statusCode).toBe(200);
     await waitForText(adm.getByTestId("access-log"), "Rita Reviewer");
+    expect(e2e.takeProblems()).toEqual([]);
+  });
+
+  it("the admin center shows a change of the setting made elsewhere at once (server push)", async () => {
+    const t = await tenantWithAdmin(e2e.ctx, "us");
+    const page = await e2e.newPage();
+    await signIn(page, t.adminEmail);
+    await waitForText(page.getByTestId("sharing-state"), "off");
+    // Another session of this tenant's admin (a vendor console, say) turns sharing on.
+    await setSharing(e2e.ctx, t, true);
+    await waitForText(page.getByTestId("sharing-state"), "on");
     expect(e2e.takeProblems()).toEqual([]);
   });
 

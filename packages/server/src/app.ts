@@ -21,6 +21,7 @@ import { accessRoutes } from "./modules/access/routes.js";
 import { auditRoutes } from "./modules/audit/routes.js";
 import { otlpRoutes } from "./modules/capture/otlp/routes.js";
 import { captureRoutes } from "./modules/capture/routes.js";
+import { adminStreamRoutes } from "./modules/consent/admin-stream.js";
 import { consentRoutes } from "./modules/consent/routes.js";
 import { datasetsRoutes } from "./modules/datasets/routes.js";
 import { insightsRoutes } from "./modules/insights/routes.js";
@@ -157,6 +158,12 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
     guards,
     allTenants: services.allTenants,
     allTenantStreams: services.allTenantStreams,
+  });
+  await app.register(adminStreamRoutes, {
+    consent: services.consent,
+    users: services.users,
+    guards,
+    sessionCheckMs: Math.max(1000, config.sharingPollMs * 10),
   });
   await app.register(retentionRoutes, {
     retention: services.retention,

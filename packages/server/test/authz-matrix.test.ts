@@ -276,6 +276,12 @@ function table(ctx: () => TestContext): Row[] {
       expect: users({ tenantAdmin: 200, otherTenantAdmin: 200 }),
     },
     {
+      route: "GET /api/tenant/sharing/stream",
+      url: "/api/tenant/sharing/stream",
+      expect: users({ tenantAdmin: 200, otherTenantAdmin: 200 }),
+      stream: true,
+    },
+    {
       route: "PUT /api/tenant/sharing",
       url: "/api/tenant/sharing",
       body: () => ({ enabled: true }),

@@ -52,8 +52,8 @@ describe.each(dialects())("insights percentiles, opt-in rate and data held on %s
       tokensIn: 300 + 5 * 312,
       tokensOut: 700 + 5 * 190,
     });
-    expect(body.sharing).toMatchObject({ tenants: 3, sharing: 1 });
-    expect(body.sharing.rate).toBeCloseTo(1 / 3, 5);
+    expect(body.optIn).toMatchObject({ tenants: 3, sharing: 1 });
+    expect(body.optIn.rate).toBeCloseTo(1 / 3, 5);
     const days = body.daily.map((d: { day: string; feature: string; interactions: number }) => [
       d.feature,
       d.interactions,

@@ -90,6 +90,13 @@ describe.each(dialects())("feature insights on %s", (dialect) => {
     const docs = body.features.find((f: { feature: string }) => f.feature === "docs.summarize");
     expect(docs).toMatchObject({ interactions: 4, tenants: 1 });
     expect(Math.abs(docs.latencyMs.p50 - 2500)).toBeLessThanOrEqual(25);
+
+    // Volume per feature and UTC day, summed over regions (all of it made today here).
+    const today = new Date(ctx.clock.now()).toISOString().slice(0, 10);
+    expect(body.daily).toEqual([
+      { day: today, feature: "docs.summarize", interactions: 4, tokensIn: 40, tokensOut: 80 },
+      { day: today, feature: "sales.email-draft", interactions: 10, tokensIn: 80, tokensOut: 140 },
+    ]);
   });
 
   it("filters by region and tenant, and includes reviewers' ratings", async () => {

@@ -50,6 +50,32 @@ describe.each(dialects())("sharing change stream on %s", (dialect) => {
     }
   });
 
+  it("pushes every change of the setting to the tenant admin's session, and ends with the session", async () => {
+    const t = await tenantWithAdmin(ctx);
+    const stream = openEventStream(`${base}/api/tenant/sharing/stream`, { cookie: t.adminCookie });
+    try {
+      const [first] = await stream.waitFor(1);
+      expect(first?.event).toBe("sharing");
+      expect(JSON.parse(first!.data)).toEqual({ sharing: "off", version: expect.any(Number) });
+      await setSharing(ctx, t, true);
+      const events = await stream.waitFor(2, 1000);
+      expect(JSON.parse(events[1]!.data).sharing).toBe("on");
+      // Signing out ends the stream at its next session check.
+      await ctx.app.inject({
+        method: "DELETE",
+        url: "/api/session",
+        headers: { cookie: t.adminCookie, "x-assent-request": "1" },
+      });
+      const ended = await stream.waitFor(3, 5000);
+      expect(ended[2]?.event).toBe("ended");
+      expect(await stream.ended(3000)).toBe(true);
+    } finally {
+      await stream.close();
+    }
+    const refused = await fetch(`${base}/api/tenant/sharing/stream`, { headers: { cookie: t.adminCookie } });
+    expect(refused.status).toBe(401);
+  });
+
   it("rejects a stream without a valid key", async () => {
     const res = await fetch(`${base}/v1/sharing/stream`, {
       headers: { authorization: "Bearer ask_unknown" },

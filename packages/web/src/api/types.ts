@@ -256,11 +256,31 @@ export interface FeatureInsight {
   ratings: { labels: number; average: number | null };
 }
 
+export interface DailyVolume {
+  /** UTC day, "YYYY-MM-DD". */
+  day: string;
+  feature: string;
+  interactions: number;
+  tokensIn: number;
+  tokensOut: number;
+}
+
+/** How many tenants share now, of all (servers that do not report it leave it out). */
+export interface OptIn {
+  tenants: number;
+  sharing: number;
+  rate?: number | null;
+}
+
 export interface Insights {
   from: string;
   to: string;
   regions: string[];
   features: FeatureInsight[];
+  /** Volume per feature and day (absent from servers before it was added). */
+  daily?: DailyVolume[];
+  optIn?: OptIn | null;
+  optInRate?: number | null;
 }
 
 export interface AuditEvent {

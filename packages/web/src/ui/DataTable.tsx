@@ -16,7 +16,9 @@ export function DataTable({
   readonly children: ReactNode;
 }) {
   return (
-    <div className="table-wrap">
+    // Focusable, so a table wider than the screen can be scrolled from the keyboard.
+    // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must take focus (WCAG 2.1.1)
+    <div className="table-wrap" tabIndex={0} {...(caption ? { role: "region", "aria-label": caption } : {})}>
       <table data-testid={testId}>
         {caption ? <caption className="sr-only">{caption}</caption> : null}
         <thead>

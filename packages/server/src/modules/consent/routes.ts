@@ -31,7 +31,7 @@ export interface ConsentRoutesDeps {
   readonly allTenantStreams: Pick<AllTenantStreams, "open">;
 }
 
-const SSE_HEADERS = {
+export const SSE_HEADERS = {
   "content-type": "text/event-stream; charset=utf-8",
   "cache-control": "no-cache, no-transform",
   connection: "keep-alive",

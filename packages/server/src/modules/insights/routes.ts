@@ -37,12 +37,7 @@ export const insightsRoutes: FastifyPluginAsyncTypebox<InsightsRoutesDeps> = asy
         from: time(q.from),
         to: time(q.to),
       });
-      return {
-        ...result,
-        from: iso(result.from),
-        to: iso(result.to),
-        daily: result.daily.map((d) => ({ ...d, day: dayIso(d.day) })),
-      };
+      return { ...result, from: iso(result.from), to: iso(result.to) };
     },
   );
 

@@ -39,12 +39,15 @@ export const InsightsSchema = Type.Object({
   totals: Type.Object({ interactions: Type.Integer(), tokensIn: Type.Number(), tokensOut: Type.Number() }),
   daily: Type.Array(
     Type.Object({
-      day: Type.String({ format: "date" }),
+      day: Type.String({ format: "date", description: "UTC day" }),
       feature: Type.String(),
       interactions: Type.Integer(),
+      tokensIn: Type.Number(),
+      tokensOut: Type.Number(),
     }),
+    { description: "Volume per feature and UTC day, oldest first" },
   ),
-  sharing: Type.Object({
+  optIn: Type.Object({
     tenants: Type.Integer({ description: "tenants in the regions read" }),
     sharing: Type.Integer({ description: "of them, sharing now" }),
     rate: Nullable(Type.Number({ description: "sharing / tenants" })),

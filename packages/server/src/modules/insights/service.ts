@@ -5,6 +5,7 @@ import { readBudget } from "../../read-budget.js";
 import type { RegionDb } from "../../stores/region-schema.js";
 import { regionStore } from "../../stores/regions.js";
 import type { Store } from "../../stores/store.js";
+import { type DailyVolume, dailyVolumes } from "./daily.js";
 import { rollupRepo } from "./rollup-repo.js";
 import { addRow, type FeatureSums, newSums, toInsight } from "./sums.js";
 
@@ -33,13 +34,6 @@ export interface FeatureInsight {
   readonly finishReasons: Readonly<Record<string, number>>;
 }
 
-/** Interactions of one feature on one UTC day (for the volume chart). */
-export interface DailyVolume {
-  readonly day: number;
-  readonly feature: string;
-  readonly interactions: number;
-}
-
 /** The share of tenants sharing now, over the regions read. */
 export interface SharingShare {
   readonly tenants: number;
@@ -63,8 +57,10 @@ export interface InsightsService {
     regions: string[];
     features: FeatureInsight[];
     totals: { interactions: number; tokensIn: number; tokensOut: number };
+    /** Volume per feature and UTC day, for charts. */
     daily: DailyVolume[];
-    sharing: SharingShare;
+    /** The share of tenants of the regions read that share now (the opt-in rate). */
+    optIn: SharingShare;
   }>;
   /** What the store holds of one tenant now: per feature and day (rollups), and its oldest item. */
   held(tenant: { id: string; region: string }): Promise<DataHeld>;
@@ -123,7 +119,7 @@ export function createInsightsService(deps: InsightsDeps): InsightsService {
         return f;
       };
       const w = { fromDay, toDay, tenantId: query.tenantId ?? null };
-      const daily = new Map<string, DailyVolume>();
+      const daily = dailyVolumes();
       const share = { tenants: 0, sharing: 0 };
       for (const [i, { db }] of stores.entries()) {
         // At most features × retention days rows (one tenant's, or the all-tenant ones).
@@ -133,20 +129,11 @@ export function createInsightsService(deps: InsightsDeps): InsightsService {
         ]);
         for (const row of rows) {
           addRow(sumsOf(row.feature), row);
-          const k = `${row.day}\u0000${row.feature}`;
-          const d = daily.get(k);
-          const n = Number(row.interactions);
-          daily.set(k, {
-            day: Number(row.day),
-            feature: row.feature,
-            interactions: (d?.interactions ?? 0) + n,
-          });
+          daily.add(row);
         }
-        if (query.tenantId === undefined) {
-          const c = await deps.countSharing(regions[i] as string);
-          share.tenants += c.tenants;
-          share.sharing += c.sharing;
-        }
+        const c = await deps.countSharing(regions[i] as string);
+        share.tenants += c.tenants;
+        share.sharing += c.sharing;
         for (const [feature, count] of tenants) sumsOf(feature).tenants += count;
         await budget.next();
       }
@@ -166,10 +153,8 @@ export function createInsightsService(deps: InsightsDeps): InsightsService {
         regions,
         features,
         totals,
-        daily: [...daily.values()]
-          .filter((d) => d.interactions > 0)
-          .sort((a, b) => a.day - b.day || a.feature.localeCompare(b.feature)),
-        sharing: { ...share, rate: share.tenants ? share.sharing / share.tenants : null },
+        daily: daily.rows(),
+        optIn: { ...share, rate: share.tenants ? share.sharing / share.tenants : null },
       };
     },
 

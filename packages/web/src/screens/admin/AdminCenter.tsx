@@ -1,6 +1,7 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { queries } from "../../api/queries.js";
+import { keys, queries } from "../../api/queries.js";
 import type { AdminSharing } from "../../api/types.js";
+import { useServerEvents } from "../../api/useServerEvents.js";
 import { ErrorNote, Loading } from "../../ui/feedback.js";
 import { AccessLog } from "./AccessLog.js";
 import { Accounts } from "./Accounts.js";
@@ -15,6 +16,8 @@ export function AdminCenter() {
   const sharing = useQuery(queries.sharing());
   const accounts = useQuery(queries.accounts());
   const client = useQueryClient();
+  // A change by anyone (another admin, a vendor console's token) refreshes the screen at once.
+  useServerEvents("/api/tenant/sharing/stream", "sharing", keys.tenant);
   // PUT /api/tenant/sharing and delete-now answer like GET: the cache takes the answer as it is.
   const setSharing = (s: AdminSharing) => client.setQueryData(queries.sharing().queryKey, s);
   if (!sharing.data) {

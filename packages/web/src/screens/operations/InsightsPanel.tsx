@@ -7,6 +7,7 @@ import { FilterBar, FilterInput, useFilters } from "../../ui/Filters.js";
 import { localToIso, num, Time } from "../../ui/format.js";
 import { LoadState } from "../../ui/Loaded.js";
 import { Section } from "../../ui/Section.js";
+import { InsightsCharts } from "./InsightsCharts.js";
 
 /** Aggregates per feature: volume, latency percentiles, tokens, feedback, ratings. No content. */
 export function InsightsPanel() {
@@ -39,6 +40,7 @@ export function InsightsPanel() {
         </p>
       ) : null}
       {data?.features.length === 0 ? <p className="muted">No interactions in this window.</p> : null}
+      {data?.features.length ? <InsightsCharts data={data} /> : null}
       {data?.features.length ? (
         <DataTable
           testId="insights"
