@@ -210,6 +210,11 @@ describe.each(dialects())("annotation queues on %s", (dialect) => {
     const ids = res.json().map((t: { id: string }) => t.id);
     expect(ids).toEqual(expect.arrayContaining([t1.id, t2.id]));
     expect(res.json()[0]).toHaveProperty("name");
+    // To ask for access, a reviewer picks from every tenant (names and regions, no data).
+    const noGrant = await staffMember(ctx, ["reviewer"]);
+    expect((await call(noGrant, "GET", "/api/review/tenants")).json()).toEqual([]);
+    const all = await call(noGrant, "GET", "/api/review/tenants?scope=all");
+    expect(all.json().map((t: { id: string }) => t.id)).toEqual(expect.arrayContaining([t1.id, t2.id]));
   });
 
   it("lose their items with the interactions when the tenant's data is purged", async () => {

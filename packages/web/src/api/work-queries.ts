@@ -17,6 +17,13 @@ export const workQueries = {
     }),
   tenants: (grants = 0) =>
     queryOptions({ queryKey: ["review", "tenants", grants] as const, queryFn: workApi.tenants }),
+  /** Every tenant by name and region: what a reviewer asks access to. */
+  directory: () =>
+    queryOptions({
+      queryKey: ["review", "tenants", "all"] as const,
+      queryFn: workApi.directory,
+      staleTime: 60_000,
+    }),
   /** Progress changes as other reviewers work: polled while in view. */
   queues: (grants = 0) =>
     queryOptions({

@@ -96,6 +96,7 @@ const id = encodeURIComponent;
 export const workApi = {
   labelSchema: () => call<LabelSchema>("GET", "/api/review/label-schema"),
   tenants: () => call<CoveredTenant[]>("GET", "/api/review/tenants"),
+  directory: () => call<CoveredTenant[]>("GET", "/api/review/tenants?scope=all"),
   queues: () => call<Queue[]>("GET", "/api/review/queues"),
   queue: (queueId: string) => call<Queue>("GET", `/api/review/queues/${id(queueId)}`),
   createQueue: (body: NewQueue) => call<Queue>("POST", "/api/review/queues", body),

@@ -74,14 +74,20 @@ export const reviewRoutes: FastifyPluginAsyncTypebox<ReviewRoutesDeps> = async (
       onRequest: reviewer,
       schema: {
         tags,
-        summary: "Tenants your active grants open (name and region), for pickers",
+        summary:
+          "Tenants your active grants open (name and region), for pickers; scope=all: every tenant, to ask for access to one",
+        querystring: Type.Object(
+          { scope: Type.Optional(Type.Union([Type.Literal("covered"), Type.Literal("all")])) },
+          { additionalProperties: false },
+        ),
         response: {
           200: Type.Array(Type.Object({ id: Type.String(), name: Type.String(), region: Type.String() })),
           ...errors,
         },
       },
     },
-    async (request) => review.coveredTenants(currentUser(request)),
+    async (request) =>
+      request.query.scope === "all" ? review.tenantDirectory() : review.coveredTenants(currentUser(request)),
   );
 
   app.get(

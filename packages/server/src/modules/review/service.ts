@@ -31,6 +31,8 @@ export interface ReviewService {
   labelSchema(): LabelSchema;
   /** Tenants the user's active grants open, by region; empty without grants. */
   coveredTenants(user: User): Promise<CoveredTenant[]>;
+  /** Every tenant by name and region (no data): what a reviewer picks from when asking for access. */
+  tenantDirectory(): Promise<CoveredTenant[]>;
   /** Metadata of interactions the user's grants cover, newest first. Never content. */
   queue(user: User, filter: QueueFilter): Promise<QueuePage>;
   /** One interaction with content and labels; writes exactly one audit event carrying the grant. */
@@ -111,6 +113,12 @@ export function createReviewService(deps: ReviewDeps): ReviewService {
 
   const service: ReviewService = {
     labelSchema: () => labelSchemaOf(deps.program),
+
+    async tenantDirectory() {
+      return (await deps.listTenants())
+        .map((t) => ({ id: t.id, name: t.name, region: t.region }))
+        .sort((a, b) => a.name.localeCompare(b.name));
+    },
 
     async coveredTenants(user) {
       const scopes = scopesOf(await deps.grants.activeGrants(user.id));
