@@ -37,11 +37,9 @@ describe("reviewer, approver and the tenant's access log in the browser", () => 
     await rp.waitForURL("**/review");
     await waitForText(rp.locator("body"), "You hold no active grant");
     // Pickers, not typed ids: the region, then the tenant by name.
-    await rp.getByLabel("Region").first().selectOption("eu");
-    await rp
-      .getByLabel(/^Tenant/)
-      .first()
-      .selectOption(tenant.id);
+    const ask = rp.getByRole("region", { name: "Request access" });
+    await ask.getByRole("combobox", { name: "Region" }).selectOption("eu");
+    await ask.getByRole("combobox", { name: /^Tenant/ }).selectOption(tenant.id);
     await rp.getByLabel("Reason", { exact: true }).selectOption("quality-review");
     await rp.getByLabel("Justification").fill(JUSTIFICATION);
     await rp.getByLabel(/^Ticket/).fill("SUP-4711");
