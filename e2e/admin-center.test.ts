@@ -89,6 +89,9 @@ describe("admin center in the browser", () => {
     await waitForText(history, "deleted");
     await waitForText(page.locator("body"), "No shared data is waiting for deletion");
     expect(await page.getByRole("button", { name: "Delete now" }).count()).toBe(0);
+    // One message: the Save's "scheduled for deletion" no longer holds, so it is gone.
+    await waitForText(page.getByRole("status").filter({ hasText: "Deleted" }), "receipt");
+    await expect.poll(() => page.getByRole("status").filter({ hasText: "Saved" }).count()).toBe(0);
     const periods = await e2e.ctx.services.consent.periods({ id: tenant.id, region: tenant.region });
     expect(periods[0]?.deletedAt).not.toBeNull();
     await screenshot(page, "admin-deleted");

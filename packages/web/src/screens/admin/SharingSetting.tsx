@@ -7,6 +7,8 @@ import { Badge, ErrorNote, Status } from "../../ui/feedback.js";
 import { Time } from "../../ui/format.js";
 import { Section } from "../../ui/Section.js";
 
+const stateKey = (s: AdminSharing) => `${s.sharing}|${s.since}|${s.deleteBy ?? ""}`;
+
 /**
  * The setting itself: the switch only changes a draft; nothing happens until Save, and turning
  * sharing off asks first, since the data shared so far is then scheduled for deletion.
@@ -20,7 +22,12 @@ export function SharingSetting({
 }) {
   const saved = sharing.sharing === "on";
   const [draft, setDraft] = useState(saved);
-  const [status, setStatus] = useState<string | null>(null);
+  // What the last Save did, for the state it made: once the state changes again (delete now,
+  // another admin, a vendor console) the message no longer describes it and is not shown.
+  const [saved_, setSaved] = useState<{ text: string; state: string } | null>(null);
+  const status = saved_ && saved_.state === stateKey(sharing) ? saved_.text : null;
+  const setStatus = (text: string | null, after: AdminSharing = sharing) =>
+    setSaved(text === null ? null : { text, state: stateKey(after) });
   const save = useAction(adminApi.setSharing);
   const [confirm, dialog] = useConfirm();
   const days = sharing.program.withdrawalDeleteDays;
@@ -53,6 +60,7 @@ export function SharingSetting({
         next.sharing === "on"
           ? "Saved. Sharing is on: interactions of your AI features are now captured."
           : "Saved. Sharing is off: nothing more is captured, and the shared data is scheduled for deletion.",
+        next,
       );
     }
   };

@@ -89,7 +89,9 @@ export function AuditLog() {
               <td>
                 <Actor id={e.actorId} actor={e.actor} role={e.actorRole} />
               </td>
-              <td>{e.tenantId ? <code>{e.tenantId}</code> : <span className="muted">—</span>}</td>
+              <td>
+                <ShortId id={e.tenantId} />
+              </td>
               <td>
                 {e.targetType ? <span className="token">{e.targetType} </span> : null}
                 <ShortId id={e.targetId} />

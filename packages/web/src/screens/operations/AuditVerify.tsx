@@ -9,20 +9,11 @@ export function AuditVerify({ chain }: { readonly chain: string }) {
   const verify = useAction(opsApi.verifyAudit);
   return (
     <div className="audit-verify">
-      <button
-        type="button"
-        onClick={() => void verify.run()}
-        disabled={verify.busy}
-        aria-describedby="audit-verify-status"
-      >
+      <button type="button" onClick={() => void verify.run()} disabled={verify.busy}>
         {verify.busy ? "Verifying…" : "Verify chain"}
       </button>
       <ErrorNote error={verify.error} />
-      <Status>
-        <span id="audit-verify-status">
-          {verify.data ? <VerifyResult report={verify.data} chain={chain} /> : null}
-        </span>
-      </Status>
+      <Status>{verify.data ? <VerifyResult report={verify.data} chain={chain} /> : null}</Status>
     </div>
   );
 }

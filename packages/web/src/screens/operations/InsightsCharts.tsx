@@ -6,7 +6,9 @@ import { num } from "../../ui/format.js";
 import { dailyColumns, optInShare, totals } from "./insights-data.js";
 
 const color = (i: number) => PALETTE[i % PALETTE.length] as string;
-const axes = (yLabel: string): uPlot.Axis[] => [{}, { label: yLabel, size: 60 }];
+/** Ticks on whole days (or weeks, months) only: the figures are per UTC day. */
+const DAY_TICKS = [86_400, 2 * 86_400, 7 * 86_400, 14 * 86_400, 30 * 86_400];
+const axes = (yLabel: string): uPlot.Axis[] => [{ incrs: DAY_TICKS }, { label: yLabel, size: 60 }];
 const HALF_DAY_S = 43_200;
 
 /** A time axis over whole days, half a day of room each side (one day alone is not stretched to years). */

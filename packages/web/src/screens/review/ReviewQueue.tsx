@@ -6,7 +6,7 @@ import { useCursorPages } from "../../hooks.js";
 import { type FiltersOf, QUEUE_FILTERS } from "../../search.js";
 import { DataTable, hiddenColumn } from "../../ui/DataTable.js";
 import { Filter, FilterBar, FilterInput, useFilters } from "../../ui/Filters.js";
-import { localToIso, num, Time } from "../../ui/format.js";
+import { localToIso, num, ShortId, Time } from "../../ui/format.js";
 import { LoadState, RefreshButton } from "../../ui/Loaded.js";
 import { CursorPager } from "../../ui/Pager.js";
 import { Section } from "../../ui/Section.js";
@@ -99,7 +99,7 @@ export function ReviewQueue({
               </td>
               <td>{m.feature}</td>
               <td>
-                {tenantName(m.tenantId) ?? <code>{m.tenantId}</code>}{" "}
+                {tenantName(m.tenantId) ?? <ShortId id={m.tenantId} />}{" "}
                 <span className="muted">({m.region})</span>
               </td>
               <td>{m.telemetry.model ?? "—"}</td>
