@@ -180,7 +180,10 @@ export function createInsightsService(deps: InsightsDeps): InsightsService {
         labels += Number(r.labels);
         if (n === 0) continue;
         let f = byFeature.get(r.feature);
-        if (!f) byFeature.set(r.feature, (f = { interactions: 0, days: [] }));
+        if (!f) {
+          f = { interactions: 0, days: [] };
+          byFeature.set(r.feature, f);
+        }
         f.interactions += n;
         f.days.push({ day: Number(r.day), interactions: n });
       }

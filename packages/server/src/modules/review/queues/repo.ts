@@ -77,7 +77,10 @@ export const queuesRepo = {
       .execute();
     for (const r of rows) {
       let m = out.get(r.queue_id);
-      if (!m) out.set(r.queue_id, (m = new Map()));
+      if (!m) {
+        m = new Map();
+        out.set(r.queue_id, m);
+      }
       m.set(r.state, Number(r.n));
     }
     return out;
