@@ -36,11 +36,10 @@ describe("reviewer, approver and the tenant's access log in the browser", () => 
     await signIn(rp, reviewer.email);
     await rp.waitForURL("**/review");
     await waitForText(rp.locator("body"), "You hold no active grant");
-    await rp.getByLabel("Region").first().fill("eu");
-    await rp
-      .getByLabel(/^Tenant/)
-      .first()
-      .fill(tenant.id);
+    // Pickers, not typed ids: the region, then the tenant by name.
+    const ask = rp.getByRole("region", { name: "Request access" });
+    await ask.getByRole("combobox", { name: "Region" }).selectOption("eu");
+    await ask.getByRole("combobox", { name: /^Tenant/ }).selectOption(tenant.id);
     await rp.getByLabel("Reason", { exact: true }).selectOption("quality-review");
     await rp.getByLabel("Justification").fill(JUSTIFICATION);
     await rp.getByLabel(/^Ticket/).fill("SUP-4711");

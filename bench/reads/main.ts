@@ -208,6 +208,7 @@ async function measure(store: Store<RegionDb>, insert: (rows: Row[]) => Promise<
     regions: new Map([["bench", store]]),
     clock: { now: () => now },
     program: { retentionDays: 30 },
+    countSharing: async () => ({ tenants: 0, sharing: 0 }),
   });
   const all = await insights.features({});
   const total = all.features.reduce((a, f) => a + f.interactions, 0);

@@ -16,6 +16,7 @@ import { DEFAULT_WEB_ROOT, webRoutes } from "./http/web-routes.js";
 import { sha256Hex } from "./ids.js";
 import { grantsRoutes } from "./modules/access/grants/routes.js";
 import { invitationRoutes } from "./modules/access/invitations/routes.js";
+import { lifecycleRoutes } from "./modules/access/lifecycle-routes.js";
 import { accessRoutes } from "./modules/access/routes.js";
 import { auditRoutes } from "./modules/audit/routes.js";
 import { otlpRoutes } from "./modules/capture/otlp/routes.js";
@@ -27,6 +28,7 @@ import { evidenceRoutes } from "./modules/evidence/routes.js";
 import { insightsRoutes } from "./modules/insights/routes.js";
 import { managementRoutes } from "./modules/management/routes.js";
 import { retentionRoutes } from "./modules/retention/routes.js";
+import { queuesRoutes } from "./modules/review/queues/routes.js";
 import { reviewRoutes } from "./modules/review/routes.js";
 import { scopesRoutes } from "./modules/scopes/routes.js";
 import { serviceKeysRoutes } from "./modules/service-keys/routes.js";
@@ -125,6 +127,11 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
     secureCookies: opts.secureCookies ?? false,
     signInRateLimit: { rateLimit: { max: 30, timeWindow: "1 minute" } },
   });
+  await app.register(lifecycleRoutes, {
+    lifecycle: services.userLifecycle,
+    users: services.users,
+    guards,
+  });
   await app.register(invitationRoutes, {
     invitations: services.invitations,
     guards,
@@ -143,6 +150,7 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
   await app.register(serviceKeysRoutes, { serviceKeys: services.serviceKeys, guards });
   await app.register(grantsRoutes, { grants: services.grants, guards, clock: services.clock });
   await app.register(reviewRoutes, { review: services.review, guards });
+  await app.register(queuesRoutes, { queues: services.queues, guards });
   await app.register(auditRoutes, { audit: services.audit, guards });
   await app.register(datasetsRoutes, { datasets: services.datasets, guards });
   await app.register(consentRoutes, {

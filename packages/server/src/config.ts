@@ -83,6 +83,23 @@ export const ConfigSchema = Type.Object(
             "the program's AI features ({id, name, description}); a tenant may share only some of them",
         },
       ),
+      labels: section({
+        ratingMax: int(5, 2, 5, "the rating scale reviewers use: 1 to this"),
+        ratingNames: Type.Array(Type.String({ minLength: 1, maxLength: 40 }), {
+          default: [],
+          maxItems: 5,
+          description: "optional words for each rating, lowest first (as many as ratingMax)",
+        }),
+        tags: Type.Array(Type.String({ pattern: "^[a-z0-9][a-z0-9._:-]{0,63}$" }), {
+          default: [],
+          maxItems: 100,
+          description: "the tag vocabulary reviewers pick from; empty: any tag",
+        }),
+        correctedOutput: Type.Boolean({
+          default: true,
+          description: "whether a label may carry a corrected output (sealed like the content)",
+        }),
+      }),
     }),
     ingest: section({
       maxBatchItems: int(1000, 1, 1000),

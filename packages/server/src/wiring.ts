@@ -11,6 +11,7 @@ import { webhookJobs } from "./jobs/webhook-jobs.js";
 import { createMetrics, type Metrics } from "./metrics.js";
 import { createGrantsService, type GrantsService } from "./modules/access/grants/service.js";
 import { createInvitationsService, type InvitationsService } from "./modules/access/invitations/service.js";
+import { createUserLifecycle, type UserLifecycle } from "./modules/access/lifecycle.js";
 import { createUsersService, type UsersService } from "./modules/access/service.js";
 import { anchorFileOf, checkpointChains } from "./modules/audit/checkpoints.js";
 import { type AuditService, createAuditService } from "./modules/audit/service.js";
@@ -31,6 +32,7 @@ import { createEvidenceService, type EvidenceService } from "./modules/evidence/
 import { createInsightsService, type InsightsService } from "./modules/insights/service.js";
 import { createManagementService, type ManagementService } from "./modules/management/service.js";
 import { createRetentionService, type RetentionService } from "./modules/retention/service.js";
+import { createQueuesService, type QueuesService } from "./modules/review/queues/service.js";
 import { createReviewService, type ReviewService } from "./modules/review/service.js";
 import { createScopesService, type ScopesService } from "./modules/scopes/service.js";
 import { createSubjectHasher, type SubjectHasher } from "./modules/scopes/subject-keys.js";
@@ -73,8 +75,12 @@ export interface Services {
   readonly otlp: OtlpService;
   readonly users: UsersService;
   readonly invitations: InvitationsService;
+  /** Operators: disable/enable, roles, password reset. */
+  readonly userLifecycle: UserLifecycle;
   readonly grants: GrantsService;
   readonly review: ReviewService;
+  /** Annotation queues: saved filters sampled into items with a review state. */
+  readonly queues: QueuesService;
   readonly audit: AuditService;
   readonly datasets: DatasetsService;
   readonly retention: RetentionService;
@@ -196,6 +202,7 @@ export async function createServices(config: Config, opts: { clock?: Clock } = {
     throttle: config.access,
     tenantExists: async (id) => (await tenants.findTenant(id)) !== null,
   });
+  const userLifecycle = createUserLifecycle({ control: stores.control, clock });
   const invitations = createInvitationsService({
     control: stores.control,
     clock,
@@ -214,6 +221,14 @@ export async function createServices(config: Config, opts: { clock?: Clock } = {
     grants,
     capture,
     regions: stores.regions,
+    findTenant: (id) => tenants.findTenant(id),
+    listTenants: () => tenants.listTenants(),
+    clock,
+    program: config.program,
+  });
+  const queues = createQueuesService({
+    regions: stores.regions,
+    grants,
     findTenant: (id) => tenants.findTenant(id),
     clock,
     program: config.program,
@@ -259,7 +274,12 @@ export async function createServices(config: Config, opts: { clock?: Clock } = {
   });
   evidenceRef = evidence;
   metrics.watchDeletion(() => retention.gauges());
-  const insights = createInsightsService({ regions: stores.regions, clock, program: config.program });
+  const insights = createInsightsService({
+    regions: stores.regions,
+    clock,
+    program: config.program,
+    countSharing: (region) => consent.countSharing(region),
+  });
   await insights.foldPendingRollups();
   const tokens = createTokensService({ control: stores.control, clock });
   const management = createManagementService({ tenants, consent });
@@ -295,8 +315,10 @@ export async function createServices(config: Config, opts: { clock?: Clock } = {
     otlp,
     users,
     invitations,
+    userLifecycle,
     grants,
     review,
+    queues,
     audit,
     datasets,
     retention,

@@ -76,6 +76,7 @@ interface Fixture {
   spareTokenId: string;
   tokens: Record<"token" | "tokenReadOnly", string>;
   datasetId: string;
+  queueId: string;
   signInEmail: string;
   cookies: Record<Principal, string | null>;
   staff: Record<"operator" | "reviewer" | "reviewerNoGrant" | "approver", { id: string; email: string }>;
@@ -162,6 +163,24 @@ function table(ctx: () => TestContext): Row[] {
 
     // Operations: users, tenants, keys, audit
     { route: "GET /api/users", url: "/api/users", expect: users({ operator: 200 }) },
+    {
+      route: "PATCH /api/users/:id",
+      url: (f) => `/api/users/${f.staff.reviewerNoGrant.id}`,
+      // Idempotent: the same roles again, so nobody's access changes.
+      body: () => ({ roles: ["reviewer"] }),
+      expect: users({ operator: 200 }),
+    },
+    {
+      route: "POST /api/users/:id/reset-password",
+      url: async () =>
+        `/api/users/${(await ctx().services.users.createUser({ email: `r${next()}@vendor.example`, password: PASSWORD, roles: ["approver"] }, CLI_ACTOR)).id}/reset-password`,
+      expect: users({ operator: 200 }),
+    },
+    {
+      route: "GET /api/tenant/data-held",
+      url: "/api/tenant/data-held",
+      expect: users({ tenantAdmin: 200, otherTenantAdmin: 200 }),
+    },
     {
       route: "POST /api/users",
       url: "/api/users",
@@ -435,6 +454,50 @@ function table(ctx: () => TestContext): Row[] {
       expect: users({ reviewer: 201 }),
     },
 
+    // Annotation queues and the label form: the reviewer role; queues need a grant
+    {
+      route: "GET /api/review/label-schema",
+      url: "/api/review/label-schema",
+      expect: users({ reviewer: 200, reviewerNoGrant: 200 }),
+    },
+    {
+      route: "GET /api/review/tenants",
+      url: "/api/review/tenants",
+      expect: users({ reviewer: 200, reviewerNoGrant: 200 }),
+    },
+    {
+      route: "POST /api/review/queues",
+      url: "/api/review/queues",
+      body: (f) => ({ region: "us", name: `matrix ${next()}`, tenant: f.a.id, sample: 1 }),
+      expect: users({ reviewer: 201, reviewerNoGrant: 403 }),
+    },
+    {
+      route: "GET /api/review/queues",
+      url: "/api/review/queues",
+      expect: users({ reviewer: 200, reviewerNoGrant: 403 }),
+    },
+    {
+      route: "GET /api/review/queues/:id",
+      url: (f) => `/api/review/queues/${f.queueId}`,
+      expect: users({ reviewer: 200, reviewerNoGrant: 403 }),
+    },
+    {
+      route: "GET /api/review/queues/:id/items",
+      url: (f) => `/api/review/queues/${f.queueId}/items`,
+      expect: users({ reviewer: 200, reviewerNoGrant: 403 }),
+    },
+    {
+      route: "POST /api/review/queues/:id/next",
+      url: (f) => `/api/review/queues/${f.queueId}/next`,
+      expect: users({ reviewer: 200, reviewerNoGrant: 403 }),
+    },
+    {
+      route: "POST /api/review/queues/:id/items/:interactionId",
+      url: (f) => `/api/review/queues/${f.queueId}/items/${f.interactionIds[0]}`,
+      body: () => ({ state: "new" }),
+      expect: users({ reviewer: 200, reviewerNoGrant: 403 }),
+    },
+
     // Datasets: the reviewer role, and grants covering what they touch
     {
       route: "POST /api/datasets",
@@ -450,6 +513,11 @@ function table(ctx: () => TestContext): Row[] {
     {
       route: "GET /api/datasets/:id",
       url: (f) => `/api/datasets/${f.datasetId}`,
+      expect: users({ reviewer: 200, reviewerNoGrant: 200 }),
+    },
+    {
+      route: "GET /api/datasets/:id/items",
+      url: (f) => `/api/datasets/${f.datasetId}/items`,
       expect: users({ reviewer: 200, reviewerNoGrant: 200 }),
     },
     {
@@ -571,6 +639,7 @@ describe.each(dialects())("authorization matrix on %s", (dialect) => {
         tokenReadOnly: await token(["tenants:read", "sharing:read"]),
       },
       datasetId: "",
+      queueId: "",
       signInEmail: signer.email,
       staff,
       cookies: {
@@ -601,6 +670,13 @@ describe.each(dialects())("authorization matrix on %s", (dialect) => {
       payload: { region: "us", name: "matrix", purpose: "quality-evaluation" },
     });
     f.datasetId = dataset.json().id;
+    const queue = await ctx.app.inject({
+      method: "POST",
+      url: "/api/review/queues",
+      headers: { cookie: f.cookies.reviewer as string },
+      payload: { region: "us", name: "matrix", tenant: a.id },
+    });
+    f.queueId = queue.json().id;
     address = await ctx.app.listen({ port: 0, host: "127.0.0.1" });
   });
   afterAll(async () => ctx?.close());

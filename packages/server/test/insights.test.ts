@@ -144,6 +144,7 @@ describe.each(dialects())("feature insights on %s", (dialect) => {
       regions: ctx.services.stores.regions,
       clock: ctx.clock,
       program: { retentionDays: 30 },
+      countSharing: async () => ({ tenants: 0, sharing: 0 }),
       readBudgetMs: 0,
     });
     const err = await insights.features({}).catch((e: unknown) => e);
@@ -153,6 +154,7 @@ describe.each(dialects())("feature insights on %s", (dialect) => {
       regions: ctx.services.stores.regions,
       clock: ctx.clock,
       program: { retentionDays: 30 },
+      countSharing: async () => ({ tenants: 0, sharing: 0 }),
     });
     expect((await within.features({})).features.length).toBeGreaterThan(0);
   });

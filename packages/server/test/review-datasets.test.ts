@@ -79,6 +79,16 @@ describe.each(dialects())("datasets on %s", (dialect) => {
     expect(notCovered.json().message).toMatch(new RegExp(`tenant ${t2.id}`));
     const added = await call(reviewer.cookie, "POST", `${url}/items`, { interactionIds: ids1 });
     expect(added.json()).toEqual({ added: 3, duplicates: 0 });
+    const listed = await call(reviewer.cookie, "GET", `${url}/items`);
+    expect(listed.statusCode).toBe(200);
+    expect(
+      listed
+        .json()
+        .map((i: { interactionId: string }) => i.interactionId)
+        .sort(),
+    ).toEqual([...ids1].sort());
+    expect(listed.json()[0]).toMatchObject({ tenantId: t1.id, addedBy: reviewer.id });
+    expect(listed.body).not.toContain(marker);
     const again = await call(reviewer.cookie, "POST", `${url}/items`, { interactionIds: [ids1[0]] });
     expect(again.json()).toEqual({ added: 0, duplicates: 1 });
     const unknown = await call(reviewer.cookie, "POST", `${url}/items`, { interactionIds: ["nope"] });

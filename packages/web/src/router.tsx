@@ -10,7 +10,9 @@ import { ServiceKeys } from "./screens/operations/ServiceKeys.js";
 import { Tenants } from "./screens/operations/Tenants.js";
 import { Users } from "./screens/operations/Users.js";
 import { Guarded, Home, NotFound } from "./screens/Routes.js";
+import { Datasets } from "./screens/review/Datasets.js";
 import { InteractionPage } from "./screens/review/InteractionPage.js";
+import { QueueScreen } from "./screens/review/QueueScreen.js";
 import { Workbench } from "./screens/review/Workbench.js";
 import {
   AUDIT_FILTERS,
@@ -70,6 +72,30 @@ const interaction = createRoute({
   },
 });
 
+const queueWork = createRoute({
+  getParentRoute: () => root,
+  path: "/review/queues/$id",
+  component: function QueueRoute() {
+    const { id } = queueWork.useParams();
+    return (
+      <Guarded screen="/review">
+        <QueueScreen id={id} />
+      </Guarded>
+    );
+  },
+});
+
+const datasets = createRoute({
+  getParentRoute: () => root,
+  path: "/review/datasets",
+  validateSearch: validateFilters(QUEUE_FILTERS),
+  component: () => (
+    <Guarded screen="/review">
+      <Datasets />
+    </Guarded>
+  ),
+});
+
 const approvals = createRoute({
   getParentRoute: () => root,
   path: "/approvals",
@@ -125,6 +151,8 @@ const routeTree = root.addChildren([
   admin,
   review,
   interaction,
+  queueWork,
+  datasets,
   approvals,
   operations.addChildren([opsIndex, opsTenants, opsServiceKeys, opsUsers, opsTokens, opsInsights, opsAudit]),
 ]);

@@ -14,8 +14,24 @@ export const REASON_CODES = [
 ] as const;
 export type ReasonCode = (typeof REASON_CODES)[number];
 
-/** A reviewer's label: at most `maxTags` tags of 1-`tagLength` characters, a note of `noteMax`. */
-export const LABEL_LIMITS = { maxTags: 20, tagLength: 64, noteMax: 4000 } as const;
+/**
+ * A reviewer's label: at most `maxTags` tags of 1-`tagLength` characters, a note of `noteMax`, a
+ * corrected output of `correctedOutputMax` characters, a rating from 1 to at most `ratingMax`.
+ */
+export const LABEL_LIMITS = {
+  maxTags: 20,
+  tagLength: 64,
+  noteMax: 4000,
+  correctedOutputMax: 20_000,
+  ratingMax: 5,
+} as const;
+
+/** Where an item of an annotation queue stands; `next` hands out `new` items (or yours in review). */
+export const REVIEW_STATES = ["new", "in-review", "done", "skipped"] as const;
+export type ReviewState = (typeof REVIEW_STATES)[number];
+
+/** An annotation queue samples at most `maxSample` interactions per feature, `maxItems` in all. */
+export const QUEUE_LIMITS = { maxSample: 500, maxItems: 5000, nameMax: 120 } as const;
 
 /** What an operator API token may do; each management route names the one scope it needs. */
 export const API_SCOPES = [

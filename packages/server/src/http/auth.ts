@@ -93,13 +93,9 @@ export function createGuards(deps: AuthDeps): Guards {
   const signedIn = async (request: FastifyRequest, roles: readonly Role[], allowPasswordChange = false) => {
     const token = sessionToken(request);
     const user = token ? await deps.users.authenticate(token) : null;
-    if (!user) throw unauthorized("sign in first (POST /api/session)");
+    if (!user) throw unauthorized("sign in first");
     if (user.mustChangePassword && !allowPasswordChange) {
-      throw new AppError(
-        403,
-        "password_change_required",
-        "change the one-time password first (POST /api/session/password)",
-      );
+      throw new AppError(403, "password_change_required", "change your one-time password first");
     }
     if (roles.length > 0 && !roles.some((r) => user.roles.includes(r))) {
       throw forbidden(`this needs the role ${roles.join(" or ")}`);

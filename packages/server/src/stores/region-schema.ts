@@ -81,7 +81,33 @@ export interface LabelTable {
   tags: unknown;
   /** The reviewer's note, sealed with the interaction's data key (it may quote content). */
   note: Buffer | null;
+  /** A corrected output, sealed with the interaction's data key (migration 011_review_queues). */
+  corrected_output?: Buffer | null;
   created_at: number;
+}
+
+export interface ReviewQueueTable {
+  id: string;
+  name: string;
+  /** JSON of the saved filter: `{tenantId?, feature?, from?, to?}` (the region is the store's). */
+  filter: unknown;
+  /** Interactions sampled per feature; null: every interaction the filter matched. */
+  sample_per_feature: number | null;
+  created_by: string;
+  grant_id: string;
+  created_at: number;
+}
+
+export interface ReviewQueueItemTable {
+  tenant_id: string;
+  queue_id: string;
+  interaction_id: string;
+  feature: string;
+  /** Order in which `next` hands items out (a shuffle of the sample). */
+  position: number;
+  state: "new" | "in-review" | "done" | "skipped";
+  assignee_id: string | null;
+  updated_at: number;
 }
 
 export interface DatasetTable {
@@ -253,6 +279,8 @@ export interface RegionDb extends AuditTables {
   rollups_pending: RollupsPendingTable;
   sharing_changes: SharingChangeTable;
   labels: LabelTable;
+  review_queues: ReviewQueueTable;
+  review_queue_items: ReviewQueueItemTable;
   datasets: DatasetTable;
   dataset_items: DatasetItemTable;
   sharing_state: SharingStateTable;

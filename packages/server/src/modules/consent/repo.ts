@@ -124,6 +124,21 @@ export const consentRepo = {
       .executeTakeFirst();
     return r?.seq === null || r?.seq === undefined ? 0 : Number(r.seq);
   },
+  /** How many tenants of the region there are, and how many of them share. */
+  async countSharing(db: Kysely<RegionDb>): Promise<{ tenants: number; sharing: number }> {
+    const rows = await db
+      .selectFrom("sharing_state")
+      .select((eb) => ["enabled", eb.fn.countAll<number>().as("n")])
+      .groupBy("enabled")
+      .execute();
+    let tenants = 0;
+    let sharing = 0;
+    for (const r of rows) {
+      tenants += Number(r.n);
+      if (Number(r.enabled) === 1) sharing += Number(r.n);
+    }
+    return { tenants, sharing };
+  },
   /** The tenants of the region whose sharing is on. */
   async sharingOn(
     db: Kysely<RegionDb>,

@@ -68,6 +68,8 @@ export interface ConsentService {
   subscribe(tenant: TenantRef, listener: (state: SharingState) => void, knownVersion?: number): () => void;
   /** Current states of several tenants of one region (for the change stream). */
   readStates(region: string, tenantIds: readonly string[]): Promise<SharingState[]>;
+  /** How many tenants of a region there are and how many share (for the opt-in rate). */
+  countSharing(region: string): Promise<{ tenants: number; sharing: number }>;
 }
 
 export interface ConsentDeps {
@@ -309,6 +311,8 @@ export function createConsentService(deps: ConsentDeps): ConsentService {
     },
 
     subscribe: (tenant, listener, knownVersion) => deps.notifier.subscribe(tenant, listener, knownVersion),
+
+    countSharing: (region) => consentRepo.countSharing(storeOf(region).db),
 
     async readStates(region, tenantIds) {
       const store = storeOf(region);

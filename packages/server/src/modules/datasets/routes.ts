@@ -57,6 +57,31 @@ export const datasetsRoutes: FastifyPluginAsyncTypebox<DatasetsRoutesDeps> = asy
     async (request) => view(await datasets.get(request.params.id)),
   );
 
+  app.get(
+    "/api/datasets/:id/items",
+    {
+      onRequest: reviewer,
+      schema: {
+        tags,
+        summary: "The interactions a dataset holds: ids, tenant, who added them and when (no content)",
+        params: DatasetIdParams,
+        response: {
+          200: Type.Array(
+            Type.Object({
+              interactionId: Type.String(),
+              tenantId: Type.String(),
+              addedBy: Type.String(),
+              addedAt: Type.String({ format: "date-time" }),
+            }),
+          ),
+          ...errors,
+        },
+      },
+    },
+    async (request) =>
+      (await datasets.items(request.params.id)).map((i) => ({ ...i, addedAt: iso(i.addedAt) })),
+  );
+
   app.post(
     "/api/datasets/:id/items",
     {

@@ -18,6 +18,7 @@ import { datasetsRepo } from "./repo.js";
 import {
   type AddItemsResult,
   type Dataset,
+  type DatasetItem,
   FORBIDDEN_PURPOSE,
   MAX_DATASET_ITEMS,
   MAX_ITEMS_PER_CALL,
@@ -28,6 +29,8 @@ export interface DatasetsService {
   create(user: User, input: NewDataset): Promise<Dataset>;
   list(): Promise<Dataset[]>;
   get(id: string): Promise<Dataset>;
+  /** Which interactions a dataset holds (ids, tenant, who added them; never content). */
+  items(id: string): Promise<DatasetItem[]>;
   /** Adds interactions of the dataset's region; each needs a grant of the user covering its tenant. */
   addItems(user: User, id: string, interactionIds: readonly string[]): Promise<AddItemsResult>;
   /**
@@ -159,6 +162,16 @@ export function createDatasetsService(deps: DatasetsDeps): DatasetsService {
       const { region, store, row } = await find(id);
       const counts = await datasetsRepo.countItems(store.db, [id]);
       return toDataset(region, row, counts.get(id) ?? 0);
+    },
+
+    async items(id) {
+      const { store } = await find(id);
+      return (await datasetsRepo.items(store.db, id)).map((r) => ({
+        interactionId: r.interaction_id,
+        tenantId: r.tenant_id,
+        addedBy: r.added_by,
+        addedAt: Number(r.added_at),
+      }));
     },
 
     async addItems(user, id, interactionIds) {

@@ -27,3 +27,10 @@ export const FORBIDDEN_PURPOSE = /foundation|pre-?train/i;
 /** The largest dataset: an export is built in memory and audited item by item. */
 export const MAX_DATASET_ITEMS = 5000;
 export const MAX_ITEMS_PER_CALL = 500;
+
+export interface DatasetItem {
+  readonly interactionId: string;
+  readonly tenantId: string;
+  readonly addedBy: string;
+  readonly addedAt: number;
+}

@@ -220,6 +220,18 @@ export const rollupRepo = {
     return n(r?.n);
   },
 
+  /** When the tenant's oldest interaction held occurred (a seek on (tenant_id, occurred_at, id)). */
+  async oldestHeld(db: Db, tenantId: string): Promise<number | null> {
+    const r = await db
+      .selectFrom("interactions")
+      .select("occurred_at")
+      .where("tenant_id", "=", tenantId)
+      .orderBy("occurred_at")
+      .limit(1)
+      .executeTakeFirst();
+    return r ? n(r.occurred_at) : null;
+  },
+
   /** Rollups recounted from the rows themselves, read in chunks by primary key. */
   async recount(db: Db): Promise<Rollups> {
     const out: Rollups = new Map();

@@ -36,6 +36,7 @@ export const InsightsSchema = Type.Object({
   to: Type.String({ format: "date-time" }),
   regions: Type.Array(Type.String()),
   features: Type.Array(FeatureInsightSchema),
+  totals: Type.Object({ interactions: Type.Integer(), tokensIn: Type.Number(), tokensOut: Type.Number() }),
   daily: Type.Array(
     Type.Object({
       day: Type.String({ format: "date", description: "UTC day" }),
@@ -45,5 +46,25 @@ export const InsightsSchema = Type.Object({
       tokensOut: Type.Number(),
     }),
     { description: "Volume per feature and UTC day, oldest first" },
+  ),
+  optIn: Type.Object({
+    tenants: Type.Integer({ description: "tenants in the regions read" }),
+    sharing: Type.Integer({ description: "of them, sharing now" }),
+    rate: Nullable(Type.Number({ description: "sharing / tenants" })),
+  }),
+});
+
+export const DataHeldSchema = Type.Object({
+  tenant: Type.String(),
+  region: Type.String(),
+  interactions: Type.Integer(),
+  labels: Type.Integer(),
+  oldest: Nullable(Type.String({ format: "date-time" })),
+  features: Type.Array(
+    Type.Object({
+      feature: Type.String(),
+      interactions: Type.Integer(),
+      days: Type.Array(Type.Object({ day: Type.String({ format: "date" }), interactions: Type.Integer() })),
+    }),
   ),
 });

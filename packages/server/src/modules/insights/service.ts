@@ -34,6 +34,14 @@ export interface FeatureInsight {
   readonly finishReasons: Readonly<Record<string, number>>;
 }
 
+/** The share of tenants sharing now, over the regions read. */
+export interface SharingShare {
+  readonly tenants: number;
+  readonly sharing: number;
+  /** sharing / tenants, null without tenants. */
+  readonly rate: number | null;
+}
+
 export interface InsightsQuery {
   readonly region?: string;
   readonly tenantId?: string;
@@ -48,11 +56,28 @@ export interface InsightsService {
     to: number;
     regions: string[];
     features: FeatureInsight[];
+    totals: { interactions: number; tokensIn: number; tokensOut: number };
     /** Volume per feature and UTC day, for charts. */
     daily: DailyVolume[];
+    /** The share of tenants of the regions read that share now (the opt-in rate). */
+    optIn: SharingShare;
   }>;
+  /** What the store holds of one tenant now: per feature and day (rollups), and its oldest item. */
+  held(tenant: { id: string; region: string }): Promise<DataHeld>;
   /** Folds rows stored before the rollups existed into them, once per region store. */
   foldPendingRollups(): Promise<void>;
+}
+
+export interface DataHeld {
+  readonly interactions: number;
+  readonly labels: number;
+  /** occurredAt of the oldest interaction held, or null when none is. */
+  readonly oldest: number | null;
+  readonly features: readonly {
+    readonly feature: string;
+    readonly interactions: number;
+    readonly days: readonly { readonly day: number; readonly interactions: number }[];
+  }[];
 }
 
 export interface InsightsDeps {
@@ -61,6 +86,8 @@ export interface InsightsDeps {
   readonly program: Pick<ProgramConfig, "retentionDays">;
   /** A request over this answers 503 with Retry-After (default 2,000 ms). */
   readonly readBudgetMs?: number;
+  /** Tenants of a region and how many share now (the opt-in rate). */
+  readonly countSharing: (region: string) => Promise<{ tenants: number; sharing: number }>;
 }
 
 export function createInsightsService(deps: InsightsDeps): InsightsService {
@@ -93,7 +120,8 @@ export function createInsightsService(deps: InsightsDeps): InsightsService {
       };
       const w = { fromDay, toDay, tenantId: query.tenantId ?? null };
       const daily = dailyVolumes();
-      for (const { db } of stores) {
+      const share = { tenants: 0, sharing: 0 };
+      for (const [i, { db }] of stores.entries()) {
         // At most features × retention days rows (one tenant's, or the all-tenant ones).
         const [rows, tenants] = await Promise.all([
           rollupRepo.read(db, w),
@@ -103,6 +131,9 @@ export function createInsightsService(deps: InsightsDeps): InsightsService {
           addRow(sumsOf(row.feature), row);
           daily.add(row);
         }
+        const c = await deps.countSharing(regions[i] as string);
+        share.tenants += c.tenants;
+        share.sharing += c.sharing;
         for (const [feature, count] of tenants) sumsOf(feature).tenants += count;
         await budget.next();
       }
@@ -110,7 +141,64 @@ export function createInsightsService(deps: InsightsDeps): InsightsService {
         .filter(([, f]) => f.interactions > 0)
         .sort((a, b) => a[0].localeCompare(b[0]))
         .map(([feature, f]) => toInsight(feature, f));
-      return { from: fromDay * DAY_MS, to: (toDay + 1) * DAY_MS, regions, features, daily: daily.rows() };
+      const totals = { interactions: 0, tokensIn: 0, tokensOut: 0 };
+      for (const f of features) {
+        totals.interactions += f.interactions;
+        totals.tokensIn += f.tokens.in;
+        totals.tokensOut += f.tokens.out;
+      }
+      return {
+        from: fromDay * DAY_MS,
+        to: (toDay + 1) * DAY_MS,
+        regions,
+        features,
+        totals,
+        daily: daily.rows(),
+        optIn: { ...share, rate: share.tenants ? share.sharing / share.tenants : null },
+      };
+    },
+
+    async held(tenant) {
+      const db = regionStore(deps.regions, tenant.region).db;
+      const [rows, oldest] = await Promise.all([
+        rollupRepo.read(db, {
+          fromDay: 0,
+          toDay: 2_147_483_647,
+          tenantId: tenant.id,
+        }),
+        rollupRepo.oldestHeld(db, tenant.id),
+      ]);
+      const byFeature = new Map<
+        string,
+        { interactions: number; days: { day: number; interactions: number }[] }
+      >();
+      let interactions = 0;
+      let labels = 0;
+      for (const r of rows) {
+        const n = Number(r.interactions);
+        interactions += n;
+        labels += Number(r.labels);
+        if (n === 0) continue;
+        let f = byFeature.get(r.feature);
+        if (!f) {
+          f = { interactions: 0, days: [] };
+          byFeature.set(r.feature, f);
+        }
+        f.interactions += n;
+        f.days.push({ day: Number(r.day), interactions: n });
+      }
+      return {
+        interactions,
+        labels,
+        oldest,
+        features: [...byFeature]
+          .sort((a, b) => a[0].localeCompare(b[0]))
+          .map(([feature, f]) => ({
+            feature,
+            interactions: f.interactions,
+            days: f.days.sort((a, b) => a.day - b.day),
+          })),
+      };
     },
   };
 }

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { Type } from "typebox";
 import { currentUser, type Guards } from "../../http/auth.js";
 import { ErrorSchema } from "../../http/schemas.js";
 import { iso } from "../../http/time.js";
@@ -7,6 +8,7 @@ import {
   InteractionIdParams,
   LabelBodySchema,
   LabelSchema,
+  LabelSchemaSchema,
   QueuePageSchema,
   QueueQuery,
   ReviewedInteractionSchema,
@@ -39,6 +41,7 @@ const labelView = (l: Label) => ({
   rating: l.rating,
   tags: [...l.tags],
   note: l.note,
+  correctedOutput: l.correctedOutput,
   createdAt: iso(l.createdAt),
 });
 
@@ -48,6 +51,44 @@ export const reviewRoutes: FastifyPluginAsyncTypebox<ReviewRoutesDeps> = async (
   const reviewer = deps.guards.user(["reviewer"]);
   const errors = { 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema, 404: ErrorSchema };
   const tags = ["review"];
+
+  app.get(
+    "/api/review/label-schema",
+    {
+      onRequest: reviewer,
+      schema: {
+        tags,
+        summary: "What a label may hold in this program: rating scale, tag vocabulary, corrected output",
+        response: { 200: LabelSchemaSchema, ...errors },
+      },
+    },
+    async () => {
+      const s = review.labelSchema();
+      return { ...s, rating: { ...s.rating, names: [...s.rating.names] }, tags: [...s.tags] };
+    },
+  );
+
+  app.get(
+    "/api/review/tenants",
+    {
+      onRequest: reviewer,
+      schema: {
+        tags,
+        summary:
+          "Tenants your active grants open (name and region), for pickers; scope=all: every tenant, to ask for access to one",
+        querystring: Type.Object(
+          { scope: Type.Optional(Type.Union([Type.Literal("covered"), Type.Literal("all")])) },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Array(Type.Object({ id: Type.String(), name: Type.String(), region: Type.String() })),
+          ...errors,
+        },
+      },
+    },
+    async (request) =>
+      request.query.scope === "all" ? review.tenantDirectory() : review.coveredTenants(currentUser(request)),
+  );
 
   app.get(
     "/api/review/interactions",
@@ -105,7 +146,8 @@ export const reviewRoutes: FastifyPluginAsyncTypebox<ReviewRoutesDeps> = async (
       onRequest: reviewer,
       schema: {
         tags,
-        summary: "Label an interaction (rating 1-5, tags, note sealed with the interaction's key)",
+        summary:
+          "Label an interaction (rating, tags, note and corrected output sealed with the interaction's key); with queueId its queue item is done",
         params: InteractionIdParams,
         body: LabelBodySchema,
         response: { 201: LabelSchema, ...errors },

@@ -59,6 +59,7 @@ export const LabelSchema = Type.Object({
   rating: Type.Union([Type.Integer(), Type.Null()]),
   tags: Type.Array(Type.String()),
   note: NullableString,
+  correctedOutput: NullableString,
   createdAt: Time,
 });
 
@@ -72,13 +73,28 @@ export const ReviewedInteractionSchema = Type.Object({
 
 export const LabelBodySchema = Type.Object(
   {
-    rating: Type.Optional(Type.Integer({ minimum: 1, maximum: 5 })),
+    rating: Type.Optional(Type.Integer({ minimum: 1, maximum: LABEL_LIMITS.ratingMax })),
     tags: Type.Optional(
       Type.Array(Type.String({ minLength: 1, maxLength: LABEL_LIMITS.tagLength }), {
         maxItems: LABEL_LIMITS.maxTags,
       }),
     ),
     note: Type.Optional(Type.String({ maxLength: LABEL_LIMITS.noteMax })),
+    correctedOutput: Type.Optional(Type.String({ maxLength: LABEL_LIMITS.correctedOutputMax })),
+    queueId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
   },
   { additionalProperties: false },
 );
+
+export const LabelSchemaSchema = Type.Object({
+  rating: Type.Object({ min: Type.Literal(1), max: Type.Integer(), names: Type.Array(Type.String()) }),
+  tags: Type.Array(Type.String()),
+  correctedOutput: Type.Boolean(),
+  limits: Type.Object({
+    maxTags: Type.Integer(),
+    tagLength: Type.Integer(),
+    noteMax: Type.Integer(),
+    correctedOutputMax: Type.Integer(),
+    ratingMax: Type.Integer(),
+  }),
+});

@@ -1,4 +1,3 @@
-import { LABEL_LIMITS } from "@assent/sdk/contract";
 import { type Clock, DAY_MS } from "../../clock.js";
 import type { ProgramConfig } from "../../config.js";
 import { badRequest, forbidden, notFound } from "../../errors.js";
@@ -15,10 +14,25 @@ import { appendAudit } from "../audit/chain.js";
 import { type CaptureService, type LabelNoteCipher, toInteractionMeta } from "../capture/service.js";
 import type { InteractionMeta } from "../capture/types.js";
 import type { TenantRef } from "../consent/types.js";
+import { checkLabel, type LabelSchema, labelSchemaOf } from "./label-schema.js";
+import { queuesRepo } from "./queues/repo.js";
 import { type InteractionMetaRow, reviewRepo } from "./repo.js";
 import type { Label, LabelInput, QueueFilter, QueuePage, ReviewedInteraction } from "./types.js";
 
+/** A tenant a reviewer's grants open, for pickers (name and region, no data). */
+export interface CoveredTenant {
+  readonly id: string;
+  readonly name: string;
+  readonly region: string;
+}
+
 export interface ReviewService {
+  /** What a label may hold in this program (rating scale, tag vocabulary, corrected output). */
+  labelSchema(): LabelSchema;
+  /** Tenants the user's active grants open, by region; empty without grants. */
+  coveredTenants(user: User): Promise<CoveredTenant[]>;
+  /** Every tenant by name and region (no data): what a reviewer picks from when asking for access. */
+  tenantDirectory(): Promise<CoveredTenant[]>;
   /** Metadata of interactions the user's grants cover, newest first. Never content. */
   queue(user: User, filter: QueueFilter): Promise<QueuePage>;
   /** One interaction with content and labels; writes exactly one audit event carrying the grant. */
@@ -43,11 +57,10 @@ export interface ReviewDeps {
   readonly regions: ReadonlyMap<string, Store<RegionDb>>;
   /** A tenant's home region, to check a tenant filter against the grants. */
   readonly findTenant: (id: string) => Promise<TenantRef | null>;
+  readonly listTenants: () => Promise<readonly CoveredTenant[]>;
   readonly clock: Clock;
-  readonly program: Pick<ProgramConfig, "retentionDays">;
+  readonly program: Pick<ProgramConfig, "retentionDays" | "labels">;
 }
-
-export const TAG = new RegExp(`^[a-z0-9][a-z0-9._:-]{0,${LABEL_LIMITS.tagLength - 1}}$`);
 
 const EMPTY = Buffer.alloc(0);
 // The queue's rows carry no ciphertext; the mapping below never reads it.
@@ -70,6 +83,9 @@ function decodeCursor(cursor: string): { occurredAt: number; id: string } {
   throw badRequest("invalid_cursor", "cursor must be a nextCursor from an earlier page");
 }
 
+/** The corrected output is sealed under its own associated data, apart from the note. */
+const correctedId = (labelId: string) => `${labelId}/corrected-output`;
+
 const newestFirst = (a: InteractionMeta, b: InteractionMeta) =>
   b.occurredAt - a.occurredAt || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
 
@@ -87,11 +103,35 @@ export function createReviewService(deps: ReviewDeps): ReviewService {
       rating: row.rating === null ? null : row.rating,
       tags: readJson<string[]>(row.tags),
       note: row.note && cipher ? cipher.open(row.id, Buffer.from(row.note)) : null,
+      correctedOutput:
+        row.corrected_output && cipher
+          ? cipher.open(correctedId(row.id), Buffer.from(row.corrected_output))
+          : null,
       createdAt: row.created_at,
     };
   }
 
   const service: ReviewService = {
+    labelSchema: () => labelSchemaOf(deps.program),
+
+    async tenantDirectory() {
+      return (await deps.listTenants())
+        .map((t) => ({ id: t.id, name: t.name, region: t.region }))
+        .sort((a, b) => a.name.localeCompare(b.name));
+    },
+
+    async coveredTenants(user) {
+      const scopes = scopesOf(await deps.grants.activeGrants(user.id));
+      if (scopes.size === 0) return [];
+      return (await deps.listTenants())
+        .filter((t) => {
+          const scope = scopes.get(t.region);
+          return scope !== undefined && (scope === "all" || scope.has(t.id));
+        })
+        .map((t) => ({ id: t.id, name: t.name, region: t.region }))
+        .sort((a, b) => a.name.localeCompare(b.name));
+    },
+
     async authorize(user, id, what) {
       const grants = await deps.grants.activeGrants(user.id);
       if (grants.length === 0) throw noGrantAtAll(what);
@@ -160,7 +200,9 @@ export function createReviewService(deps: ReviewDeps): ReviewService {
       if (!content) throw notFound(`interaction ${id}`);
       const store = storeOf(tenant.region);
       const rows = await reviewRepo.labels(store.db, tenant.id, id);
-      const cipher = rows.some((r) => r.note) ? await deps.capture.labelNoteCipher(tenant, id) : null;
+      const cipher = rows.some((r) => r.note || r.corrected_output)
+        ? await deps.capture.labelNoteCipher(tenant, id)
+        : null;
       const labels = rows.map((r) => toLabel(r, cipher));
       // The read is recorded before any content leaves: no audit event, no answer.
       await store.db.transaction().execute((trx) =>
@@ -180,24 +222,7 @@ export function createReviewService(deps: ReviewDeps): ReviewService {
     },
 
     async addLabel(user, id, input) {
-      const rating = input.rating ?? null;
-      if (rating !== null && (!Number.isInteger(rating) || rating < 1 || rating > 5)) {
-        throw badRequest("invalid_rating", "rating must be a whole number from 1 to 5");
-      }
-      const tags = [...new Set(input.tags ?? [])];
-      if (tags.length > LABEL_LIMITS.maxTags || tags.some((t) => !TAG.test(t))) {
-        throw badRequest(
-          "invalid_tags",
-          `tags: at most ${LABEL_LIMITS.maxTags}, each 1-${LABEL_LIMITS.tagLength} characters of a-z, 0-9 and ._:- starting alphanumeric`,
-        );
-      }
-      const note = input.note?.trim() || null;
-      if (note !== null && note.length > LABEL_LIMITS.noteMax) {
-        throw badRequest("invalid_note", `note must be at most ${LABEL_LIMITS.noteMax} characters`);
-      }
-      if (rating === null && tags.length === 0 && note === null) {
-        throw badRequest("empty_label", "a label needs a rating, tags or a note");
-      }
+      const { rating, tags, note, correctedOutput } = checkLabel(labelSchemaOf(deps.program), input);
       const { tenant, grant, periodId } = await service.authorize(user, id, `labelling interaction ${id}`);
       const cipher = await deps.capture.labelNoteCipher(tenant, id);
       if (!cipher) throw notFound(`interaction ${id}`);
@@ -215,9 +240,12 @@ export function createReviewService(deps: ReviewDeps): ReviewService {
         created_at: now,
       };
       if (note !== null) row.note = cipher.seal(row.id, note);
+      if (correctedOutput !== null) row.corrected_output = cipher.seal(correctedId(row.id), correctedOutput);
       const store = storeOf(tenant.region);
       await store.db.transaction().execute(async (trx) => {
         await reviewRepo.insertLabel(trx, row);
+        // Labelled from a queue: the item is done, in the same transaction (save & next).
+        if (input.queueId) await queuesRepo.finish(trx, input.queueId, tenant.id, id, user.id, now);
         await appendAudit(trx, store.dialect, now, {
           actorId: user.id,
           actorRole: "reviewer",
@@ -227,10 +255,17 @@ export function createReviewService(deps: ReviewDeps): ReviewService {
           targetId: id,
           grantId: grant.id,
           reason: grant.reasonCode,
-          details: { labelId: row.id, requestId: grant.requestId, rating, withNote: note !== null },
+          details: {
+            labelId: row.id,
+            requestId: grant.requestId,
+            rating,
+            withNote: note !== null,
+            withCorrectedOutput: correctedOutput !== null,
+            ...(input.queueId ? { queueId: input.queueId } : {}),
+          },
         });
       });
-      return { ...toLabel({ ...row, note: null }, null), note };
+      return { ...toLabel({ ...row, note: null, corrected_output: null }, null), note, correctedOutput };
     },
   };
   return service;

@@ -20,6 +20,10 @@ export interface LabelInput {
   readonly rating?: number | null;
   readonly tags?: readonly string[];
   readonly note?: string | null;
+  /** What the output should have been (sealed like the note), when the program's labels take one. */
+  readonly correctedOutput?: string | null;
+  /** Labelled from this annotation queue: its item is marked done with the label. */
+  readonly queueId?: string;
 }
 
 export interface Label {
@@ -32,6 +36,7 @@ export interface Label {
   readonly tags: readonly string[];
   /** Opened only inside an audited read (or echoed to its author on creation). */
   readonly note: string | null;
+  readonly correctedOutput: string | null;
   readonly createdAt: number;
 }
 

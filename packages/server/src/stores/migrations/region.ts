@@ -433,5 +433,53 @@ export const regionMigrations: MigrationSet = (dialect) => {
         await db.schema.dropIndex("interactions_key").execute();
       },
     },
+    "011_review_queues": {
+      async up(db: AnyDb) {
+        // A label may carry a corrected output, sealed with the interaction's data key like the note.
+        await db.schema.alterTable("labels").addColumn("corrected_output", t.bytes).execute();
+        await db.schema
+          .createTable("review_queues")
+          .addColumn("id", "text", (c) => c.primaryKey())
+          .addColumn("name", "text", (c) => c.notNull())
+          .addColumn("filter", t.json, (c) => c.notNull())
+          .addColumn("sample_per_feature", t.int)
+          .addColumn("created_by", "text", (c) => c.notNull())
+          .addColumn("grant_id", "text", (c) => c.notNull())
+          .addColumn("created_at", t.time, (c) => c.notNull())
+          .execute();
+        // Ids and review states only, never content. The foreign key deletes an item with its
+        // interaction, so every purge (withdrawal, delete-now, retention, subject erasure) takes
+        // queue items along in its own transaction without knowing about queues.
+        await db.schema
+          .createTable("review_queue_items")
+          .addColumn("tenant_id", "text", (c) => c.notNull())
+          .addColumn("queue_id", "text", (c) => c.notNull())
+          .addColumn("interaction_id", "text", (c) => c.notNull())
+          .addColumn("feature", "text", (c) => c.notNull())
+          .addColumn("position", t.int, (c) => c.notNull())
+          .addColumn("state", "text", (c) => c.notNull())
+          .addColumn("assignee_id", "text")
+          .addColumn("updated_at", t.time, (c) => c.notNull())
+          .addPrimaryKeyConstraint("review_queue_items_pk", ["tenant_id", "queue_id", "interaction_id"])
+          .addForeignKeyConstraint(
+            "review_queue_items_interaction",
+            ["tenant_id", "interaction_id"],
+            "interactions",
+            ["tenant_id", "id"],
+            (fk) => fk.onDelete("cascade"),
+          )
+          .execute();
+        await db.schema
+          .createIndex("review_queue_items_queue")
+          .on("review_queue_items")
+          .columns(["queue_id", "state", "position"])
+          .execute();
+        await db.schema
+          .createIndex("review_queue_items_interaction")
+          .on("review_queue_items")
+          .columns(["tenant_id", "interaction_id"])
+          .execute();
+      },
+    },
   };
 };

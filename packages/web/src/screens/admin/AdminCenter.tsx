@@ -6,6 +6,7 @@ import { useServerEvents } from "../../api/useServerEvents.js";
 import { ErrorNote, Loading } from "../../ui/feedback.js";
 import { AccessLog } from "./AccessLog.js";
 import { Accounts } from "./Accounts.js";
+import { DataHeld } from "./DataHeld.js";
 import { DeletionPanel } from "./DeletionPanel.js";
 import { EvidencePanel } from "./EvidencePanel.js";
 import { NoticePanel } from "./NoticePanel.js";
@@ -46,6 +47,7 @@ export function AdminCenter() {
         <ProgramFacts program={s.program} />
       </div>
       <ExcludedPeople onChanged={() => void sharing.refetch()} />
+      <DataHeld />
       <SharingHistory periods={s.periods} accounts={accounts.data?.accounts ?? []} />
       <ScopeHistory changes={s.scopeChanges ?? []} features={s.program.features ?? []} />
       {accounts.data ? <Accounts data={accounts.data} /> : <ErrorNote error={accounts.error} />}

@@ -10,6 +10,7 @@ import { Badge } from "../../ui/feedback.js";
 import { Time } from "../../ui/format.js";
 import { LoadState, RefreshButton } from "../../ui/Loaded.js";
 import { Section } from "../../ui/Section.js";
+import { UserActions } from "./UserActions.js";
 
 /**
  * Users: create staff (operator, reviewer, approver), or invite a tenant admin of one tenant. A
@@ -142,7 +143,7 @@ export function Users() {
       </Section>
       <Section title="Users" actions={<RefreshButton loaded={users} />}>
         <LoadState loaded={users} what="users" />
-        <DataTable testId="users" columns={["Email", "Roles", "Tenant", "Created"]}>
+        <DataTable testId="users" columns={["Email", "Roles", "Tenant", "Created", "Actions"]}>
           {users.data?.map((u) => (
             <tr key={u.id}>
               <td>
@@ -155,6 +156,9 @@ export function Users() {
               <td>{u.tenantId ? <code>{u.tenantId}</code> : <span className="muted">staff</span>}</td>
               <td>
                 <Time iso={u.createdAt} />
+              </td>
+              <td>
+                <UserActions user={u} />
               </td>
             </tr>
           ))}

@@ -3,9 +3,11 @@ import { useState } from "react";
 import { accessApi } from "../../api/endpoints.js";
 import { keys, queries } from "../../api/queries.js";
 import { REASON_CODES } from "../../api/types.js";
+import { workQueries } from "../../api/work-queries.js";
 import { FieldLabel, TextField } from "../../ui/Field.js";
 import { FormFooter, useFormAction } from "../../ui/FormAction.js";
 import { Section } from "../../ui/Section.js";
+import { RegionPicker } from "./ScopePickers.js";
 
 const DURATIONS = [30, 60, 120, 240, 480];
 
@@ -18,8 +20,9 @@ export function RequestAccessForm() {
   const [ticket, setTicket] = useState("");
   const [duration, setDuration] = useState(60);
   const create = useFormAction(accessApi.create, { invalidates: [keys.access] });
-  // The configured regions; while they load (or if that fails) the field stays free text.
+  // Pickers, not typed ids: the program's regions and every tenant by name (no data).
   const regions = useQuery(queries.program()).data?.regions ?? [];
+  const directory = useQuery(workQueries.directory()).data ?? [];
 
   const submit = create.submit(
     () => [
@@ -45,33 +48,36 @@ export function RequestAccessForm() {
       <form onSubmit={submit} className="form">
         <div className="row">
           <div>
-            <TextField
+            <FieldLabel id="req-region" label="Region" />
+            <RegionPicker
               id="req-region"
-              label="Region"
               required
-              list="req-regions"
+              anyLabel={null}
+              regions={regions}
               value={region}
-              onChange={setRegion}
-              placeholder={regions[0] ?? "eu"}
-              maxLength={32}
+              onChange={(e) => {
+                setRegion(e.target.value);
+                setTenantId("");
+              }}
             />
-            <datalist id="req-regions">
-              {regions.map((r) => (
-                <option key={r} value={r} />
-              ))}
-            </datalist>
           </div>
           <div>
-            <TextField
+            <FieldLabel id="req-tenant" label="Tenant" note="(optional)" />
+            <select
               id="req-tenant"
-              label="Tenant"
-              note="(optional)"
               value={tenantId}
-              onChange={setTenantId}
-              placeholder="every tenant of the region"
-              maxLength={64}
+              onChange={(e) => setTenantId(e.target.value)}
               aria-describedby="req-tenant-hint"
-            />
+            >
+              <option value="">Every tenant of the region</option>
+              {directory
+                .filter((t) => t.region === region)
+                .map((t) => (
+                  <option key={t.id} value={t.id}>
+                    {t.name}
+                  </option>
+                ))}
+            </select>
             <span id="req-tenant-hint" className="hint">
               Ask for one tenant when you can.
             </span>

@@ -10,6 +10,7 @@ import { localToIso, num, ShortId, Time } from "../../ui/format.js";
 import { LoadState, RefreshButton } from "../../ui/Loaded.js";
 import { CursorPager } from "../../ui/Pager.js";
 import { Section } from "../../ui/Section.js";
+import { RegionPicker, TenantPicker, useScopeChoices } from "./ScopePickers.js";
 
 const toQuery = (f: FiltersOf<typeof QUEUE_FILTERS>, cursor: string | null): Query => ({
   tenant: f.tenant.trim(),
@@ -42,6 +43,8 @@ export function ReviewQueue({
     placeholderData: keepPreviousData,
   });
   const items = queue.data?.items ?? [];
+  const choices = useScopeChoices(activeGrants);
+  const tenantName = (id: string) => choices.tenants.find((t) => t.id === id)?.name;
 
   return (
     <Section title="Review queue" actions={<RefreshButton loaded={queue} />}>
@@ -51,8 +54,12 @@ export function ReviewQueue({
         </p>
       ) : null}
       <FilterBar onSubmit={apply} label="Filter the queue">
-        <FilterInput label="Tenant" {...field("tenant")} maxLength={64} />
-        <FilterInput label="Region" {...field("region")} maxLength={32} />
+        <Filter id="queue-tenant" label="Tenant">
+          <TenantPicker tenants={choices.tenants} region={filters.region} {...field("tenant")} />
+        </Filter>
+        <Filter id="queue-region" label="Region">
+          <RegionPicker regions={choices.regions} {...field("region")} />
+        </Filter>
         <FilterInput label="Feature" {...field("feature")} maxLength={128} placeholder="sales.email-draft" />
         <FilterInput label="From" {...field("from")} type="datetime-local" />
         <FilterInput label="To" {...field("to")} type="datetime-local" />
@@ -92,7 +99,8 @@ export function ReviewQueue({
               </td>
               <td>{m.feature}</td>
               <td>
-                <ShortId id={m.tenantId} /> <span className="muted">({m.region})</span>
+                {tenantName(m.tenantId) ?? <ShortId id={m.tenantId} />}{" "}
+                <span className="muted">({m.region})</span>
               </td>
               <td>{m.telemetry.model ?? "—"}</td>
               <td className="num">{num(m.telemetry.latencyMs)}</td>

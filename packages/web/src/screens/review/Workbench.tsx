@@ -1,6 +1,8 @@
 import { useQuery } from "@tanstack/react-query";
+import { Link } from "@tanstack/react-router";
 import { queries } from "../../api/queries.js";
 import { MyRequests } from "./MyRequests.js";
+import { Queues } from "./Queues.js";
 import { RequestAccessForm } from "./RequestAccessForm.js";
 import { ReviewQueue } from "./ReviewQueue.js";
 
@@ -21,6 +23,10 @@ export function Workbench() {
         <RequestAccessForm />
         <MyRequests requests={requests} />
       </div>
+      <Queues activeGrants={active.length} />
+      <p>
+        <Link to="/review/datasets">Datasets: make one from a filter or a selection, export it</Link>
+      </p>
       <ReviewQueue activeGrants={active.length} grantsKnown={requests.data !== undefined} />
     </div>
   );

@@ -35,7 +35,8 @@ export const describeGrants = (grants: readonly Grant[]): string =>
         .map((g) => (g.tenantId ? `${g.region} (tenant ${g.tenantId})` : `${g.region} (all tenants)`))
         .join(", ");
 
-const ASK = "ask for one with POST /api/access-requests and have another staff member approve it";
+// Plain words: reviewers read this in the web app, where an API path means nothing.
+const ASK = "request access (with a reason) and have another staff member approve it";
 
 export function noGrantAtAll(what: string) {
   return forbidden(`${what} needs an active access grant and you hold none; ${ASK}`);

@@ -1,0 +1,88 @@
+// @vitest-environment happy-dom
+import { act, useState } from "react";
+import { createRoot, type Root } from "react-dom/client";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { useShortcuts } from "../../ui/shortcuts.js";
+import { queueShortcuts, shortcutHelp } from "./queue-keys.js";
+
+(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
+
+let root: Root;
+let host: HTMLElement;
+let log: string[];
+
+/** A stand-in for the queue screen: the same shortcuts over a rating, a note and a help toggle. */
+function Screen({ ratingMax = 5 }: { readonly ratingMax?: number }) {
+  const [rating, setRating] = useState<number | null>(null);
+  const [help, setHelp] = useState(false);
+  useShortcuts(
+    queueShortcuts({
+      ratingMax,
+      rate: setRating,
+      next: () => log.push(`save ${rating ?? "-"} & next`),
+      previous: () => log.push("previous"),
+      skip: () => log.push("skip"),
+      toggleHelp: () => setHelp((h) => !h),
+    }),
+  );
+  return (
+    <form>
+      <output data-testid="rating">{rating ?? ""}</output>
+      {help ? <section data-testid="help">shortcuts</section> : null}
+      <textarea aria-label="Note" />
+    </form>
+  );
+}
+
+const press = (target: EventTarget, key: string) =>
+  act(() => {
+    target.dispatchEvent(new KeyboardEvent("keydown", { key, bubbles: true, cancelable: true }));
+  });
+const text = (id: string) => host.querySelector(`[data-testid="${id}"]`)?.textContent ?? null;
+
+describe("queue keyboard shortcuts", () => {
+  beforeEach(() => {
+    log = [];
+    host = document.createElement("div");
+    document.body.append(host);
+    root = createRoot(host);
+  });
+  afterEach(() => {
+    act(() => root.unmount());
+    host.remove();
+  });
+
+  it("rate with 1-5, save & next with n, back with p, skip with s", async () => {
+    act(() => root.render(<Screen />));
+    await press(document.body, "4");
+    expect(text("rating")).toBe("4");
+    await press(document.body, "n");
+    await press(document.body, "2");
+    await press(document.body, "n");
+    await press(document.body, "p");
+    await press(document.body, "s");
+    expect(log).toEqual(["save 4 & next", "save 2 & next", "previous", "skip"]);
+  });
+
+  it("? shows and hides the shortcuts", async () => {
+    act(() => root.render(<Screen />));
+    expect(text("help")).toBeNull();
+    await press(document.body, "?");
+    expect(text("help")).toBe("shortcuts");
+    await press(document.body, "?");
+    expect(text("help")).toBeNull();
+  });
+
+  it("follows the program's rating scale and never fires while typing a note", async () => {
+    act(() => root.render(<Screen ratingMax={3} />));
+    await press(document.body, "5");
+    expect(text("rating")).toBe("");
+    await press(document.body, "3");
+    expect(text("rating")).toBe("3");
+    await press(host.querySelector("textarea") as Element, "n");
+    await press(host.querySelector("textarea") as Element, "1");
+    expect(log).toEqual([]);
+    expect(text("rating")).toBe("3");
+    expect(shortcutHelp(3)[0]).toEqual({ keys: "1–3", what: "Rate the interaction" });
+  });
+});
