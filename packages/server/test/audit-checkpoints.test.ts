@@ -22,7 +22,7 @@ describe.each(dialects())("signed audit checkpoints on %s", (dialect) => {
   const db = () => ctx.services.stores.regions.get("us")!.db;
   const checks = () => ({ keys: ctx.services.signingKeys, anchorFile: ctx.services.checkpointFile });
   const cli = (...args: string[]) =>
-    spawnSync(process.execPath, ["--import", "tsx", cliEntry, ...args], {
+    spawnSync(process.execPath, ["--conditions=@assent/source", "--import", "tsx", cliEntry, ...args], {
       env: { ...process.env, ASSENT_CONFIG: configFile },
       encoding: "utf8",
       timeout: 60_000,

@@ -26,10 +26,14 @@ interface Server {
 }
 
 function startServer(configFile: string): Promise<Server> {
-  const child = spawn(process.execPath, ["--import", "tsx", cliEntry, "serve", "--port", "0"], {
-    env: { ...process.env, ASSENT_CONFIG: configFile },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child = spawn(
+    process.execPath,
+    ["--conditions=@assent/source", "--import", "tsx", cliEntry, "serve", "--port", "0"],
+    {
+      env: { ...process.env, ASSENT_CONFIG: configFile },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   return new Promise((resolve, reject) => {
     let out = "";
     let err = "";

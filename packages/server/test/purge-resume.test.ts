@@ -105,17 +105,21 @@ describe.each(dialects())("interrupted purges and dead runners on %s", (dialect)
       .onConflict((oc) => oc.column("name").doUpdateSet({ holder, expires_at: Date.now() + 3_600_000 }))
       .execute();
     const cfg = ctx.services.config;
-    const run = spawnSync(process.execPath, ["--import", "tsx", cliEntry, "jobs", "run-once"], {
-      env: {
-        ...process.env,
-        ASSENT_DATA_DIR: cfg.dataDir,
-        ASSENT_CONTROL_STORE: cfg.controlStore,
-        ASSENT_REGIONS: JSON.stringify(cfg.regions),
-        ASSENT_LOG_LEVEL: "silent",
+    const run = spawnSync(
+      process.execPath,
+      ["--conditions=@assent/source", "--import", "tsx", cliEntry, "jobs", "run-once"],
+      {
+        env: {
+          ...process.env,
+          ASSENT_DATA_DIR: cfg.dataDir,
+          ASSENT_CONTROL_STORE: cfg.controlStore,
+          ASSENT_REGIONS: JSON.stringify(cfg.regions),
+          ASSENT_LOG_LEVEL: "silent",
+        },
+        encoding: "utf8",
+        timeout: 60_000,
       },
-      encoding: "utf8",
-      timeout: 60_000,
-    });
+    );
     expect(run.status).toBe(3);
     const report = JSON.parse(run.stdout);
     const job = report.jobs.find(

@@ -53,10 +53,14 @@ export async function startServe(opts: ServeOptions = {}): Promise<ServeProcess 
       await services.close();
     }
   }
-  const child = spawn(process.execPath, ["--import", "tsx", cliEntry, "serve"], {
-    env: fullEnv,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child = spawn(
+    process.execPath,
+    ["--conditions=@assent/source", "--import", "tsx", cliEntry, "serve"],
+    {
+      env: fullEnv,
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   let out = "";
   child.stdout?.on("data", (c: Buffer) => {
     out += c.toString("utf8");
