@@ -8,7 +8,7 @@ import type { DeletionReceipt, PurgeCounts } from "./types.js";
 type Db = Kysely<RegionDb>;
 
 /** A tenant's labels with the feature and time of the interaction each is about. */
-function labelsWithInteraction(trx: Db, tenantId: string) {
+export function labelsWithInteraction(trx: Db, tenantId: string) {
   return trx
     .selectFrom("labels as l")
     .leftJoin("interactions as i", (j) =>
@@ -22,6 +22,35 @@ function labelsWithInteraction(trx: Db, tenantId: string) {
       "i.occurred_at as occurred_at",
     ])
     .where("l.tenant_id", "=", tenantId);
+}
+
+/**
+ * Deletes the labels `selected` (read with `labelsWithInteraction`) and takes them out of the
+ * rollups, in `trx`: the one way a purge or an erasure removes labels. Returns how many went.
+ */
+export async function deleteLabels(
+  trx: Db,
+  tenantId: string,
+  selected: readonly (Omit<RolledLabel, "feature" | "occurred_at"> & {
+    readonly id: string;
+    readonly feature: string | null;
+    readonly occurred_at: RolledLabel["occurred_at"] | null;
+  })[],
+): Promise<number> {
+  if (selected.length === 0) return 0;
+  const res = await trx
+    .deleteFrom("labels")
+    .where("tenant_id", "=", tenantId)
+    .where(
+      "id",
+      "in",
+      selected.map((l) => l.id),
+    )
+    .executeTakeFirstOrThrow();
+  await rollupRepo.subtract(trx, {
+    labels: selected.filter((l) => l.feature !== null) as RolledLabel[],
+  });
+  return Number(res.numDeletedRows);
 }
 
 /** Sharing periods, deletion receipts and the store-level steps of a purge. */
@@ -206,20 +235,7 @@ export const purgeRepo = {
         .where("l.period_id", "=", periodId)
         .limit(limit)
         .execute();
-      if (labels.length === 0) return 0;
-      const res = await trx
-        .deleteFrom("labels")
-        .where("tenant_id", "=", tenantId)
-        .where(
-          "id",
-          "in",
-          labels.map((l) => l.id),
-        )
-        .executeTakeFirstOrThrow();
-      await rollupRepo.subtract(trx, {
-        labels: labels.filter((l) => l.feature !== null) as RolledLabel[],
-      });
-      return Number(res.numDeletedRows);
+      return deleteLabels(trx, tenantId, labels);
     }
     // No single-column key: take a batch of the period's interaction ids that have items.
     const ids = await trx

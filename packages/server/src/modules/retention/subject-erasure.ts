@@ -6,9 +6,8 @@ import type { Dialect } from "../../stores/store.js";
 import { appendAudit } from "../audit/chain.js";
 import type { EvidenceSigner } from "../evidence/sign.js";
 import { ROLLED_COLUMNS, rollupRepo } from "../insights/rollup-repo.js";
-import type { RolledLabel } from "../insights/rollups.js";
 import { buildReceipt } from "./receipt.js";
-import { purgeRepo } from "./repo.js";
+import { deleteLabels, labelsWithInteraction, purgeRepo } from "./repo.js";
 import type { DeletionReceipt, PurgeCounts } from "./types.js";
 
 type Db = Kysely<RegionDb>;
@@ -60,33 +59,8 @@ export async function eraseSubjectBatch(
       .execute()
   ).map((r) => r.id);
   if (ids.length === 0) return { interactions: 0, labels: 0, datasetItems: 0, dataKeys: 0 };
-  const labels = await trx
-    .selectFrom("labels as l")
-    .innerJoin("interactions as i", (j) =>
-      j.onRef("i.tenant_id", "=", "l.tenant_id").onRef("i.id", "=", "l.interaction_id"),
-    )
-    .select([
-      "l.id as id",
-      "l.tenant_id as tenant_id",
-      "l.rating as rating",
-      "i.feature as feature",
-      "i.occurred_at as occurred_at",
-    ])
-    .where("l.tenant_id", "=", tenantId)
-    .where("l.interaction_id", "in", ids)
-    .execute();
-  if (labels.length > 0) {
-    await trx
-      .deleteFrom("labels")
-      .where("tenant_id", "=", tenantId)
-      .where(
-        "id",
-        "in",
-        labels.map((l) => l.id),
-      )
-      .execute();
-    await rollupRepo.subtract(trx, { labels: labels as RolledLabel[] });
-  }
+  const labels = await labelsWithInteraction(trx, tenantId).where("l.interaction_id", "in", ids).execute();
+  await deleteLabels(trx, tenantId, labels);
   const items = await trx
     .deleteFrom("dataset_items")
     .where("tenant_id", "=", tenantId)
