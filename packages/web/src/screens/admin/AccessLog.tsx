@@ -65,9 +65,9 @@ export function AccessLog() {
                   <ShortId key={id} id={id} />
                 ))}
                 {e.datasetId ? (
-                  <span>
+                  <div className="small">
                     dataset <ShortId id={e.datasetId} />
-                  </span>
+                  </div>
                 ) : null}
               </td>
             </tr>
