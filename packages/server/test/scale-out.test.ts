@@ -32,7 +32,14 @@ describe.skipIf(!dialects().includes("postgres"))("scale-out on PostgreSQL: two 
         ASSENT_MASTER_KEY: MASTER_KEY,
         ASSENT_LOG_LEVEL: "warn",
       },
-      config: { sharingPollMs: 60_000, jobs: { intervalSeconds: 1 }, program: { withdrawalDeleteDays: 0 } },
+      // No per-key rate limit: the concurrent-capture test sends as fast as both processes answer,
+      // and a 429 there would say nothing about the gate.
+      config: {
+        sharingPollMs: 60_000,
+        jobs: { intervalSeconds: 1 },
+        program: { withdrawalDeleteDays: 0 },
+        ingest: { rateLimitPerMinute: 0 },
+      },
     });
 
   const toggle = async (through: ServeProcess, t: TenantFixture, enabled: boolean) => {
@@ -150,26 +157,41 @@ describe.skipIf(!dialects().includes("postgres"))("scale-out on PostgreSQL: two 
     let stop = false;
     let sent = 0;
     let accepted = 0;
+    // A loop that fails stops every loop and the toggling at once, so the test fails with the
+    // loop's own error instead of waiting out its timeout.
+    let failure: unknown = null;
     const loop = async (through: ServeProcess) => {
-      while (!stop) {
-        const batch = Array.from({ length: 10 }, () => item({ id: `c-${randomBytes(8).toString("hex")}` }));
-        const res = await capture(through, tenant.key, batch);
-        expect(res.status).toBe(200);
-        sent += batch.length;
-        accepted += Number(((await res.json()) as { accepted?: number }).accepted ?? 0);
+      try {
+        while (!stop) {
+          const batch = Array.from({ length: 10 }, () => item({ id: `c-${randomBytes(8).toString("hex")}` }));
+          const res = await capture(through, tenant.key, batch);
+          expect(res.status).toBe(200);
+          sent += batch.length;
+          accepted += Number(((await res.json()) as { accepted?: number }).accepted ?? 0);
+        }
+      } catch (err) {
+        failure ??= err;
+        stop = true;
       }
     };
     const loops = [loop(a), loop(b), loop(a), loop(b)];
-    for (let i = 0; i < 10; i++) {
+    for (let i = 0; i < 10 && !stop; i++) {
       const on = i % 2 === 0;
       await toggle(on ? a : b, tenant, on);
       // Each period takes some captures before it closes, however slow the machine is.
       const before = accepted;
       if (on)
-        await vi.waitFor(() => expect(accepted).toBeGreaterThan(before), { timeout: 30_000, interval: 20 });
+        await vi.waitFor(
+          () => {
+            if (failure) return;
+            expect(accepted).toBeGreaterThan(before);
+          },
+          { timeout: 50_000, interval: 20 },
+        );
     }
     stop = true;
     await Promise.all(loops);
+    if (failure) throw failure;
     expect(sent).toBeGreaterThan(0);
 
     const db = regionDb();
@@ -184,7 +206,7 @@ describe.skipIf(!dialects().includes("postgres"))("scale-out on PostgreSQL: two 
       select count(*)::int as n from interactions where tenant_id = ${tenant.id}`.execute(db);
     expect(stored.rows[0]?.n).toBeGreaterThan(0);
     expect(outside.rows[0]?.n).toBe(0);
-  });
+  }, 90_000);
 
   it("a withdrawal purge due on both processes runs once", async () => {
     await toggle(a, purged, true);
