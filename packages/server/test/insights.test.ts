@@ -33,7 +33,8 @@ describe("latency histogram", () => {
           for (const p of [0.5, 0.95, 0.99]) {
             const truth = sorted[Math.max(1, Math.ceil(p * sorted.length)) - 1] as number;
             const read = percentile(toDense(h), p) as number;
-            expect(Math.abs(read - truth)).toBeLessThanOrEqual(Math.max(0.5, truth * 0.01));
+            // Within 1 % of the truth, plus the rounding of the answer to a whole millisecond.
+            expect(Math.abs(read - truth)).toBeLessThanOrEqual(truth * 0.01 + 0.5);
           }
           const again = decodeHistogram(encodeHistogram(h));
           for (const v of values) addTo(again, bucketOf(v), -1);
