@@ -6,12 +6,12 @@ import { liveSuite } from "./support.js";
 /**
  * The server's own rate limit (2 requests per window per key) answers 429 with Retry-After; the
  * SDK must not send that batch again before the time it names, then deliver it. The window is a
- * minute in production; here 10 seconds, so the test waits seconds, not a minute.
+ * minute in production; here 4 seconds, so the test waits seconds, not a minute.
  */
 describe("the SDK on 429 Too Many Requests", () => {
   const live = liveSuite({
     config: { ingest: { rateLimitPerMinute: 2 } },
-    app: { rateLimitWindowMs: 10_000 },
+    app: { rateLimitWindowMs: 4_000 },
   });
 
   it("waits for Retry-After before sending the batch again, then delivers it", async () => {
