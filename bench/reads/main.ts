@@ -22,6 +22,7 @@ import { DAY_MS } from "../../packages/server/src/clock.js";
 import { newId } from "../../packages/server/src/ids.js";
 import { rollupRepo } from "../../packages/server/src/modules/insights/rollup-repo.js";
 import { createInsightsService } from "../../packages/server/src/modules/insights/service.js";
+import { queuesRepo } from "../../packages/server/src/modules/review/queues/repo.js";
 import { type QueueQuery, reviewRepo } from "../../packages/server/src/modules/review/repo.js";
 import { regionMigrations } from "../../packages/server/src/stores/migrations/region.js";
 import { migrate } from "../../packages/server/src/stores/open.js";
@@ -204,6 +205,16 @@ async function measure(store: Store<RegionDb>, insert: (rows: Row[]) => Promise<
     out.set(`review queue, ${name}`, ms(await timed(() => reviewRepo.queue(store.db, at))));
     if (page === 100) log(`${store.dialect} plan, ${name}:\n    ${await explain(store, at)}`);
   }
+  // An annotation queue's sample of one feature (`?sample=N`): drawn at random, or the newest.
+  const sampleReps = Math.max(5, Math.floor(REPS / 10));
+  const sample = (tenantIds: string[] | null, random: boolean) => () =>
+    queuesRepo.sample(store.db, feature(3), { tenantIds, notBefore: now - 30 * DAY_MS, limit: LIMIT, random });
+  out.set("annotation queue sample of a feature: newest 50", ms(await timed(sample(null, false), sampleReps)));
+  out.set("annotation queue sample of a feature: 50 at random", ms(await timed(sample(null, true), sampleReps)));
+  out.set(
+    "annotation queue sample, tenant + feature: 50 at random",
+    ms(await timed(sample([tenant(3)], true), sampleReps)),
+  );
   const insights = createInsightsService({
     regions: new Map([["bench", store]]),
     clock: { now: () => now },
