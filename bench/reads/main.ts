@@ -208,9 +208,20 @@ async function measure(store: Store<RegionDb>, insert: (rows: Row[]) => Promise<
   // An annotation queue's sample of one feature (`?sample=N`): drawn at random, or the newest.
   const sampleReps = Math.max(5, Math.floor(REPS / 10));
   const sample = (tenantIds: string[] | null, random: boolean) => () =>
-    queuesRepo.sample(store.db, feature(3), { tenantIds, notBefore: now - 30 * DAY_MS, limit: LIMIT, random });
-  out.set("annotation queue sample of a feature: newest 50", ms(await timed(sample(null, false), sampleReps)));
-  out.set("annotation queue sample of a feature: 50 at random", ms(await timed(sample(null, true), sampleReps)));
+    queuesRepo.sample(store.db, feature(3), {
+      tenantIds,
+      notBefore: now - 30 * DAY_MS,
+      limit: LIMIT,
+      random,
+    });
+  out.set(
+    "annotation queue sample of a feature: newest 50",
+    ms(await timed(sample(null, false), sampleReps)),
+  );
+  out.set(
+    "annotation queue sample of a feature: 50 at random",
+    ms(await timed(sample(null, true), sampleReps)),
+  );
   out.set(
     "annotation queue sample, tenant + feature: 50 at random",
     ms(await timed(sample([tenant(3)], true), sampleReps)),
