@@ -83,6 +83,17 @@ describe.each(dialects())("program features through the management API on %s", (
     expect(updated[0]?.details).toMatchObject({ changed: ["name", "description"] });
   });
 
+  it("two first declarations of one id at once: one creates it, the other updates it, neither fails", async () => {
+    const answers = await Promise.all(
+      ["A", "B", "C"].map((n) =>
+        call(writer, "PUT", "/api/program/features/race.same", { name: `Race ${n}` }),
+      ),
+    );
+    expect(answers.map((a) => a.statusCode).sort()).toEqual([200, 200, 201]);
+    const declared = (await auditOf("program.feature.declare")).filter((e) => e.targetId === "race.same");
+    expect(declared).toHaveLength(1);
+  });
+
   it("the configuration wins: a configured feature cannot be changed or retired through the API (409)", async () => {
     for (const res of [
       await call(writer, "PUT", "/api/program/features/hr.summary", { name: "Renamed" }),

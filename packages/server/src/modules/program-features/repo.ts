@@ -46,8 +46,14 @@ export const programFeaturesRepo = {
     return row ? toFeature(row) : null;
   },
 
-  async insert(db: Kysely<ControlDb>, row: ProgramFeatureTable): Promise<void> {
-    await db.insertInto("program_features").values(row).execute();
+  /** False when another writer inserted the id first. */
+  async insertIfAbsent(db: Kysely<ControlDb>, row: ProgramFeatureTable): Promise<boolean> {
+    const res = await db
+      .insertInto("program_features")
+      .values(row)
+      .onConflict((oc) => oc.column("id").doNothing())
+      .executeTakeFirst();
+    return Number(res.numInsertedOrUpdatedRows ?? 0) > 0;
   },
 
   async update(

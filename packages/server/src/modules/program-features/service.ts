@@ -92,6 +92,77 @@ export function createProgramFeaturesService(deps: ProgramFeaturesDeps): Program
       );
   };
 
+  /** One attempt: null when a concurrent first declaration of the same id won the insert. */
+  const upsertOnce = (
+    id: string,
+    input: FeatureInput,
+    actor: Actor,
+  ): Promise<{ feature: ProgramFeature; created: boolean } | null> => {
+    const name = input.name.trim();
+    const description = (input.description ?? "").trim();
+    const who = actor.label ?? actor.id;
+    return control.db.transaction().execute(async (trx) => {
+      const now = clock.now();
+      const before = await programFeaturesRepo.find(trx, control.dialect, id, "update");
+      if (!before) {
+        const live = (await programFeaturesRepo.list(trx)).filter((f) => f.retiredAt === null).length;
+        if (live >= MAX_DECLARED_FEATURES)
+          throw conflict(
+            "too_many_features",
+            `at most ${MAX_DECLARED_FEATURES} features can be declared through the API: retire one first`,
+          );
+        const inserted = await programFeaturesRepo.insertIfAbsent(trx, {
+          id,
+          name,
+          description,
+          created_at: now,
+          created_by: who,
+          updated_at: now,
+          updated_by: who,
+          retired_at: null,
+          retired_by: null,
+        });
+        if (!inserted) return null;
+      } else {
+        const unchanged =
+          before.name === name && before.description === description && before.retiredAt === null;
+        if (unchanged) return { feature: fromApi(before), created: false };
+        await programFeaturesRepo.update(trx, id, {
+          name,
+          description,
+          updated_at: now,
+          updated_by: who,
+          retired_at: null,
+          retired_by: null,
+        });
+      }
+      const changed = before
+        ? [
+            ...(before.name !== name ? ["name"] : []),
+            ...(before.description !== description ? ["description"] : []),
+            ...(before.retiredAt !== null ? ["restored"] : []),
+          ]
+        : [];
+      await appendAudit(trx, control.dialect, now, {
+        actorId: actor.id,
+        actorRole: actor.role,
+        action: before ? "program.feature.update" : "program.feature.declare",
+        targetType: "program-feature",
+        targetId: id,
+        details: { name, ...(before ? { changed } : {}) },
+      });
+      const feature: ProgramFeature = {
+        id,
+        name,
+        description,
+        source: "api",
+        updatedAt: now,
+        updatedBy: who,
+      };
+      return { feature, created: before === null };
+    });
+  };
+
   const service: ProgramFeaturesService = {
     async list() {
       const stored = await programFeaturesRepo.list(control.db);
@@ -112,68 +183,12 @@ export function createProgramFeaturesService(deps: ProgramFeaturesDeps): Program
 
     async upsert(id, input, actor) {
       refuseConfigured(id);
-      const name = input.name.trim();
-      const description = (input.description ?? "").trim();
-      const who = actor.label ?? actor.id;
-      return control.db.transaction().execute(async (trx) => {
-        const now = clock.now();
-        const before = await programFeaturesRepo.find(trx, control.dialect, id, "update");
-        if (!before) {
-          const live = (await programFeaturesRepo.list(trx)).filter((f) => f.retiredAt === null).length;
-          if (live >= MAX_DECLARED_FEATURES)
-            throw conflict(
-              "too_many_features",
-              `at most ${MAX_DECLARED_FEATURES} features can be declared through the API: retire one first`,
-            );
-          await programFeaturesRepo.insert(trx, {
-            id,
-            name,
-            description,
-            created_at: now,
-            created_by: who,
-            updated_at: now,
-            updated_by: who,
-            retired_at: null,
-            retired_by: null,
-          });
-        } else {
-          const unchanged =
-            before.name === name && before.description === description && before.retiredAt === null;
-          if (unchanged) return { feature: fromApi(before), created: false };
-          await programFeaturesRepo.update(trx, id, {
-            name,
-            description,
-            updated_at: now,
-            updated_by: who,
-            retired_at: null,
-            retired_by: null,
-          });
-        }
-        const changed = before
-          ? [
-              ...(before.name !== name ? ["name"] : []),
-              ...(before.description !== description ? ["description"] : []),
-              ...(before.retiredAt !== null ? ["restored"] : []),
-            ]
-          : [];
-        await appendAudit(trx, control.dialect, now, {
-          actorId: actor.id,
-          actorRole: actor.role,
-          action: before ? "program.feature.update" : "program.feature.declare",
-          targetType: "program-feature",
-          targetId: id,
-          details: { name, ...(before ? { changed } : {}) },
-        });
-        const feature: ProgramFeature = {
-          id,
-          name,
-          description,
-          source: "api",
-          updatedAt: now,
-          updatedBy: who,
-        };
-        return { feature, created: before === null };
-      });
+      // A first declaration racing another for the same id loses its insert: it runs again and
+      // finds the row (to update, under its lock).
+      for (;;) {
+        const done = await upsertOnce(id, input, actor);
+        if (done) return done;
+      }
     },
 
     async retire(id, actor) {
