@@ -42,7 +42,8 @@ export function ProgramFeatures() {
           id="feature-id"
           required
           maxLength={128}
-          pattern="[A-Za-z0-9][A-Za-z0-9._/\-]*"
+          // The browser reads it with the v flag: "/" and "-" escaped inside the class.
+          pattern={"[A-Za-z0-9][A-Za-z0-9._\\/\\-]*"}
           value={id}
           onChange={(e) => setId(e.target.value)}
           placeholder="e.g. sales-copilot"
