@@ -1,5 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ingest, item, type TenantFixture, tenantWithAdmin } from "../packages/server/test/fixtures.js";
+import {
+  ingest,
+  item,
+  staffMember,
+  type TenantFixture,
+  tenantWithAdmin,
+} from "../packages/server/test/fixtures.js";
 import { type E2E, screenshot, signIn, startE2E, waitForText } from "./support.js";
 
 const FEATURES = [
@@ -79,6 +85,41 @@ describe("consent scopes in the admin center", () => {
     await people.getByRole("button", { name: "Remove" }).click();
     await waitForText(people, "Nobody is excluded");
     await waitForText(history, "Lifted the exclusion");
+    expect(e2e.takeProblems()).toEqual([]);
+  });
+
+  it("an operator declares a feature in Operations; the admin sees it with its description, unchecked", async () => {
+    const operator = await staffMember(e2e.ctx, ["operator"]);
+    const ops = await e2e.newPage();
+    await signIn(ops, operator.email);
+    await ops.waitForURL("**/operations/**");
+    await ops.getByRole("link", { name: "Features", exact: true }).click();
+    await ops.waitForURL("**/operations/features");
+    const list = ops.getByTestId("program-features");
+    await waitForText(list, "Drafts follow-up emails to customers");
+    await ops.getByLabel("Id").fill("finance.forecast");
+    await ops.getByLabel("Name").fill("Finance forecasts");
+    await ops.getByLabel("Description").fill("Forecasts the quarter's revenue");
+    await ops.getByRole("button", { name: "Declare or update" }).click();
+    await waitForText(list, "Forecasts the quarter's revenue");
+    await screenshot(ops, "scopes-program-features");
+
+    // The tenant admin (who chose one feature above) sees it under the switch, not checked.
+    const page = await e2e.newPage();
+    await signIn(page, tenant.adminEmail);
+    await page.waitForURL("**/admin");
+    const choice = page.getByTestId("feature-choice");
+    await waitForText(choice, "Forecasts the quarter's revenue");
+    expect(await choice.getByRole("checkbox", { name: /Finance forecasts/ }).isChecked()).toBe(false);
+    expect((await e2e.ctx.services.consent.getState(ref())).features).toEqual(["sales.email-draft"]);
+
+    // Retired from Operations: no longer offered.
+    await list
+      .getByTestId("program-feature")
+      .filter({ hasText: "Finance forecasts" })
+      .getByRole("button", { name: "Retire" })
+      .click();
+    await list.getByText("Finance forecasts").waitFor({ state: "detached" });
     expect(e2e.takeProblems()).toEqual([]);
   });
 });

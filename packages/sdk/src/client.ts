@@ -350,7 +350,7 @@ export function createAssentClient(options: AssentClientOptions): AssentClient {
       return closing;
     },
 
-    isExcluded: (subject) => gate.excludes(subject),
+    isExcluded: (subject, tenant) => gate.excludes(subject, tenant),
     isSharing: (tenant, feature) => gate.sharingOf(tenant, feature) === "on",
     sharingOf: (tenant, feature) => gate.sharingOf(tenant, feature),
     onTenantSharingChange: (listener) => gate.onTenantChange(listener),

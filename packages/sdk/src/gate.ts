@@ -25,7 +25,7 @@ export type SentUnder = ReadonlyMap<string, TenantEntry | undefined> | null;
  * key (every tenant's): what `capture()` admits, when a batch may go, what an answer teaches.
  */
 export interface CaptureGate {
-  /** `subject`: the end user's id, checked against the tenant's excluded subjects (tenant keys). */
+  /** `subject`: the end user's id, checked against the tenant's excluded subjects. */
   admit(tenant: string | undefined, feature: string, subject?: string): Admission;
   canSend(): boolean;
   /** Per-item check of queued interactions; null with a tenant key (one state for the whole queue). */
@@ -36,8 +36,11 @@ export interface CaptureGate {
   onChange(listener: (c: GateChange) => void): () => void;
   /** `isSharing(tenant)`: known on (with a tenant key, `tenant` is ignored). */
   sharingOf(tenant: string | undefined, feature?: string): SharingValue;
-  /** The subject is excluded, as far as this process knows (tenant keys; false with a service key). */
-  excludes(subject: string): boolean;
+  /**
+   * The subject is excluded, as far as this process knows (with a service key, by `tenant`:
+   * false without one).
+   */
+  excludes(subject: string, tenant?: string): boolean;
   onTenantChange(listener: (tenant: string, sharing: "on" | "off") => void): () => void;
   readonly snapshot: SharingSnapshot;
   onSnapshot(listener: (s: SharingSnapshot) => void): () => void;
@@ -103,8 +106,9 @@ export function serviceGate(o: FollowOptions): CaptureGate {
   const mayGo: MayGo = (tenant, feature) =>
     tenant !== undefined && w.sharingOf(tenant, typeof feature === "string" ? feature : undefined) === "on";
   return {
-    admit(tenant, feature) {
+    admit(tenant, feature, subject) {
       const v = tenant === undefined ? "off" : w.sharingOf(tenant, feature);
+      if (v === "on" && subject !== undefined && w.excludes(tenant as string, subject)) return "excluded";
       return v === "unknown" && w.state.keyRefused ? "refused" : v;
     },
     canSend: () => w.canSend(),
@@ -136,7 +140,7 @@ export function serviceGate(o: FollowOptions): CaptureGate {
           listener({ kind: "resume" });
         } else listener({ kind: "resume" });
       }),
-    excludes: () => false,
+    excludes: (subject, tenant) => tenant !== undefined && w.excludes(tenant, subject),
     sharingOf: (tenant, feature) => (tenant === undefined ? "unknown" : w.sharingOf(tenant, feature)),
     onTenantChange: (listener) =>
       w.subscribe((c) => {

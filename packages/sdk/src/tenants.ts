@@ -1,5 +1,6 @@
 import { unrefTimer } from "./backoff.js";
 import { type FollowOptions, follow } from "./follow.js";
+import { subjectCheck } from "./sharing.js";
 import type { AssentEvent, SharingValue, TenantsSharingState } from "./types.js";
 
 /**
@@ -14,6 +15,9 @@ export interface TenantEntry {
   readonly region: string;
   /** The features the tenant shares; null: all of them. */
   readonly features: ReadonlySet<string> | null;
+  /** With excluded subjects only: the key subjects are checked with, and the excluded check values. */
+  readonly subjectKey: Buffer | null;
+  readonly excluded: ReadonlySet<string> | null;
 }
 
 /** What changed, for the client: one tenant, a new snapshot, or only the confirmation/refusal. */
@@ -32,6 +36,8 @@ export type TenantsChange =
 export interface TenantsWatcher {
   /** "unknown" until the first snapshot, and while the key is refused. */
   sharingOf(tenant: string, feature?: string): SharingValue;
+  /** The tenant excluded this subject (as far as this process knows): drop their items here. */
+  excludes(tenant: string, subject: string): boolean;
   /** The entry an item of `tenant` is sent under, or undefined when the tenant does not share. */
   entry(tenant: string): TenantEntry | undefined;
   /** A snapshot arrived, the state is confirmed and the key accepted: items may be sent. */
@@ -96,12 +102,19 @@ export function createTenantsWatcher(o: FollowOptions): TenantsWatcher {
     const features = Array.isArray(m.features)
       ? new Set(m.features.filter((f): f is string => typeof f === "string"))
       : null;
+    const excluded = Array.isArray(m.excluded)
+      ? new Set(m.excluded.filter((f): f is string => typeof f === "string"))
+      : null;
+    const key = str(m.subjectKey);
+    const withExclusions = excluded !== null && excluded.size > 0 && key !== null;
     return {
       id,
       externalId: str(m.externalId),
       since: str(m.since, 64) ?? "",
       region: intern(region),
       features,
+      subjectKey: withExclusions ? Buffer.from(key, "base64url") : null,
+      excluded: withExclusions ? excluded : null,
     };
   };
 
@@ -220,6 +233,11 @@ export function createTenantsWatcher(o: FollowOptions): TenantsWatcher {
       const e = on.get(tenant);
       if (!e) return "off";
       return feature === undefined || e.features === null || e.features.has(feature) ? "on" : "off";
+    },
+    excludes(tenant, subject) {
+      const e = known ? on.get(tenant) : undefined;
+      if (!e?.excluded || e.subjectKey === null) return false;
+      return e.excluded.has(subjectCheck(e.subjectKey, subject));
     },
     entry: (tenant) => (known ? on.get(tenant) : undefined),
     canSend: () => known && follower.confirmed(),

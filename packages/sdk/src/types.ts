@@ -93,7 +93,7 @@ export interface Counters {
     readonly keyRefused: number;
     /** `capture()` after `close()`. */
     readonly closed: number;
-    /** The interaction's `subject` is excluded by the tenant (known locally; tenant keys). */
+    /** The interaction's `subject` is excluded by the tenant (known locally, with either kind of key). */
     readonly excluded: number;
   };
 }
@@ -155,10 +155,10 @@ export interface AssentClient {
    */
   isSharing(tenant?: string, feature?: string): boolean;
   /**
-   * Whether the tenant excluded this end user (`subject`): their interactions are dropped here.
-   * Known with a tenant key; with a service key the service's gate drops them.
+   * Whether the tenant excluded this end user (`subject`): their interactions are dropped here
+   * (counted `dropped.excluded`). With a service key, name the tenant (its id or external id).
    */
-  isExcluded(subject: string): boolean;
+  isExcluded(subject: string, tenant?: string): boolean;
   /** With a service key: `on`, `off`, or `unknown` (before the first snapshot) for `tenant`. */
   sharingOf(tenant?: string, feature?: string): SharingValue;
   /** Calls `listener` whenever one tenant's sharing changes; returns the unsubscribe function. */

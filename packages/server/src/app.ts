@@ -27,6 +27,7 @@ import { datasetsRoutes } from "./modules/datasets/routes.js";
 import { evidenceRoutes } from "./modules/evidence/routes.js";
 import { insightsRoutes } from "./modules/insights/routes.js";
 import { managementRoutes } from "./modules/management/routes.js";
+import { programFeaturesRoutes } from "./modules/program-features/routes.js";
 import { retentionRoutes } from "./modules/retention/routes.js";
 import { queuesRoutes } from "./modules/review/queues/routes.js";
 import { reviewRoutes } from "./modules/review/routes.js";
@@ -144,9 +145,10 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
     management: services.management,
     tenants: services.tenants,
     consent: services.consent,
-    program: config.program,
+    program: () => services.programFeatures.program(),
     scoped,
   });
+  await app.register(programFeaturesRoutes, { features: services.programFeatures, scoped });
   await app.register(serviceKeysRoutes, { serviceKeys: services.serviceKeys, guards });
   await app.register(grantsRoutes, { grants: services.grants, guards, clock: services.clock });
   await app.register(reviewRoutes, { review: services.review, guards });
@@ -157,7 +159,7 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
     consent: services.consent,
     tenants: services.tenants,
     streams: services.sharingStreams,
-    program: config.program,
+    program: () => services.programFeatures.program(),
     guards,
     allTenants: services.allTenants,
     allTenantStreams: services.allTenantStreams,
@@ -178,7 +180,7 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
   await app.register(retentionRoutes, {
     retention: services.retention,
     consent: services.consent,
-    program: config.program,
+    program: () => services.programFeatures.program(),
     guards,
   });
   await app.register(evidenceRoutes, { evidence: services.evidence, guards });

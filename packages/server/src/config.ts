@@ -28,6 +28,9 @@ const STORE_URL = Type.String({
 });
 const PURPOSE = "^[a-z][a-z0-9-]{0,63}$";
 
+/** A program feature's id (configuration and management API alike). */
+export const FEATURE_ID_PATTERN = "^[A-Za-z0-9][A-Za-z0-9._/-]*$";
+
 export const DEFAULT_PROGRAM = {
   name: "Data sharing for AI features",
   description:
@@ -70,7 +73,7 @@ export const ConfigSchema = Type.Object(
       features: Type.Array(
         Type.Object(
           {
-            id: Type.String({ minLength: 1, maxLength: 128, pattern: "^[A-Za-z0-9][A-Za-z0-9._/-]*$" }),
+            id: Type.String({ minLength: 1, maxLength: 128, pattern: FEATURE_ID_PATTERN }),
             name: Type.String({ minLength: 1, maxLength: 200 }),
             description: Type.String({ maxLength: 2000, default: "" }),
           },

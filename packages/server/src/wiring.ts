@@ -31,9 +31,14 @@ import { createConsentRecorder } from "./modules/evidence/records.js";
 import { createEvidenceService, type EvidenceService } from "./modules/evidence/service.js";
 import { createInsightsService, type InsightsService } from "./modules/insights/service.js";
 import { createManagementService, type ManagementService } from "./modules/management/service.js";
+import {
+  createProgramFeaturesService,
+  type ProgramFeaturesService,
+} from "./modules/program-features/service.js";
 import { createRetentionService, type RetentionService } from "./modules/retention/service.js";
 import { createQueuesService, type QueuesService } from "./modules/review/queues/service.js";
 import { createReviewService, type ReviewService } from "./modules/review/service.js";
+import { createSdkExclusionsReader } from "./modules/scopes/sdk-exclusions.js";
 import { createScopesService, type ScopesService } from "./modules/scopes/service.js";
 import { createSubjectHasher, type SubjectHasher } from "./modules/scopes/subject-keys.js";
 import { createServiceKeysService, type ServiceKeysService } from "./modules/service-keys/service.js";
@@ -55,6 +60,8 @@ export interface Services {
   readonly tenants: TenantsService;
   readonly serviceKeys: ServiceKeysService;
   readonly consent: ConsentService;
+  /** The program's AI features: the configuration's and those declared through the management API. */
+  readonly programFeatures: ProgramFeaturesService;
   /** Consent scopes: excluded subjects, erasure of one subject's data, the scope history. */
   readonly scopes: ScopesService;
   /** Keyed hashes of subjects (the raw ids never reach a store). */
@@ -120,21 +127,34 @@ export async function createServices(config: Config, opts: { clock?: Clock } = {
     storeNames: new Map([...stores.regions].map(([region, store]) => [region, store.name])),
     signals,
   });
+  const subjects = createSubjectHasher({ regions: stores.regions, keys, clock });
+  const sdkExclusions = createSdkExclusionsReader({ regions: stores.regions, subjects });
   const changeLog = createChangeLog({
     tail: createPollingChangeTail({ regions: stores.regions, pollMs: config.sharingPollMs, signals }),
     regions: [...stores.regions.keys()],
     externalIds: (ids) => tenantsRepo.externalIds(stores.control.db, { ids }),
+    exclusions: (region, ids) => sdkExclusions.inRegion(region, ids),
   });
   const recorder = createConsentRecorder({ signer: signingKeys, program: config.program });
+  const programFeatures = createProgramFeaturesService({
+    control: stores.control,
+    clock,
+    program: config.program,
+  });
   const consent = createConsentService({
     regions: stores.regions,
     clock,
     program: config.program,
+    features: programFeatures,
     recorder,
     notifier,
     changeFeed: changeLog,
   });
-  const allTenants = createAllTenantsSharing({ regions: stores.regions, control: stores.control.db });
+  const allTenants = createAllTenantsSharing({
+    regions: stores.regions,
+    control: stores.control.db,
+    exclusions: sdkExclusions,
+  });
   consentRef = consent;
   const tenants = createTenantsService({ stores, clock, onTenantCreated: (t) => consent.initTenant(t) });
   const serviceKeys = createServiceKeysService({
@@ -154,11 +174,11 @@ export async function createServices(config: Config, opts: { clock?: Clock } = {
     changes: changeLog,
     streams: sharingStreams,
   });
-  const subjects = createSubjectHasher({ regions: stores.regions, keys, clock });
   const scopes = createScopesService({
     regions: stores.regions,
     clock,
     subjects,
+    sdkExclusions,
     notifier,
     changeFeed: changeLog,
     metrics,
@@ -303,6 +323,7 @@ export async function createServices(config: Config, opts: { clock?: Clock } = {
     tenants,
     serviceKeys,
     consent,
+    programFeatures,
     scopes,
     subjects,
     allTenants,

@@ -2,6 +2,7 @@ import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CLI_ACTOR } from "../src/actor.js";
 import { webAppBuilt } from "../src/http/web-routes.js";
+import { SCOPES } from "../src/modules/tokens/scopes.js";
 import {
   grantAccess,
   item,
@@ -252,6 +253,24 @@ function table(ctx: () => TestContext): Row[] {
         token: 200,
         tokenReadOnly: 403,
       },
+    },
+    // Program features (management API): read with sharing:read, change with program:write.
+    { route: "GET /api/program/features", url: "/api/program/features", expect: managed(200, 200) },
+    {
+      route: "PUT /api/program/features/:featureId",
+      url: () => `/api/program/features/matrix.${next()}`,
+      body: () => ({ name: "Matrix feature", description: "declared by the matrix" }),
+      expect: managed(201, 403),
+    },
+    {
+      route: "DELETE /api/program/features/:featureId",
+      url: async (_f, p) => {
+        // A feature of its own per caller, so every allowed caller retires a live one.
+        const id = `matrix.retire.${p}.${next()}`;
+        await ctx().services.programFeatures.upsert(id, { name: "Matrix retire" }, CLI_ACTOR);
+        return `/api/program/features/${id}`;
+      },
+      expect: managed(200, 403),
     },
     { route: "GET /api/service-keys", url: "/api/service-keys", expect: users({ operator: 200 }) },
     {
@@ -635,7 +654,7 @@ describe.each(dialects())("authorization matrix on %s", (dialect) => {
       spareServiceKeyId: (await ctx.services.serviceKeys.create({ name: "matrix spare" }, CLI_ACTOR)).id,
       spareTokenId: spareToken.id,
       tokens: {
-        token: await token(["tenants:read", "tenants:write", "keys:write", "sharing:read", "sharing:write"]),
+        token: await token([...SCOPES]),
         tokenReadOnly: await token(["tenants:read", "sharing:read"]),
       },
       datasetId: "",

@@ -4,6 +4,7 @@ import { type Kysely, sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CLI_ACTOR } from "../src/actor.js";
 import { verifyAuditChains } from "../src/modules/audit/verify.js";
+import { subjectCheck } from "../src/modules/scopes/subject-keys.js";
 import type { AuditTables } from "../src/stores/audit-schema.js";
 import { createServices } from "../src/wiring.js";
 import {
@@ -17,6 +18,7 @@ import {
 } from "./fixtures.js";
 import { createTestContext, dialects, type TestContext } from "./harness.js";
 import { serviceKey, serviceTenants } from "./service-fixtures.js";
+import { openEventStream } from "./sse.js";
 
 const FEATURES = [
   { id: "sales.email-draft", name: "Sales email drafts", description: "Drafts follow-up emails" },
@@ -160,6 +162,47 @@ describe.each(dialects())("consent scopes on %s", (dialect) => {
     ]);
     expect(res.json().tenants[a!.id]).toMatchObject({ accepted: 1, dropped: 1 });
     expect(res.json().tenants[b!.id]).toMatchObject({ accepted: 1, dropped: 0 });
+  });
+
+  it("with a service key: GET /v1/sharing and the stream carry each excluding tenant's check values", async () => {
+    const [a, b] = await serviceTenants(ctx, { us: 2 });
+    for (const t of [a!, b!]) await ctx.services.consent.setSharing(t, true, CLI_ACTOR);
+    await ctx.services.scopes.exclude(a!, "user-42", CLI_ACTOR, "admin");
+    const { key } = await serviceKey(ctx, ["us"]);
+    const snap = (
+      await ctx.app.inject({ method: "GET", url: "/v1/sharing", headers: { authorization: `Bearer ${key}` } })
+    ).json();
+    const mine = snap.tenants[a!.id];
+    const check = (k: string, subject: string) => subjectCheck(Buffer.from(k, "base64url"), subject);
+    expect(mine.excluded).toEqual([check(mine.subjectKey, "user-42")]);
+    // A tenant without exclusions carries neither (the snapshot stays small at many tenants).
+    expect(snap.tenants[b!.id].subjectKey).toBeUndefined();
+    expect(snap.tenants[b!.id].excluded).toBeUndefined();
+    expect(JSON.stringify(snap)).not.toContain("user-42");
+
+    const base = ctx.app.server.listening
+      ? `http://127.0.0.1:${(ctx.app.server.address() as { port: number }).port}`
+      : await ctx.app.listen({ port: 0, host: "127.0.0.1" });
+    const s = openEventStream(`${base}/v1/sharing/stream`, { authorization: `Bearer ${key}` });
+    try {
+      const [first] = await s.waitFor(1, 10_000);
+      expect(JSON.parse(first!.data).tenants[a!.id].excluded).toHaveLength(1);
+      const excludedAt = Date.now();
+      await ctx.services.scopes.exclude(b!, "user-7", CLI_ACTOR, "objection");
+      const events = await s.waitFor(2, 10_000);
+      const took = Date.now() - excludedAt;
+      expect(took).toBeLessThan(1000);
+      const change = JSON.parse(events[1]!.data);
+      expect(events[1]!.event).toBe("change");
+      expect(change).toMatchObject({ tenant: b!.id, sharing: "on" });
+      expect(change.excluded).toEqual([check(change.subjectKey, "user-7")]);
+      // Lifted: the next change carries no exclusions for that tenant.
+      await ctx.services.scopes.lift(b!, { subject: "user-7" }, CLI_ACTOR);
+      const after = await s.waitFor(3, 10_000);
+      expect(JSON.parse(after[2]!.data).excluded).toBeUndefined();
+    } finally {
+      await s.close();
+    }
   });
 
   it("does not capture a feature added to the program later for a tenant that chose features", async () => {

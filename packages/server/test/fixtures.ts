@@ -81,6 +81,23 @@ export async function ingest(ctx: TestContext, key: string, items: unknown[]) {
 // --- Staff access helpers (access requests, grants, review) ---
 
 /** A session cookie opened through the service: no HTTP sign-in, so no sign-in rate limit. */
+/** Events of one audit chain with `action`, as an operator reads them (GET /api/audit). */
+export async function auditEvents(ctx: TestContext, cookie: string, chain: string, action: string) {
+  const res = await ctx.app.inject({
+    method: "GET",
+    url: `/api/audit?chain=${chain}&action=${action}&limit=500`,
+    headers: { cookie },
+  });
+  if (res.statusCode !== 200) throw new Error(`GET /api/audit answered ${res.statusCode}: ${res.body}`);
+  return res.json().items as Array<{
+    actorId: string;
+    actorRole: string;
+    targetId: string;
+    tenantId: string;
+    details: Record<string, unknown>;
+  }>;
+}
+
 export async function sessionCookie(ctx: TestContext, email: string, password = PASSWORD): Promise<string> {
   const { token } = await ctx.services.users.signIn(email, password);
   return `assent_session=${token}`;

@@ -6,7 +6,7 @@ import { createManagementService } from "../src/modules/management/service.js";
 import type { Scope } from "../src/modules/tokens/scopes.js";
 import { SCOPES } from "../src/modules/tokens/scopes.js";
 import { assent } from "./cli-run.js";
-import { setSharing, staffMember, tenantWithAdmin } from "./fixtures.js";
+import { auditEvents as auditOf, setSharing, staffMember, tenantWithAdmin } from "./fixtures.js";
 import { createTestContext, dialects, type TestContext } from "./harness.js";
 
 /** The management API: operator API tokens and the routes they open (SPEC "Management API"). */
@@ -36,21 +36,7 @@ describe.each(dialects())("management API on %s", (dialect) => {
       headers: { authorization: `Bearer ${token}` },
       ...(payload === undefined ? {} : { payload: payload as Record<string, unknown> }),
     });
-  const auditEvents = async (chain: string, action: string) => {
-    const res = await ctx.app.inject({
-      method: "GET",
-      url: `/api/audit?chain=${chain}&action=${action}&limit=500`,
-      headers: { cookie: operator.cookie },
-    });
-    expect(res.statusCode).toBe(200);
-    return res.json().items as Array<{
-      actorId: string;
-      actorRole: string;
-      targetId: string;
-      tenantId: string;
-      details: Record<string, unknown>;
-    }>;
-  };
+  const auditEvents = (chain: string, action: string) => auditOf(ctx, operator.cookie, chain, action);
 
   it("issues a token once, lists it without its secret, records last use, and a revoked token gets 401", async () => {
     const t = await newToken(["tenants:read"], "inventory sync");

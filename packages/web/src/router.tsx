@@ -6,6 +6,7 @@ import { ApiTokens } from "./screens/operations/ApiTokens.js";
 import { AuditLog } from "./screens/operations/AuditLog.js";
 import { InsightsPanel } from "./screens/operations/InsightsPanel.js";
 import { Operations } from "./screens/operations/Operations.js";
+import { ProgramFeatures } from "./screens/operations/ProgramFeatures.js";
 import { ServiceKeys } from "./screens/operations/ServiceKeys.js";
 import { Tenants } from "./screens/operations/Tenants.js";
 import { Users } from "./screens/operations/Users.js";
@@ -130,6 +131,11 @@ const opsServiceKeys = createRoute({
   path: "service-keys",
   component: ServiceKeys,
 });
+const opsFeatures = createRoute({
+  getParentRoute: () => operations,
+  path: "features",
+  component: ProgramFeatures,
+});
 const opsUsers = createRoute({ getParentRoute: () => operations, path: "users", component: Users });
 const opsTokens = createRoute({ getParentRoute: () => operations, path: "tokens", component: ApiTokens });
 const opsInsights = createRoute({
@@ -154,7 +160,16 @@ const routeTree = root.addChildren([
   queueWork,
   datasets,
   approvals,
-  operations.addChildren([opsIndex, opsTenants, opsServiceKeys, opsUsers, opsTokens, opsInsights, opsAudit]),
+  operations.addChildren([
+    opsIndex,
+    opsTenants,
+    opsServiceKeys,
+    opsFeatures,
+    opsUsers,
+    opsTokens,
+    opsInsights,
+    opsAudit,
+  ]),
 ]);
 
 export const router = createRouter({

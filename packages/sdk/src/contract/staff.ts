@@ -40,5 +40,6 @@ export const API_SCOPES = [
   "keys:write",
   "sharing:read",
   "sharing:write",
+  "program:write",
 ] as const;
 export type ApiScope = (typeof API_SCOPES)[number];

@@ -148,7 +148,22 @@ export interface InvitationTable {
   revoked_at: number | null;
 }
 
+/** A program feature declared through the management API (migration 006). */
+export interface ProgramFeatureTable {
+  id: string;
+  name: string;
+  description: string;
+  created_at: number;
+  created_by: string;
+  updated_at: number;
+  updated_by: string;
+  /** Set when retired: no longer offered to tenant admins (a later PUT brings it back). */
+  retired_at: number | null;
+  retired_by: string | null;
+}
+
 export interface ControlDb extends AuditTables {
+  program_features: ProgramFeatureTable;
   api_tokens: ApiTokenTable;
   invitations: InvitationTable;
   access_requests: AccessRequestTable;

@@ -8,6 +8,13 @@ export interface ProgramFeature {
   description: string;
 }
 
+/** A feature as the management API lists it: where it is declared and when it last changed. */
+export interface ManagedFeature extends ProgramFeature {
+  source: "configuration" | "api";
+  updatedAt: string | null;
+  updatedBy: string | null;
+}
+
 /** One change of the consent scopes, as the setting's history shows it. */
 export interface ScopeChange {
   id: string;
@@ -50,4 +57,14 @@ export const scopesApi = {
   lift: (ref: string) => call<{ lifted: boolean }>("DELETE", "/api/tenant/exclusions", { ref }),
   erase: (subject: string) =>
     call<Record<string, unknown>>("POST", "/api/tenant/subjects/erase", { subject }),
+};
+
+const featurePath = (featureId: string) => `/api/program/features/${encodeURIComponent(featureId)}`;
+
+/** The program's AI features (Operations): the configuration's and those declared through the API. */
+export const programFeaturesApi = {
+  list: () => call<{ items: ManagedFeature[] }>("GET", "/api/program/features"),
+  declare: (featureId: string, name: string, description: string) =>
+    call<ManagedFeature>("PUT", featurePath(featureId), { name, description }),
+  retire: (featureId: string) => call<ManagedFeature>("DELETE", featurePath(featureId)),
 };

@@ -4,6 +4,7 @@ import { sha256Hex } from "../../ids.js";
 import type { ControlDb } from "../../stores/control-schema.js";
 import type { RegionDb } from "../../stores/region-schema.js";
 import type { Store } from "../../stores/store.js";
+import type { SdkExclusionsReader } from "../scopes/sdk-exclusions.js";
 import { tenantsRepo } from "../tenants/repo.js";
 import { type Cursor, cursorVersion, formatCursor, type StreamedChange } from "./change-log.js";
 import { consentRepo } from "./repo.js";
@@ -17,6 +18,9 @@ export interface TenantSharingView {
   externalId?: string;
   /** The features shared; absent: every feature. */
   features?: string[];
+  /** With excluded subjects only: the key to check subjects with, and the excluded check values. */
+  subjectKey?: string;
+  excluded?: string[];
 }
 
 /** GET /v1/sharing with a service key, and the `snapshot` event of its stream. */
@@ -47,11 +51,14 @@ export const changeView = (c: StreamedChange) => ({
   region: c.region,
   ...(c.externalId !== null ? { externalId: c.externalId } : {}),
   ...(c.sharing === "on" && c.features !== null ? { features: [...c.features] } : {}),
+  ...(c.sharing === "on" && c.exclusions !== null ? c.exclusions : {}),
 });
 
 export function createAllTenantsSharing(deps: {
   readonly regions: ReadonlyMap<string, Store<RegionDb>>;
   readonly control: Kysely<ControlDb>;
+  /** The tenants of a region that exclude someone, with what the SDK checks subjects with. */
+  readonly exclusions?: Pick<SdkExclusionsReader, "inRegion">;
 }): AllTenantsSharing {
   // The last snapshot per set of regions: many streams (re)connecting at one cursor share it.
   const cache = new Map<string, { cursor: string; body: SharingSnapshot; json: Buffer; etag: string }>();
@@ -81,6 +88,10 @@ export function createAllTenantsSharing(deps: {
             region: r,
             ...(features !== null ? { features } : {}),
           };
+        }
+        for (const [id, e] of (await deps.exclusions?.inRegion(r, null)) ?? []) {
+          const t = tenants[id];
+          if (t) Object.assign(t, e);
         }
       }
       const external = await tenantsRepo.externalIds(deps.control, { regions });

@@ -1,8 +1,15 @@
+import type { SdkExclusions } from "../scopes/sdk-exclusions.js";
 import type { ChangeTail, SharingChange } from "./change-tail.js";
 
-/** A change as streams send it: with the vendor's external id of the tenant when it has one. */
+/**
+ * A change as streams send it: with the vendor's external id of the tenant when it has one, and
+ * (while on) the tenant's excluded subjects' check values when it has any, so a service-key SDK
+ * drops their items locally. Those are read when the change is taken in: as new as the change
+ * or newer, and every later exclusion change is a change of its own.
+ */
 export interface StreamedChange extends SharingChange {
   readonly externalId: string | null;
+  readonly exclusions: SdkExclusions | null;
 }
 
 /** Per region, the last change-log sequence a reader has seen: the id of every stream event. */
@@ -61,6 +68,8 @@ export interface ChangeLogDeps {
   readonly regions: readonly string[];
   /** The external ids of tenants that have one (a lookup in the control store). */
   readonly externalIds: (tenantIds: readonly string[]) => Promise<Map<string, string>>;
+  /** The excluded subjects' check values of those of `tenantIds` (in `region`) that have any. */
+  readonly exclusions?: (region: string, tenantIds: readonly string[]) => Promise<Map<string, SdkExclusions>>;
   /** Changes kept per region (default 10,000). */
   readonly keep?: number;
 }
@@ -86,7 +95,22 @@ export function createChangeLog(deps: ChangeLogDeps): ChangeLog {
 
   const enrich = async (changes: readonly SharingChange[]): Promise<StreamedChange[]> => {
     const ext = await deps.externalIds([...new Set(changes.map((c) => c.tenantId))]);
-    return changes.map((c) => ({ ...c, externalId: ext.get(c.tenantId) ?? null }));
+    const onByRegion = new Map<string, Set<string>>();
+    for (const c of changes) {
+      if (c.sharing !== "on") continue;
+      const ids = onByRegion.get(c.region) ?? new Set<string>();
+      ids.add(c.tenantId);
+      onByRegion.set(c.region, ids);
+    }
+    const excl = new Map<string, SdkExclusions>();
+    if (deps.exclusions)
+      for (const [region, ids] of onByRegion)
+        for (const [id, e] of await deps.exclusions(region, [...ids])) excl.set(id, e);
+    return changes.map((c) => ({
+      ...c,
+      externalId: ext.get(c.tenantId) ?? null,
+      exclusions: c.sharing === "on" ? (excl.get(c.tenantId) ?? null) : null,
+    }));
   };
 
   const deliver = (change: StreamedChange, sub: Subscriber) => {

@@ -25,7 +25,8 @@ export interface ConsentRoutesDeps {
   readonly tenants: Pick<TenantsService, "regions">;
   /** Every open stream of the process: heartbeats, bounded buffers, revoked keys (open-streams.ts). */
   readonly streams: Pick<SharingStreams, "add">;
-  readonly program: ProgramConfig;
+  /** The program with its features merged from configuration and the management API. */
+  readonly program: () => Promise<ProgramConfig>;
   readonly guards: Guards;
   /** Service keys: every tenant's setting at once, and the all-tenant stream. */
   readonly allTenants: Pick<AllTenantsSharing, "snapshot">;
@@ -46,7 +47,8 @@ const etagOf = (s: SharingState) => `"${s.tenantId}-${s.version}-${s.sharing}"`;
 export const consentRoutes: FastifyPluginAsyncTypebox<ConsentRoutesDeps> = async (app, deps) => {
   const { consent, guards } = deps;
 
-  const adminView = (tenant: TenantRow) => tenantSharingView(consent, tenant, deps.program, deps.scopes);
+  const adminView = async (tenant: TenantRow) =>
+    tenantSharingView(consent, tenant, await deps.program(), deps.scopes);
   /** A tenant key's view: its state, plus what it needs to drop excluded subjects' items. */
   const keyView = async (s: SharingState) => ({
     ...machineSharingView(s),
@@ -89,7 +91,7 @@ export const consentRoutes: FastifyPluginAsyncTypebox<ConsentRoutesDeps> = async
       },
     },
     async () => {
-      const { region: _region, ...program } = programView(deps.program, "");
+      const { region: _region, ...program } = programView(await deps.program(), "");
       return { program, regions: deps.tenants.regions() };
     },
   );

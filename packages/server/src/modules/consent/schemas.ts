@@ -2,6 +2,13 @@ import { Type } from "typebox";
 
 export const SharingValueSchema = Type.Union([Type.Literal("on"), Type.Literal("off")]);
 
+const SubjectKeySchema = Type.String({
+  description: "base64url key: a subject's check is the first 16 bytes (hex) of HMAC-SHA256(key, subject)",
+});
+const ExcludedSchema = Type.Array(Type.String(), {
+  description: "check values of the excluded subjects: drop their items",
+});
+
 export const MachineSharingSchema = Type.Object({
   tenant: Type.String(),
   sharing: SharingValueSchema,
@@ -10,15 +17,8 @@ export const MachineSharingSchema = Type.Object({
   features: Type.Optional(
     Type.Array(Type.String(), { description: "the features shared (absent: every feature)" }),
   ),
-  subjectKey: Type.Optional(
-    Type.String({
-      description:
-        "base64url key: a subject's check is the first 16 bytes (hex) of HMAC-SHA256(key, subject)",
-    }),
-  ),
-  excluded: Type.Optional(
-    Type.Array(Type.String(), { description: "check values of the excluded subjects: drop their items" }),
-  ),
+  subjectKey: Type.Optional(SubjectKeySchema),
+  excluded: Type.Optional(ExcludedSchema),
 });
 
 export const AllTenantsSharingSchema = Type.Object({
@@ -30,6 +30,8 @@ export const AllTenantsSharingSchema = Type.Object({
       region: Type.String(),
       externalId: Type.Optional(Type.String()),
       features: Type.Optional(Type.Array(Type.String())),
+      subjectKey: Type.Optional(SubjectKeySchema),
+      excluded: Type.Optional(ExcludedSchema),
     }),
     { description: "tenant id → setting, for the tenants that share (a tenant not listed is off)" },
   ),

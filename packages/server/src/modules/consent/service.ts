@@ -75,7 +75,9 @@ export interface ConsentService {
 export interface ConsentDeps {
   readonly regions: ReadonlyMap<string, Store<RegionDb>>;
   readonly clock: Clock;
-  readonly program: Pick<ProgramConfig, "withdrawalDeleteDays" | "features">;
+  readonly program: Pick<ProgramConfig, "withdrawalDeleteDays">;
+  /** The program's features (configuration and management API): what a tenant may choose. */
+  readonly features: { list(): Promise<readonly { readonly id: string }[]> };
   readonly notifier: Pick<SharingNotifier, "publish" | "subscribe">;
   /** Writes the signed consent record of every change, in the change's transaction. */
   readonly recorder: ConsentRecorder;
@@ -96,13 +98,16 @@ export const toSharingState = (region: string, row: SharingStateTable): SharingS
 export const parseFeatures = (v: unknown): string[] | null =>
   v === null || v === undefined ? null : readJson<string[]>(v);
 
-/** The chosen features, sorted and checked against the program's (400 naming an unknown one). */
+/**
+ * The chosen features, sorted and checked against `known` (400 naming an unknown one): the
+ * program's features, and those the tenant already chose (a feature retired since stays
+ * choosable for the tenants that have it, so saving an unchanged choice never fails).
+ */
 export function checkFeatures(
-  program: Pick<ProgramConfig, "features">,
+  known: ReadonlySet<string>,
   features: readonly string[] | null | undefined,
 ): string[] | null {
   if (features === null || features === undefined) return null;
-  const known = new Set(program.features.map((f) => f.id));
   if (known.size === 0) throw badRequest("no_features", "features: the program declares no features");
   const unknown = features.find((f) => !known.has(f));
   if (unknown !== undefined)
@@ -154,7 +159,10 @@ export function createConsentService(deps: ConsentDeps): ConsentService {
     },
 
     async setSharing(tenant, enabled, actor, requested) {
-      const chosen = enabled ? checkFeatures(deps.program, requested) : null;
+      const declared =
+        enabled && requested !== null && requested !== undefined
+          ? (await deps.features.list()).map((f) => f.id)
+          : [];
       const store = storeOf(tenant.region);
       const { state, changed } = await store.db.transaction().execute(async (trx) => {
         await consentRepo.ensureState(trx, tenant.id, deps.clock.now());
@@ -166,6 +174,7 @@ export function createConsentService(deps: ConsentDeps): ConsentService {
         const now = deps.clock.now();
         const isOn = Number(current.enabled) === 1;
         const before = parseFeatures(current.features);
+        const chosen = enabled ? checkFeatures(new Set([...declared, ...(before ?? [])]), requested) : null;
         if (isOn === enabled) {
           if (!enabled || sameFeatures(before, chosen)) return { state: current, changed: false };
           // A change of features while on: the next write is gated by the new choice.

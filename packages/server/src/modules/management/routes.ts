@@ -25,7 +25,8 @@ export interface ManagementRoutesDeps {
   readonly management: ManagementService;
   readonly tenants: Pick<TenantsService, "listTenants" | "upsertTenantByExternalId">;
   readonly consent: Pick<ConsentService, "getState" | "periods">;
-  readonly program: ProgramConfig;
+  /** The program with its features merged from configuration and the management API. */
+  readonly program: () => Promise<ProgramConfig>;
   readonly scoped: ManagementGuards["scoped"];
 }
 
@@ -105,7 +106,11 @@ export const managementRoutes: FastifyPluginAsyncTypebox<ManagementRoutesDeps> =
       },
     },
     async (request) =>
-      tenantSharingView(deps.consent, await management.resolveTenant(request.params.id), deps.program),
+      tenantSharingView(
+        deps.consent,
+        await management.resolveTenant(request.params.id),
+        await deps.program(),
+      ),
   );
 
   app.put(
@@ -132,7 +137,7 @@ export const managementRoutes: FastifyPluginAsyncTypebox<ManagementRoutesDeps> =
         currentToken(request),
         request.body.features,
       );
-      return tenantSharingView(deps.consent, tenant, deps.program);
+      return tenantSharingView(deps.consent, tenant, await deps.program());
     },
   );
 };

@@ -11,7 +11,8 @@ import type { RetentionService } from "./service.js";
 export interface RetentionRoutesDeps {
   readonly retention: Pick<RetentionService, "deleteNow" | "listReceipts">;
   readonly consent: Pick<ConsentService, "getState" | "periods">;
-  readonly program: ProgramConfig;
+  /** The program with its features merged from configuration and the management API. */
+  readonly program: () => Promise<ProgramConfig>;
   readonly guards: Guards;
 }
 
@@ -37,7 +38,7 @@ export const retentionRoutes: FastifyPluginAsyncTypebox<RetentionRoutesDeps> = a
         deps.consent.getState(tenant),
         deps.consent.periods(tenant),
       ]);
-      return adminSharingView(tenant, state, periods, deps.program);
+      return adminSharingView(tenant, state, periods, await deps.program());
     },
   );
 

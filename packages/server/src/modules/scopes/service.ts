@@ -21,7 +21,10 @@ import {
   subjectRef,
   touchState,
 } from "./record.js";
+import type { SdkExclusions, SdkExclusionsReader } from "./sdk-exclusions.js";
 import type { SubjectHasher } from "./subject-keys.js";
+
+export type { SdkExclusions } from "./sdk-exclusions.js";
 
 export type ExclusionReason = "admin" | "objection" | "erasure";
 
@@ -31,13 +34,6 @@ export interface Exclusion {
   readonly excludedAt: number;
   readonly excludedBy: string;
   readonly reason: ExclusionReason;
-}
-
-/** What capturing clients need to drop excluded subjects' items before sending them. */
-export interface SdkExclusions {
-  /** base64url key: check = first 16 bytes (hex) of HMAC-SHA256(key, subject). */
-  readonly subjectKey: string;
-  readonly excluded: string[];
 }
 
 /** How to name an excluded subject to lift: its id, or the reference the list shows. */
@@ -59,6 +55,7 @@ export interface ScopesDeps {
   readonly regions: ReadonlyMap<string, Store<RegionDb>>;
   readonly clock: Clock;
   readonly subjects: SubjectHasher;
+  readonly sdkExclusions: Pick<SdkExclusionsReader, "of">;
   readonly notifier: Pick<SharingNotifier, "publish">;
   readonly changeFeed?: { poke(): void };
   readonly metrics?: PurgeMetrics;
@@ -248,17 +245,7 @@ export function createScopesService(deps: ScopesDeps): ScopesService {
       });
     },
 
-    async sdkExclusions(tenant) {
-      const rows = await storeOf(tenant.region)
-        .db.selectFrom("subject_exclusions")
-        .select("sdk_check")
-        .where("tenant_id", "=", tenant.id)
-        .execute();
-      return {
-        subjectKey: await deps.subjects.sdkKey(tenant),
-        excluded: rows.map((r) => r.sdk_check).sort(),
-      };
-    },
+    sdkExclusions: (tenant) => deps.sdkExclusions.of(tenant),
 
     history: (tenant) => listScopeChanges(storeOf(tenant.region).db, tenant.id),
   };

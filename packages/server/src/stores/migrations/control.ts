@@ -216,5 +216,23 @@ export const controlMigrations: MigrationSet = (dialect) => {
         await auditCheckpointTable(db, t);
       },
     },
+    // The program's AI features declared through the management API (issue 13), beside those
+    // of the configuration; a retired one stays as a row so its id is never silently reused.
+    "006_program_features": {
+      async up(db: AnyDb) {
+        await db.schema
+          .createTable("program_features")
+          .addColumn("id", "text", (c) => c.primaryKey())
+          .addColumn("name", "text", (c) => c.notNull())
+          .addColumn("description", "text", (c) => c.notNull())
+          .addColumn("created_at", t.time, (c) => c.notNull())
+          .addColumn("created_by", "text", (c) => c.notNull())
+          .addColumn("updated_at", t.time, (c) => c.notNull())
+          .addColumn("updated_by", "text", (c) => c.notNull())
+          .addColumn("retired_at", t.time)
+          .addColumn("retired_by", "text")
+          .execute();
+      },
+    },
   };
 };

@@ -20,6 +20,7 @@ const SCOPE_HINTS: Record<ApiScope, string> = {
   "keys:write": "issue and revoke ingestion keys",
   "sharing:read": "read a tenant's setting and history",
   "sharing:write": "change a tenant's setting on behalf of a named admin",
+  "program:write": "declare, rename and retire the program's AI features",
 };
 
 /** Management API tokens for automation and vendors' admin consoles: issue (shown once), list, revoke. */

@@ -3,6 +3,7 @@ import { Link, Outlet } from "@tanstack/react-router";
 const TABS = [
   { to: "/operations/tenants", title: "Tenants & keys" },
   { to: "/operations/service-keys", title: "Service keys" },
+  { to: "/operations/features", title: "Features" },
   { to: "/operations/users", title: "Users" },
   { to: "/operations/tokens", title: "API tokens" },
   { to: "/operations/insights", title: "Insights" },
