@@ -1,8 +1,9 @@
 import "./scopes.css";
+import type { Exclusion } from "@assent/sdk/contract/staff";
 import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { queries } from "../../../api/queries.js";
-import { type Exclusion, scopesApi } from "../../../api/scopes.js";
+import { scopesApi } from "../../../api/scopes.js";
 import { useAction } from "../../../hooks.js";
 import { useConfirm } from "../../../ui/confirm.js";
 import { TextField } from "../../../ui/Field.js";
