@@ -107,8 +107,9 @@ export function CompareScreen() {
           Compare two {first?.feature ?? ""} answers
         </h1>
         <p className="muted small">
-          Keys: a A is better · b B is better · t tie · n save &amp; next · ? all shortcuts. Opening an
-          interaction is recorded in the audit log and shown to its tenant.
+          Keys: <kbd>a</kbd> A is better · <kbd>b</kbd> B is better · <kbd>t</kbd> tie · <kbd>n</kbd> save
+          &amp; next · <kbd>?</kbd> all shortcuts. Opening an interaction is recorded in the audit log and
+          shown to its tenant.
         </p>
       </header>
       {help ? <ShortcutHelp keys={compareHelp()} /> : null}
