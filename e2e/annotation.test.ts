@@ -167,4 +167,57 @@ describe("annotation queues, datasets and user lifecycle in the browser", () => 
     await screenshot(page, "admin-data-held");
     expect(await axeViolations(page)).toEqual([]);
   });
+
+  it("compares two answers side by side and saves a preference with the keyboard", async () => {
+    const reviewer = await staffMember(e2e.ctx, ["reviewer"], "Cam Compare");
+    const approver = await staffMember(e2e.ctx, ["approver"]);
+    await grantAccess(e2e.ctx, reviewer, approver, { region: "eu", tenantId: tenant.id });
+    const listed = await e2e.ctx.app.inject({
+      method: "GET",
+      url: `/api/review/interactions?tenant=${tenant.id}&feature=sales.email-draft`,
+      headers: { cookie: reviewer.cookie },
+    });
+    const [first = "", second = "", third = ""] = (listed.json().items as { id: string }[]).map((i) => i.id);
+
+    const page = await e2e.newPage();
+    await signIn(page, reviewer.email);
+    await page.goto(`/review/interactions/${first}`);
+    await page.getByTestId("compare-link").click();
+    await page.waitForURL(`**/review/compare?a=${first}`);
+    // B is chosen from the other answers of the same tenant and feature (nothing read until then).
+    await page.getByTestId("compare-candidates").getByRole("button").first().click();
+    await page.waitForURL(`**/review/compare?a=${first}&b=${second}`);
+    await waitForText(page.getByTestId("compare-a-input"), "queue prompt");
+    await waitForText(page.getByTestId("compare-b-input"), "queue prompt");
+    await page.keyboard.press("?");
+    await waitForText(page.getByTestId("shortcut-help"), "B is better");
+    await screenshot(page, "review-compare");
+    expect(await axeViolations(page)).toEqual([]);
+
+    await page.keyboard.press("b");
+    expect(await page.getByRole("radio", { name: /B is better/ }).isChecked()).toBe(true);
+    await page.keyboard.press("n");
+    await waitForText(page.getByRole("status").filter({ hasText: "Saved" }), "Saved: B is better.");
+    // Save & next: A against the next answer, the choice blank again, the focus on the heading.
+    await page.waitForURL(`**/review/compare?a=${first}&b=${third}`);
+    await waitForText(page.getByTestId("compare-b-input"), "queue prompt");
+    expect(await page.getByRole("radio", { name: /B is better/ }).isChecked()).toBe(false);
+    await expect.poll(() => page.locator(":focus").getAttribute("data-testid")).toBe("compare-heading");
+    await page.keyboard.press("t");
+    await page.keyboard.press("n");
+    await waitForText(page.getByRole("status").filter({ hasText: "Saved" }), "No other interaction left");
+
+    // Kept on the older answer of each pair, turned round: "second" was preferred over "first".
+    const stored = await e2e.ctx.app.inject({
+      method: "GET",
+      url: `/api/review/interactions/${second}`,
+      headers: { cookie: reviewer.cookie },
+    });
+    expect(stored.json().labels).toContainEqual(
+      expect.objectContaining({ kind: "preference", comparedWith: first, preference: "a" }),
+    );
+    await page.goto(`/review/interactions/${second}`);
+    await page.getByTestId("label").filter({ hasText: "better than" }).waitFor();
+    expect(e2e.takeProblems()).toEqual([]);
+  });
 });

@@ -87,11 +87,23 @@ describe("every screen, readable and accessible", () => {
     await page.getByTestId("chart-latency").locator("canvas").first().waitFor();
     await waitForText(page.getByRole("list", { name: "Totals" }), "6 interactions");
     await check(page, "ops-insights");
-    // Filters live in the URL: applying one writes it, and opening that URL applies it.
-    await page.getByLabel("Region").fill("us");
+    // Region and tenant are pickers (the tenants of the chosen region, by name), and the filters
+    // live in the URL: applying writes them, and opening that URL applies them.
+    const tenantPicker = page.getByLabel("Tenant", { exact: true });
+    await page.getByLabel("Region", { exact: true }).selectOption("eu");
+    const offered = await tenantPicker.locator("option").allTextContents();
+    expect(offered[0]).toBe("Every tenant");
+    expect(offered.some((o) => o.endsWith("(eu)"))).toBe(true);
+    expect(offered.some((o) => o.endsWith("(us)"))).toBe(false);
+    await tenantPicker.selectOption(tenant.id);
     await page.getByRole("button", { name: "Apply filters" }).click();
-    await page.waitForURL("**/operations/insights?region=us");
+    await page.waitForURL(`**/operations/insights?region=eu&tenant=${tenant.id}`);
+    await waitForText(page.getByTestId("insights"), "sales.email-draft");
+    await check(page, "ops-insights-filtered");
+    await page.goto("/operations/insights?region=us");
     await waitForText(page.locator("body"), "No interactions in this window");
+    expect(await page.getByLabel("Region", { exact: true }).inputValue()).toBe("us");
+    expect(await tenantPicker.inputValue()).toBe("");
 
     await page.goto("/operations/audit?chain=region-eu&action=interaction.read");
     const audit = page.getByTestId("audit");

@@ -472,6 +472,12 @@ function table(ctx: () => TestContext): Row[] {
       body: () => ({ rating: 4, tags: ["matrix"] }),
       expect: users({ reviewer: 201 }),
     },
+    {
+      route: "POST /api/review/comparisons",
+      url: "/api/review/comparisons",
+      body: (f) => ({ a: f.interactionIds[0], b: f.interactionIds[1], preference: "tie" }),
+      expect: users({ reviewer: 201 }),
+    },
 
     // Annotation queues and the label form: the reviewer role; queues need a grant
     {

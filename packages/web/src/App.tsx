@@ -1,9 +1,9 @@
+import type { User } from "@assent/sdk/contract/staff";
 import { useQueryClient } from "@tanstack/react-query";
 import { Outlet, useLocation, useNavigate } from "@tanstack/react-router";
 import { useCallback, useEffect, useMemo, useState } from "react";
 import { onSessionEvent } from "./api/client.js";
 import { sessionApi } from "./api/endpoints.js";
-import type { User } from "./api/types.js";
 import { asApiError } from "./hooks.js";
 import { AcceptInvitation } from "./screens/AcceptInvitation.js";
 import { ChangePassword } from "./screens/ChangePassword.js";

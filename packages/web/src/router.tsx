@@ -11,12 +11,14 @@ import { ServiceKeys } from "./screens/operations/ServiceKeys.js";
 import { Tenants } from "./screens/operations/Tenants.js";
 import { Users } from "./screens/operations/Users.js";
 import { Guarded, Home, NotFound } from "./screens/Routes.js";
+import { CompareScreen } from "./screens/review/CompareScreen.js";
 import { Datasets } from "./screens/review/Datasets.js";
 import { InteractionPage } from "./screens/review/InteractionPage.js";
 import { QueueScreen } from "./screens/review/QueueScreen.js";
 import { Workbench } from "./screens/review/Workbench.js";
 import {
   AUDIT_FILTERS,
+  COMPARE_PAIR,
   INSIGHTS_FILTERS,
   parseSearch,
   QUEUE_FILTERS,
@@ -84,6 +86,17 @@ const queueWork = createRoute({
       </Guarded>
     );
   },
+});
+
+const compare = createRoute({
+  getParentRoute: () => root,
+  path: "/review/compare",
+  validateSearch: validateFilters(COMPARE_PAIR),
+  component: () => (
+    <Guarded screen="/review">
+      <CompareScreen />
+    </Guarded>
+  ),
 });
 
 const datasets = createRoute({
@@ -158,6 +171,7 @@ const routeTree = root.addChildren([
   review,
   interaction,
   queueWork,
+  compare,
   datasets,
   approvals,
   operations.addChildren([

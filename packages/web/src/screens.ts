@@ -1,4 +1,4 @@
-import type { Role } from "./api/types.js";
+import type { Role } from "@assent/sdk/contract/staff";
 
 export type ScreenPath = "/admin" | "/review" | "/approvals" | "/operations";
 

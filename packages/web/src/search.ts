@@ -87,6 +87,12 @@ export const AUDIT_FILTERS = {
   to: { default: "", maxLength: 32 },
 } satisfies FilterSpec;
 
+/** The pairwise comparison: `a` and `b`, the two interactions shown side by side. */
+export const COMPARE_PAIR = {
+  a: { default: "", maxLength: 64 },
+  b: { default: "", maxLength: 64 },
+} satisfies FilterSpec;
+
 export const INSIGHTS_FILTERS = {
   region: { default: "", maxLength: 32 },
   tenant: { default: "", maxLength: 64 },

@@ -1,5 +1,5 @@
+import type { Role, User } from "@assent/sdk/contract/staff";
 import { createContext, useContext } from "react";
-import type { Role, User } from "./api/types.js";
 
 export interface SessionContextValue {
   readonly user: User;

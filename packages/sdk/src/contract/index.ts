@@ -3,6 +3,7 @@
  * once (TypeBox schemas and their static types). Imports no server code. See ADR 0006.
  */
 
+export * from "./api/index.js";
 export * from "./ingest.js";
 export * from "./item.js";
 export * from "./staff.js";

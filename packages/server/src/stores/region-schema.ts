@@ -83,6 +83,12 @@ export interface LabelTable {
   note: Buffer | null;
   /** A corrected output, sealed with the interaction's data key (migration 011_review_queues). */
   corrected_output?: Buffer | null;
+  /** "rating" or "preference" (migration 012_preference_labels; absent: "rating"). */
+  kind?: string;
+  /** A preference: the other interaction compared (same tenant and feature). */
+  compared_with?: string | null;
+  /** A preference: "a" (this interaction), "b" (compared_with) or "tie". */
+  preference?: string | null;
   created_at: number;
 }
 

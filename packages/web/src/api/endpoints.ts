@@ -1,23 +1,23 @@
-import { call, type Query, withQuery } from "./client.js";
 import type {
-  AccessLogEntry,
+  AccessLog,
   AccessRequest,
+  AccessRequestList,
   AdminSharing,
   ApiScope,
   ApiToken,
-  AuditEvent,
+  AuditPage,
   AuditVerifyReport,
   CreatedInvitation,
   IngestionKey,
   Insights,
-  InteractionMeta,
+  InteractionPage,
   Label,
   NewAccessRequest,
   NewApiToken,
+  NewComparison,
   NewIngestionKey,
   NewLabel,
   NewUser,
-  Page,
   ProgramOverview,
   ReviewedInteraction,
   ServiceKey,
@@ -25,7 +25,8 @@ import type {
   Tenant,
   TenantAccounts,
   User,
-} from "./types.js";
+} from "@assent/sdk/contract/staff";
+import { call, type Query, withQuery } from "./client.js";
 
 const id = encodeURIComponent;
 
@@ -46,10 +47,7 @@ export const adminApi = {
   deleteNow: () => call<AdminSharing>("POST", "/api/tenant/sharing/delete-now"),
   accounts: () => call<TenantAccounts>("GET", "/api/tenant/accounts"),
   accessLog: (cursor: string | null, limit = 20) =>
-    call<Page<AccessLogEntry> & { tenant: string }>(
-      "GET",
-      withQuery("/api/tenant/access-log", { cursor, limit }),
-    ),
+    call<AccessLog>("GET", withQuery("/api/tenant/access-log", { cursor, limit })),
 };
 
 export const programApi = {
@@ -59,7 +57,7 @@ export const programApi = {
 export const accessApi = {
   create: (body: NewAccessRequest) => call<AccessRequest>("POST", "/api/access-requests", body),
   list: (query: { state?: string; cursor?: string | null; limit?: number }) =>
-    call<Page<AccessRequest>>("GET", withQuery("/api/access-requests", query)),
+    call<AccessRequestList>("GET", withQuery("/api/access-requests", query)),
   cancel: (requestId: string) => call<AccessRequest>("POST", `/api/access-requests/${id(requestId)}/cancel`),
   approve: (requestId: string) =>
     call<AccessRequest>("POST", `/api/access-requests/${id(requestId)}/approve`),
@@ -73,11 +71,13 @@ export const accessApi = {
 };
 
 export const reviewApi = {
-  queue: (query: Query) => call<Page<InteractionMeta>>("GET", withQuery("/api/review/interactions", query)),
+  queue: (query: Query) => call<InteractionPage>("GET", withQuery("/api/review/interactions", query)),
   read: (interactionId: string) =>
     call<ReviewedInteraction>("GET", `/api/review/interactions/${id(interactionId)}`),
   label: (interactionId: string, body: NewLabel) =>
     call<Label>("POST", `/api/review/interactions/${id(interactionId)}/labels`, body),
+  /** A preference between two interactions of one tenant and feature (a label of the older one). */
+  compare: (body: NewComparison) => call<Label>("POST", "/api/review/comparisons", body),
 };
 
 export const opsApi = {
@@ -105,6 +105,6 @@ export const opsApi = {
   invite: (body: { email: string; tenantId: string; name?: string }) =>
     call<CreatedInvitation>("POST", "/api/invitations", body),
   insights: (query: Query) => call<Insights>("GET", withQuery("/api/insights/features", query)),
-  audit: (query: Query) => call<Page<AuditEvent>>("GET", withQuery("/api/audit", query)),
+  audit: (query: Query) => call<AuditPage>("GET", withQuery("/api/audit", query)),
   verifyAudit: () => call<AuditVerifyReport>("POST", "/api/audit/verify"),
 };

@@ -1,12 +1,12 @@
+import type {
+  AdminSharing,
+  Exclusion,
+  ExclusionList,
+  LiftResult,
+  ProgramFeature,
+  Receipt,
+} from "@assent/sdk/contract/staff";
 import { call } from "./client.js";
-import type { AdminSharing, SharingVia } from "./types.js";
-
-/** One AI feature the program declares (the admin center shows it with its description). */
-export interface ProgramFeature {
-  id: string;
-  name: string;
-  description: string;
-}
 
 /** A feature as the management API lists it: where it is declared and when it last changed. */
 export interface ManagedFeature extends ProgramFeature {
@@ -15,48 +15,18 @@ export interface ManagedFeature extends ProgramFeature {
   updatedBy: string | null;
 }
 
-/** One change of the consent scopes, as the setting's history shows it. */
-export interface ScopeChange {
-  id: string;
-  at: string;
-  by: string;
-  role: string;
-  via: SharingVia | null;
-  kind: "features" | "exclude" | "lift" | "erase";
-  before?: string[] | null;
-  after?: string[] | null;
-  subjectRef?: string;
-  reason?: string;
-  receiptId?: string;
-}
-
-/** GET /api/tenant/sharing with consent scopes: the features shared and the scope history. */
-export type ScopedSharing = AdminSharing & {
-  /** null: every feature. */
-  features?: string[] | null;
-  program: AdminSharing["program"] & { features?: ProgramFeature[] };
-  scopeChanges?: ScopeChange[];
-};
-
-export interface Exclusion {
-  ref: string;
-  excludedAt: string;
-  excludedBy: string;
-  reason: "admin" | "objection" | "erasure";
-}
-
+/** The consent-scope calls of the admin center (shapes from the contract). */
 export const scopesApi = {
   /** Turn sharing on or off; with `features`, only those are shared (absent: every feature). */
   setSharing: (enabled: boolean, features?: string[] | null) =>
-    call<ScopedSharing>("PUT", "/api/tenant/sharing", {
+    call<AdminSharing>("PUT", "/api/tenant/sharing", {
       enabled,
       ...(enabled && features ? { features } : {}),
     }),
-  exclusions: () => call<{ items: Exclusion[] }>("GET", "/api/tenant/exclusions"),
+  exclusions: () => call<ExclusionList>("GET", "/api/tenant/exclusions"),
   exclude: (subject: string) => call<Exclusion>("POST", "/api/tenant/exclusions", { subject }),
-  lift: (ref: string) => call<{ lifted: boolean }>("DELETE", "/api/tenant/exclusions", { ref }),
-  erase: (subject: string) =>
-    call<Record<string, unknown>>("POST", "/api/tenant/subjects/erase", { subject }),
+  lift: (ref: string) => call<LiftResult>("DELETE", "/api/tenant/exclusions", { ref }),
+  erase: (subject: string) => call<Receipt>("POST", "/api/tenant/subjects/erase", { subject }),
 };
 
 const featurePath = (featureId: string) => `/api/program/features/${encodeURIComponent(featureId)}`;

@@ -1,120 +1,53 @@
-import type { ReviewState } from "@assent/sdk/contract/staff";
+import type {
+  AddItemsResult,
+  CoveredTenant,
+  DataHeld,
+  Dataset,
+  DatasetItem,
+  InteractionMeta,
+  InteractionPage,
+  Label,
+  LabelVocabulary,
+  NewDataset,
+  NewLabel,
+  NewQueue,
+  NextItem,
+  PasswordReset,
+  Queue,
+  QueueItem,
+  ReviewState,
+  User,
+  UserChange,
+} from "@assent/sdk/contract/staff";
 import { ApiError, call, type Query, withQuery } from "./client.js";
-import type { InteractionMeta, Label, NewLabel, User } from "./types.js";
 
 /**
  * The API of the annotation workflow, datasets, people and "data held": shapes and calls
  * (see the server's route schemas in modules/review/queues, datasets, access/lifecycle, insights).
  */
 
-export type { ReviewState } from "@assent/sdk/contract/staff";
 export { QUEUE_LIMITS, REVIEW_STATES } from "@assent/sdk/contract/staff";
-
-export interface QueueProgress {
-  total: number;
-  new: number;
-  inReview: number;
-  done: number;
-  skipped: number;
-}
-
-export interface Queue {
-  id: string;
-  region: string;
-  name: string;
-  filter: { tenant?: string; feature?: string; from?: string; to?: string };
-  samplePerFeature: number | null;
-  createdBy: string;
-  createdAt: string;
-  progress: QueueProgress;
-}
-
-export interface QueueItem {
-  interactionId: string;
-  tenantId: string;
-  feature: string;
-  position: number;
-  state: ReviewState;
-  assigneeId: string | null;
-  updatedAt: string;
-  interaction: InteractionMeta | null;
-}
-
-export interface NewQueue {
-  region: string;
-  name: string;
-  tenant?: string;
-  feature?: string;
-  from?: string;
-  to?: string;
-  sample?: number;
-}
-
-export interface LabelSchema {
-  rating: { min: 1; max: number; names: string[] };
-  tags: string[];
-  correctedOutput: boolean;
-  limits: { maxTags: number; tagLength: number; noteMax: number; correctedOutputMax: number };
-}
-
-export interface CoveredTenant {
-  id: string;
-  name: string;
-  region: string;
-}
-
-export interface Dataset {
-  id: string;
-  region: string;
-  name: string;
-  purpose: string;
-  description: string | null;
-  createdBy: string;
-  grantId: string;
-  createdAt: string;
-  items: number;
-}
-
-export interface DatasetItem {
-  interactionId: string;
-  tenantId: string;
-  addedBy: string;
-  addedAt: string;
-}
-
-export interface DataHeld {
-  tenant: string;
-  region: string;
-  interactions: number;
-  labels: number;
-  oldest: string | null;
-  features: { feature: string; interactions: number; days: { day: string; interactions: number }[] }[];
-}
 
 const id = encodeURIComponent;
 
 export const workApi = {
-  labelSchema: () => call<LabelSchema>("GET", "/api/review/label-schema"),
+  labelSchema: () => call<LabelVocabulary>("GET", "/api/review/label-schema"),
   tenants: () => call<CoveredTenant[]>("GET", "/api/review/tenants"),
   directory: () => call<CoveredTenant[]>("GET", "/api/review/tenants?scope=all"),
   queues: () => call<Queue[]>("GET", "/api/review/queues"),
   queue: (queueId: string) => call<Queue>("GET", `/api/review/queues/${id(queueId)}`),
   createQueue: (body: NewQueue) => call<Queue>("POST", "/api/review/queues", body),
-  next: (queueId: string) =>
-    call<{ item: QueueItem | null; progress: QueueProgress }>(
-      "POST",
-      `/api/review/queues/${id(queueId)}/next`,
-    ),
+  next: (queueId: string) => call<NextItem>("POST", `/api/review/queues/${id(queueId)}/next`),
   setState: (queueId: string, interactionId: string, state: ReviewState) =>
     call<QueueItem>("POST", `/api/review/queues/${id(queueId)}/items/${id(interactionId)}`, { state }),
-  label: (interactionId: string, body: NewLabel & { correctedOutput?: string; queueId?: string }) =>
+  label: (interactionId: string, body: NewLabel) =>
     call<Label>("POST", `/api/review/interactions/${id(interactionId)}/labels`, body),
   /** The ids of interactions matching a review-queue filter, newest first (metadata only). */
   matching: async (query: Query, max: number): Promise<InteractionMeta[]> => {
     const out: InteractionMeta[] = [];
     let cursor: string | null = null;
     do {
-      const page: { items: InteractionMeta[]; nextCursor: string | null } = await call(
+      const page: InteractionPage = await call(
         "GET",
         withQuery("/api/review/interactions", { ...query, limit: 200, cursor }),
       );
@@ -124,11 +57,10 @@ export const workApi = {
     return out.slice(0, max);
   },
   datasets: () => call<Dataset[]>("GET", "/api/datasets"),
-  createDataset: (body: { region: string; name: string; purpose: string; description?: string }) =>
-    call<Dataset>("POST", "/api/datasets", body),
+  createDataset: (body: NewDataset) => call<Dataset>("POST", "/api/datasets", body),
   datasetItems: (datasetId: string) => call<DatasetItem[]>("GET", `/api/datasets/${id(datasetId)}/items`),
   addItems: (datasetId: string, interactionIds: string[]) =>
-    call<{ added: number; duplicates: number }>("POST", `/api/datasets/${id(datasetId)}/items`, {
+    call<AddItemsResult>("POST", `/api/datasets/${id(datasetId)}/items`, {
       interactionIds,
     }),
   /** The export as a file: an audited action (one audit event per tenant, before any content leaves). */
@@ -143,9 +75,7 @@ export const workApi = {
     }
     return { blob: await res.blob(), items: Number(res.headers.get("x-assent-items") ?? 0) };
   },
-  setUser: (userId: string, body: { disabled?: boolean; roles?: string[] }) =>
-    call<User>("PATCH", `/api/users/${id(userId)}`, body),
-  resetPassword: (userId: string) =>
-    call<{ user: User; password: string }>("POST", `/api/users/${id(userId)}/reset-password`),
+  setUser: (userId: string, body: UserChange) => call<User>("PATCH", `/api/users/${id(userId)}`, body),
+  resetPassword: (userId: string) => call<PasswordReset>("POST", `/api/users/${id(userId)}/reset-password`),
   dataHeld: () => call<DataHeld>("GET", "/api/tenant/data-held"),
 };

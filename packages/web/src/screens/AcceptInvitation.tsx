@@ -1,7 +1,7 @@
+import type { User } from "@assent/sdk/contract/staff";
 import { useNavigate } from "@tanstack/react-router";
 import { type FormEvent, useId, useState } from "react";
 import { sessionApi } from "../api/endpoints.js";
-import type { User } from "../api/types.js";
 import { useAction } from "../hooks.js";
 import { TextField } from "../ui/Field.js";
 import { ErrorNote } from "../ui/feedback.js";

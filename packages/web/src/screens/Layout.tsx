@@ -1,8 +1,8 @@
+import type { User } from "@assent/sdk/contract/staff";
 import { useQuery } from "@tanstack/react-query";
 import { Link } from "@tanstack/react-router";
 import type { ReactNode } from "react";
 import { PENDING, queries } from "../api/queries.js";
-import type { User } from "../api/types.js";
 import { screensFor } from "../screens.js";
 import { hasRole, useSession } from "../session.js";
 

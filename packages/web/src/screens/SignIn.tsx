@@ -1,6 +1,6 @@
+import type { User } from "@assent/sdk/contract/staff";
 import { type FormEvent, useId, useState } from "react";
 import { sessionApi } from "../api/endpoints.js";
-import type { User } from "../api/types.js";
 import { useAction } from "../hooks.js";
 import { TextField } from "../ui/Field.js";
 import { ErrorNote, Status } from "../ui/feedback.js";

@@ -5,7 +5,7 @@ import { currentUser, type Guards } from "../../http/auth.js";
 import { ErrorSchema } from "../../http/schemas.js";
 import type { UserLifecycle } from "./lifecycle.js";
 import { userView } from "./routes.js";
-import { UserSchema } from "./schemas.js";
+import { PasswordResetSchema, PatchUserSchema, UserSchema } from "./schemas.js";
 import { actorOf, type UsersService } from "./service.js";
 
 export interface LifecycleRoutesDeps {
@@ -15,14 +15,6 @@ export interface LifecycleRoutesDeps {
 }
 
 const UserIdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
-
-const PatchUserSchema = Type.Object(
-  {
-    disabled: Type.Optional(Type.Boolean({ description: "true ends the user's sessions at once" })),
-    roles: Type.Optional(Type.Array(Type.String({ maxLength: 32 }), { minItems: 1, maxItems: 4 })),
-  },
-  { additionalProperties: false, minProperties: 1 },
-);
 
 /** Operators: disable or enable a user, change a staff member's roles, reset a password (audited). */
 export const lifecycleRoutes: FastifyPluginAsyncTypebox<LifecycleRoutesDeps> = async (app, deps) => {
@@ -69,10 +61,7 @@ export const lifecycleRoutes: FastifyPluginAsyncTypebox<LifecycleRoutesDeps> = a
         tags,
         summary: "Reset a staff member's password to a one-time one, answered once; their sessions end",
         params: UserIdParams,
-        response: {
-          200: Type.Object({ user: UserSchema, password: Type.String() }),
-          ...errors,
-        },
+        response: { 200: PasswordResetSchema, ...errors },
       },
     },
     async (request, reply) => {

@@ -1,7 +1,14 @@
 import { Type } from "typebox";
 
+export {
+  AccessLogEntrySchema,
+  AccessLogSchema,
+  AuditEventSchema,
+  AuditPageSchema,
+  VerifyReportSchema,
+} from "@assent/sdk/contract";
+
 const Time = Type.String({ format: "date-time" });
-const NullableString = Type.Union([Type.String(), Type.Null()]);
 
 export const AuditQuery = Type.Object(
   {
@@ -19,32 +26,6 @@ export const AuditQuery = Type.Object(
   { additionalProperties: false },
 );
 
-export const AuditEventSchema = Type.Object({
-  chain: Type.String(),
-  seq: Type.Integer(),
-  id: Type.String(),
-  at: Time,
-  actorId: NullableString,
-  actor: Type.Union([Type.Object({ name: NullableString, email: Type.String() }), Type.Null()], {
-    description: "the person behind actorId (null for system actors)",
-  }),
-  actorRole: NullableString,
-  action: Type.String(),
-  tenantId: NullableString,
-  targetType: NullableString,
-  targetId: NullableString,
-  grantId: NullableString,
-  reason: NullableString,
-  details: Type.Record(Type.String(), Type.Unknown()),
-  prevHash: Type.String(),
-  hash: Type.String(),
-});
-
-export const AuditPageSchema = Type.Object({
-  items: Type.Array(AuditEventSchema),
-  nextCursor: NullableString,
-});
-
 export const AccessLogQuery = Type.Object(
   {
     cursor: Type.Optional(Type.String({ maxLength: 32 })),
@@ -52,50 +33,3 @@ export const AccessLogQuery = Type.Object(
   },
   { additionalProperties: false },
 );
-
-export const AccessLogEntrySchema = Type.Object({
-  eventId: Type.String(),
-  at: Time,
-  action: Type.String(),
-  who: Type.String(),
-  staffId: NullableString,
-  role: NullableString,
-  reasonCode: NullableString,
-  justification: NullableString,
-  ticket: NullableString,
-  grantId: NullableString,
-  grantEndsAt: Type.Union([Time, Type.Null()]),
-  interactionIds: Type.Array(Type.String()),
-  datasetId: NullableString,
-});
-
-export const AccessLogSchema = Type.Object({
-  tenant: Type.String(),
-  items: Type.Array(AccessLogEntrySchema),
-  nextCursor: NullableString,
-});
-
-const ChainReportSchema = Type.Object({
-  events: Type.Integer(),
-  head: Type.String(),
-  broken: Type.Union([
-    Type.Object({ seq: Type.Integer(), id: NullableString, action: NullableString, problem: Type.String() }),
-    Type.Null(),
-  ]),
-});
-
-export const VerifyReportSchema = Type.Object({
-  ok: Type.Boolean(),
-  chains: Type.Record(Type.String(), ChainReportSchema),
-  firstBroken: Type.Union([
-    Type.Object({
-      chain: Type.String(),
-      seq: Type.Integer(),
-      id: NullableString,
-      action: NullableString,
-      problem: Type.String(),
-      message: Type.String(),
-    }),
-    Type.Null(),
-  ]),
-});

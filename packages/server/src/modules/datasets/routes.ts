@@ -8,6 +8,7 @@ import {
   AddItemsSchema,
   CreateDatasetSchema,
   DatasetIdParams,
+  DatasetItemSchema,
   DatasetSchema,
 } from "./schemas.js";
 import type { DatasetsService } from "./service.js";
@@ -66,14 +67,7 @@ export const datasetsRoutes: FastifyPluginAsyncTypebox<DatasetsRoutesDeps> = asy
         summary: "The interactions a dataset holds: ids, tenant, who added them and when (no content)",
         params: DatasetIdParams,
         response: {
-          200: Type.Array(
-            Type.Object({
-              interactionId: Type.String(),
-              tenantId: Type.String(),
-              addedBy: Type.String(),
-              addedAt: Type.String({ format: "date-time" }),
-            }),
-          ),
+          200: Type.Array(DatasetItemSchema),
           ...errors,
         },
       },

@@ -59,7 +59,10 @@ export async function eraseSubjectBatch(
       .execute()
   ).map((r) => r.id);
   if (ids.length === 0) return { interactions: 0, labels: 0, datasetItems: 0, dataKeys: 0 };
-  const labels = await labelsWithInteraction(trx, tenantId).where("l.interaction_id", "in", ids).execute();
+  // A comparison is kept on one of its two interactions: erasing either erases it.
+  const labels = await labelsWithInteraction(trx, tenantId)
+    .where((eb) => eb.or([eb("l.interaction_id", "in", ids), eb("l.compared_with", "in", ids)]))
+    .execute();
   await deleteLabels(trx, tenantId, labels);
   const items = await trx
     .deleteFrom("dataset_items")

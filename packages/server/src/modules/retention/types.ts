@@ -1,6 +1,7 @@
+import type { PurgeKind } from "@assent/sdk/contract";
+
 /** Why a purge ran: the tenant opted out (deadline), the admin asked, or data aged out. */
-export const PURGE_KINDS = ["withdrawal", "delete-now", "retention", "subject-erasure"] as const;
-export type PurgeKind = (typeof PURGE_KINDS)[number];
+export { PURGE_KINDS, type PurgeKind } from "@assent/sdk/contract";
 
 /** What one purge destroyed. */
 export interface PurgeCounts {

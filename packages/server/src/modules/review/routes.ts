@@ -5,6 +5,8 @@ import { ErrorSchema } from "../../http/schemas.js";
 import { iso } from "../../http/time.js";
 import type { InteractionMeta } from "../capture/types.js";
 import {
+  ComparisonBodySchema,
+  CoveredTenantSchema,
   InteractionIdParams,
   LabelBodySchema,
   LabelSchema,
@@ -42,6 +44,9 @@ const labelView = (l: Label) => ({
   tags: [...l.tags],
   note: l.note,
   correctedOutput: l.correctedOutput,
+  kind: l.kind,
+  comparedWith: l.comparedWith,
+  preference: l.preference,
   createdAt: iso(l.createdAt),
 });
 
@@ -81,7 +86,7 @@ export const reviewRoutes: FastifyPluginAsyncTypebox<ReviewRoutesDeps> = async (
           { additionalProperties: false },
         ),
         response: {
-          200: Type.Array(Type.Object({ id: Type.String(), name: Type.String(), region: Type.String() })),
+          200: Type.Array(CoveredTenantSchema),
           ...errors,
         },
       },
@@ -155,6 +160,24 @@ export const reviewRoutes: FastifyPluginAsyncTypebox<ReviewRoutesDeps> = async (
     },
     async (request, reply) => {
       const label = await review.addLabel(currentUser(request), request.params.id, request.body);
+      return reply.status(201).send(labelView(label));
+    },
+  );
+
+  app.post(
+    "/api/review/comparisons",
+    {
+      onRequest: reviewer,
+      schema: {
+        tags,
+        summary:
+          "Compare two interactions of one tenant and feature side by side: a preference label (a, b or tie) on a, audited like a label",
+        body: ComparisonBodySchema,
+        response: { 201: LabelSchema, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const label = await review.compare(currentUser(request), request.body);
       return reply.status(201).send(labelView(label));
     },
   );

@@ -1,3 +1,4 @@
+import { PREFERENCES, type Preference } from "@assent/sdk/contract";
 import { type Clock, DAY_MS } from "../../clock.js";
 import type { ProgramConfig } from "../../config.js";
 import { badRequest, forbidden, notFound } from "../../errors.js";
@@ -17,7 +18,14 @@ import type { TenantRef } from "../consent/types.js";
 import { checkLabel, type LabelSchema, labelSchemaOf } from "./label-schema.js";
 import { queuesRepo } from "./queues/repo.js";
 import { type InteractionMetaRow, reviewRepo } from "./repo.js";
-import type { Label, LabelInput, QueueFilter, QueuePage, ReviewedInteraction } from "./types.js";
+import type {
+  ComparisonInput,
+  Label,
+  LabelInput,
+  QueueFilter,
+  QueuePage,
+  ReviewedInteraction,
+} from "./types.js";
 
 /** A tenant a reviewer's grants open, for pickers (name and region, no data). */
 export interface CoveredTenant {
@@ -38,6 +46,11 @@ export interface ReviewService {
   /** One interaction with content and labels; writes exactly one audit event carrying the grant. */
   read(user: User, id: string): Promise<ReviewedInteraction>;
   addLabel(user: User, id: string, input: LabelInput): Promise<Label>;
+  /**
+   * A preference between two interactions of one tenant and feature, stored as a label of `a`
+   * (audited like any label: ids and the choice, never content; the note sealed with a's key).
+   */
+  compare(user: User, input: ComparisonInput): Promise<Label>;
   /** Tenant and sharing period of interactions in one region still within retention (metadata only). */
   locate(
     region: string,
@@ -48,7 +61,7 @@ export interface ReviewService {
     user: User,
     id: string,
     what: string,
-  ): Promise<{ tenant: TenantRef; grant: Grant; periodId: string }>;
+  ): Promise<{ tenant: TenantRef; grant: Grant; periodId: string; feature: string; occurredAt: number }>;
 }
 
 export interface ReviewDeps {
@@ -86,6 +99,9 @@ function decodeCursor(cursor: string): { occurredAt: number; id: string } {
 /** The corrected output is sealed under its own associated data, apart from the note. */
 const correctedId = (labelId: string) => `${labelId}/corrected-output`;
 
+const isPreference = (v: unknown): v is Preference => (PREFERENCES as readonly unknown[]).includes(v);
+const FLIPPED: Record<Preference, Preference> = { a: "b", b: "a", tie: "tie" };
+
 const newestFirst = (a: InteractionMeta, b: InteractionMeta) =>
   b.occurredAt - a.occurredAt || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
 
@@ -107,7 +123,65 @@ export function createReviewService(deps: ReviewDeps): ReviewService {
         row.corrected_output && cipher
           ? cipher.open(correctedId(row.id), Buffer.from(row.corrected_output))
           : null,
+      kind: row.kind === "preference" ? "preference" : "rating",
+      comparedWith: row.compared_with ?? null,
+      preference: isPreference(row.preference) ? row.preference : null,
       createdAt: row.created_at,
+    };
+  }
+
+  /** Seals the label's note and corrected output, inserts it and audits it, in one transaction. */
+  async function saveLabel(
+    user: User,
+    at: { tenant: TenantRef; grant: Grant },
+    row: LabelTable,
+    text: { note: string | null; correctedOutput: string | null },
+    cipher: LabelNoteCipher,
+    details: Record<string, unknown>,
+    queueId?: string,
+  ): Promise<Label> {
+    const { tenant, grant } = at;
+    if (text.note !== null) row.note = cipher.seal(row.id, text.note);
+    if (text.correctedOutput !== null) {
+      row.corrected_output = cipher.seal(correctedId(row.id), text.correctedOutput);
+    }
+    const store = storeOf(tenant.region);
+    await store.db.transaction().execute(async (trx) => {
+      await reviewRepo.insertLabel(trx, row);
+      // Labelled from a queue: the item is done, in the same transaction (save & next).
+      if (queueId)
+        await queuesRepo.finish(trx, queueId, tenant.id, row.interaction_id, user.id, row.created_at);
+      await appendAudit(trx, store.dialect, row.created_at, {
+        actorId: user.id,
+        actorRole: "reviewer",
+        action: ACCESS_ACTIONS.label,
+        tenantId: tenant.id,
+        targetType: "interaction",
+        targetId: row.interaction_id,
+        grantId: grant.id,
+        reason: grant.reasonCode,
+        details: { labelId: row.id, requestId: grant.requestId, ...details, withNote: text.note !== null },
+      });
+    });
+    return { ...toLabel({ ...row, note: null, corrected_output: null }, null), ...text };
+  }
+
+  function newRow(
+    user: User,
+    interactionId: string,
+    at: { tenant: TenantRef; grant: Grant; periodId: string },
+    fields: Pick<LabelTable, "rating" | "tags"> & Partial<LabelTable>,
+  ): LabelTable {
+    return {
+      tenant_id: at.tenant.id,
+      id: newId(),
+      interaction_id: interactionId,
+      period_id: at.periodId,
+      reviewer_id: user.id,
+      grant_id: at.grant.id,
+      note: null,
+      created_at: deps.clock.now(),
+      ...fields,
     };
   }
 
@@ -140,7 +214,13 @@ export function createReviewService(deps: ReviewDeps): ReviewService {
         const row = await reviewRepo.findMeta(store.db, id, cutoff);
         if (!row) continue;
         const grant = coveringGrant(grants, region, row.tenant_id, what);
-        return { tenant: { id: row.tenant_id, region }, grant, periodId: row.period_id };
+        return {
+          tenant: { id: row.tenant_id, region },
+          grant,
+          periodId: row.period_id,
+          feature: row.feature,
+          occurredAt: Number(row.occurred_at),
+        };
       }
       throw notFound(`interaction ${id}`);
     },
@@ -223,49 +303,58 @@ export function createReviewService(deps: ReviewDeps): ReviewService {
 
     async addLabel(user, id, input) {
       const { rating, tags, note, correctedOutput } = checkLabel(labelSchemaOf(deps.program), input);
-      const { tenant, grant, periodId } = await service.authorize(user, id, `labelling interaction ${id}`);
-      const cipher = await deps.capture.labelNoteCipher(tenant, id);
+      const at = await service.authorize(user, id, `labelling interaction ${id}`);
+      const cipher = await deps.capture.labelNoteCipher(at.tenant, id);
       if (!cipher) throw notFound(`interaction ${id}`);
-      const now = deps.clock.now();
-      const row: LabelTable = {
-        tenant_id: tenant.id,
-        id: newId(),
-        interaction_id: id,
-        period_id: periodId,
-        reviewer_id: user.id,
-        grant_id: grant.id,
-        rating,
-        tags: writeJson(tags),
-        note: null,
-        created_at: now,
-      };
-      if (note !== null) row.note = cipher.seal(row.id, note);
-      if (correctedOutput !== null) row.corrected_output = cipher.seal(correctedId(row.id), correctedOutput);
-      const store = storeOf(tenant.region);
-      await store.db.transaction().execute(async (trx) => {
-        await reviewRepo.insertLabel(trx, row);
-        // Labelled from a queue: the item is done, in the same transaction (save & next).
-        if (input.queueId) await queuesRepo.finish(trx, input.queueId, tenant.id, id, user.id, now);
-        await appendAudit(trx, store.dialect, now, {
-          actorId: user.id,
-          actorRole: "reviewer",
-          action: ACCESS_ACTIONS.label,
-          tenantId: tenant.id,
-          targetType: "interaction",
-          targetId: id,
-          grantId: grant.id,
-          reason: grant.reasonCode,
-          details: {
-            labelId: row.id,
-            requestId: grant.requestId,
-            rating,
-            withNote: note !== null,
-            withCorrectedOutput: correctedOutput !== null,
-            ...(input.queueId ? { queueId: input.queueId } : {}),
-          },
-        });
+      const row = newRow(user, id, at, { rating, tags: writeJson(tags) });
+      return saveLabel(
+        user,
+        at,
+        row,
+        { note, correctedOutput },
+        cipher,
+        {
+          rating,
+          withCorrectedOutput: correctedOutput !== null,
+          ...(input.queueId ? { queueId: input.queueId } : {}),
+        },
+        input.queueId,
+      );
+    },
+
+    async compare(user, input) {
+      if (input.a === input.b) {
+        throw badRequest("same_interaction", "a and b are the same interaction: compare two different ones");
+      }
+      const note = input.note?.trim() ? input.note : null;
+      const a = await service.authorize(user, input.a, `comparing interaction ${input.a}`);
+      const b = await service.authorize(user, input.b, `comparing interaction ${input.b}`);
+      if (a.tenant.id !== b.tenant.id || a.feature !== b.feature || a.periodId !== b.periodId) {
+        throw badRequest(
+          "not_comparable",
+          "a and b must be interactions of one tenant and one feature, shared in the same sharing period",
+        );
+      }
+      // Kept on the older of the two, so that no purge (by period, by age) leaves a comparison
+      // naming an interaction that is gone; the preference is turned round to match.
+      const swap = b.occurredAt < a.occurredAt;
+      const [on, other] = swap ? [input.b, input.a] : [input.a, input.b];
+      const preference = swap ? FLIPPED[input.preference] : input.preference;
+      const at = swap ? b : a;
+      const cipher = await deps.capture.labelNoteCipher(at.tenant, on);
+      if (!cipher) throw notFound(`interaction ${on}`);
+      const row = newRow(user, on, at, {
+        rating: null,
+        tags: writeJson([]),
+        kind: "preference",
+        compared_with: other,
+        preference,
       });
-      return { ...toLabel({ ...row, note: null, corrected_output: null }, null), note, correctedOutput };
+      return saveLabel(user, at, row, { note, correctedOutput: null }, cipher, {
+        kind: "preference",
+        comparedWith: other,
+        preference,
+      });
     },
   };
   return service;

@@ -1,3 +1,4 @@
+import type { LabelKind, Preference } from "@assent/sdk/contract";
 import type { InteractionMeta, InteractionWithContent } from "../capture/types.js";
 
 export interface QueueFilter {
@@ -37,7 +38,22 @@ export interface Label {
   /** Opened only inside an audited read (or echoed to its author on creation). */
   readonly note: string | null;
   readonly correctedOutput: string | null;
+  readonly kind: LabelKind;
+  /** A preference: the other interaction compared, and which of the two is better. */
+  readonly comparedWith: string | null;
+  readonly preference: Preference | null;
   readonly createdAt: number;
+}
+
+/**
+ * Two interactions of one tenant, feature and sharing period side by side: which is better (a, b
+ * or tie). Stored on the older of the two (the preference turned round when that is b).
+ */
+export interface ComparisonInput {
+  readonly a: string;
+  readonly b: string;
+  readonly preference: Preference;
+  readonly note?: string;
 }
 
 /** One interaction with its content, read under a grant (the read is in the audit log). */

@@ -2,6 +2,8 @@ import { Type } from "typebox";
 import { STRICT } from "../../http/strict-body.js";
 import { ConsoleActorSchema } from "../management/schemas.js";
 
+export { ExclusionListSchema, ExclusionSchema, LiftResultSchema } from "@assent/sdk/contract";
+
 /** A subject id as a client names it (never stored, echoed or logged). */
 export const SubjectSchema = Type.String({
   minLength: 1,
@@ -17,16 +19,5 @@ export const RefSchema = Type.String({
 });
 
 export const LiftBody = Type.Union([SubjectBody, Type.Object({ ref: RefSchema }, STRICT)]);
-
-export const ExclusionSchema = Type.Object({
-  ref: Type.String({ description: "the start of the subject's keyed hash: Assent never holds the id" }),
-  excludedAt: Type.String({ format: "date-time" }),
-  excludedBy: Type.String(),
-  reason: Type.Union([Type.Literal("admin"), Type.Literal("objection"), Type.Literal("erasure")]),
-});
-
-export const ExclusionListSchema = Type.Object({ items: Type.Array(ExclusionSchema) });
-
-export const LiftResultSchema = Type.Object({ lifted: Type.Boolean() });
 
 export const OnBehalfSubjectBody = Type.Object({ subject: SubjectSchema, actor: ConsoleActorSchema }, STRICT);

@@ -1,13 +1,6 @@
 import { Type } from "typebox";
 
-export const ServiceKeySchema = Type.Object({
-  id: Type.String(),
-  name: Type.String(),
-  prefix: Type.String(),
-  regions: Type.Union([Type.Array(Type.String()), Type.Null()], { description: "null: every region" }),
-  createdAt: Type.String({ format: "date-time" }),
-  revokedAt: Type.Union([Type.String({ format: "date-time" }), Type.Null()]),
-});
+export { NewKeySchema as NewServiceKeySchema, ServiceKeySchema } from "@assent/sdk/contract";
 
 export const CreateServiceKeySchema = Type.Object(
   {
@@ -22,11 +15,5 @@ export const CreateServiceKeySchema = Type.Object(
   },
   { additionalProperties: false },
 );
-
-export const NewServiceKeySchema = Type.Object({
-  id: Type.String(),
-  key: Type.String({ description: "shown once; only its hash is stored" }),
-  prefix: Type.String(),
-});
 
 export const ServiceKeyIdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });

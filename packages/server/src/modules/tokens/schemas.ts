@@ -1,23 +1,8 @@
+import { ScopeSchema } from "@assent/sdk/contract";
 import { Type } from "typebox";
-import { SCOPES, type Scope } from "./scopes.js";
+import { SCOPES } from "./scopes.js";
 
-const Time = Type.String({ format: "date-time" });
-const ScopeSchema = Type.Unsafe<Scope>({ type: "string", enum: [...SCOPES] });
-
-export const ApiTokenSchema = Type.Object({
-  id: Type.String(),
-  name: Type.String(),
-  prefix: Type.String({ description: "the token's first characters, to recognise it by" }),
-  scopes: Type.Array(ScopeSchema),
-  createdAt: Time,
-  lastUsedAt: Type.Union([Time, Type.Null()]),
-  revokedAt: Type.Union([Time, Type.Null()]),
-});
-
-export const NewApiTokenSchema = Type.Intersect([
-  ApiTokenSchema,
-  Type.Object({ token: Type.String({ description: "shown once; only its hash is stored" }) }),
-]);
+export { ApiTokenSchema, NewApiTokenSchema } from "@assent/sdk/contract";
 
 export const CreateApiTokenSchema = Type.Object(
   {

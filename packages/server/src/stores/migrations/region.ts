@@ -481,5 +481,23 @@ export const regionMigrations: MigrationSet = (dialect) => {
           .execute();
       },
     },
+    "012_preference_labels": {
+      async up(db: AnyDb) {
+        // A label is a rating (as before) or a preference between two interactions of one tenant
+        // and feature: compared_with names the other one (an id, never content), preference is
+        // a / b / tie. Subject erasure finds comparisons by compared_with as well.
+        await db.schema
+          .alterTable("labels")
+          .addColumn("kind", "text", (c) => c.notNull().defaultTo("rating"))
+          .execute();
+        await db.schema.alterTable("labels").addColumn("compared_with", "text").execute();
+        await db.schema.alterTable("labels").addColumn("preference", "text").execute();
+        await db.schema
+          .createIndex("labels_compared_with")
+          .on("labels")
+          .columns(["tenant_id", "compared_with"])
+          .execute();
+      },
+    },
   };
 };

@@ -1,4 +1,4 @@
-import type { AccessRequest } from "../../api/types.js";
+import type { AccessRequest } from "@assent/sdk/contract/staff";
 import { Badge } from "../../ui/feedback.js";
 import { durationLabel, Time } from "../../ui/format.js";
 

@@ -1,5 +1,5 @@
+import type { AccessRequest, AccessRequestList } from "@assent/sdk/contract/staff";
 import type { ReactNode } from "react";
-import type { AccessRequest, Page } from "../../api/types.js";
 import type { Loaded } from "../../hooks.js";
 import { LoadState } from "../../ui/Loaded.js";
 
@@ -10,7 +10,7 @@ export function RequestList({
   empty,
   children,
 }: {
-  readonly requests: Pick<Loaded<Page<AccessRequest>>, "data" | "error" | "isPending">;
+  readonly requests: Pick<Loaded<AccessRequestList>, "data" | "error" | "isPending">;
   readonly what: string;
   readonly empty: string;
   readonly children: (request: AccessRequest) => ReactNode;

@@ -1,4 +1,4 @@
-import type { TenantAccount, TenantAccounts } from "../../api/types.js";
+import type { TenantAccount, TenantAccounts } from "@assent/sdk/contract/staff";
 import { DataTable } from "../../ui/DataTable.js";
 import { Badge } from "../../ui/feedback.js";
 import { Time } from "../../ui/format.js";

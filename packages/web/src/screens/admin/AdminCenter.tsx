@@ -1,7 +1,6 @@
+import type { AdminSharing } from "@assent/sdk/contract/staff";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { keys, queries } from "../../api/queries.js";
-import type { ScopedSharing } from "../../api/scopes.js";
-import type { AdminSharing } from "../../api/types.js";
 import { useServerEvents } from "../../api/useServerEvents.js";
 import { ErrorNote, Loading } from "../../ui/feedback.js";
 import { AccessLog } from "./AccessLog.js";
@@ -29,7 +28,7 @@ export function AdminCenter() {
   if (!sharing.data) {
     return sharing.error ? <ErrorNote error={sharing.error} /> : <Loading what="the data-sharing setting" />;
   }
-  const s: ScopedSharing = sharing.data;
+  const s: AdminSharing = sharing.data;
   return (
     <div className="screen">
       <header className="screen-head">

@@ -1,6 +1,6 @@
+import type { AdminSharing } from "@assent/sdk/contract/staff";
 import { useState } from "react";
 import { adminApi } from "../../api/endpoints.js";
-import type { AdminSharing } from "../../api/types.js";
 import { useAction } from "../../hooks.js";
 import { useConfirm } from "../../ui/confirm.js";
 import { ErrorNote, Status } from "../../ui/feedback.js";

@@ -1,3 +1,4 @@
+import type { EvidenceBundle } from "@assent/sdk/contract/staff";
 import { type EvidenceReport, verifyEvidence } from "@assent/sdk/evidence";
 import { useState } from "react";
 import { ApiError } from "../../api/client.js";
@@ -5,7 +6,7 @@ import { DataTable } from "../../ui/DataTable.js";
 import { Badge, ErrorNote } from "../../ui/feedback.js";
 import { ShortId, Time } from "../../ui/format.js";
 import { Section } from "../../ui/Section.js";
-import { type EvidenceBundle, evidenceApi } from "./evidence-api.js";
+import { evidenceApi } from "./evidence-api.js";
 
 /** Saves the bundle as a file, as the browser downloads any attachment. */
 function save(bundle: EvidenceBundle): void {

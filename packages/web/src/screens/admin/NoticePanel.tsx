@@ -1,8 +1,9 @@
+import type { NoticeStatus } from "@assent/sdk/contract/staff";
 import { useEffect, useState } from "react";
 import type { ApiError } from "../../api/client.js";
 import { ErrorNote } from "../../ui/feedback.js";
 import { Section } from "../../ui/Section.js";
-import { evidenceApi, type NoticeStatus } from "./evidence-api.js";
+import { evidenceApi } from "./evidence-api.js";
 
 const list = (xs: readonly string[]) => (xs.length ? xs.join(", ") : "none");
 

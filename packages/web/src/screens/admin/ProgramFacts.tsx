@@ -1,4 +1,4 @@
-import type { Program } from "../../api/types.js";
+import type { Program } from "@assent/sdk/contract/staff";
 import { purposeWords } from "../../ui/purposes.js";
 import { Section } from "../../ui/Section.js";
 

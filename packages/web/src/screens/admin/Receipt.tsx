@@ -1,4 +1,4 @@
-import type { DeletionCounts } from "../../api/types.js";
+import type { DeletionCounts } from "@assent/sdk/contract/staff";
 import { DownloadJson } from "../../ui/DownloadJson.js";
 import { Time } from "../../ui/format.js";
 

@@ -1,4 +1,4 @@
-import type { SharingPeriod, SharingVia, TenantAccount } from "../../api/types.js";
+import type { SharingPeriod, SharingVia, TenantAccount } from "@assent/sdk/contract/staff";
 import { Badge } from "../../ui/feedback.js";
 import { ShortId, Time } from "../../ui/format.js";
 import { Section } from "../../ui/Section.js";

@@ -1,6 +1,6 @@
+import type { AdminSharing } from "@assent/sdk/contract/staff";
 import { useEffect, useState } from "react";
-import { type ScopedSharing, scopesApi } from "../../api/scopes.js";
-import type { AdminSharing } from "../../api/types.js";
+import { scopesApi } from "../../api/scopes.js";
 import { useAction } from "../../hooks.js";
 import { useConfirm } from "../../ui/confirm.js";
 import { Badge, ErrorNote, Status } from "../../ui/feedback.js";
@@ -18,8 +18,8 @@ export function SharingSetting({
   sharing,
   onChanged,
 }: {
-  readonly sharing: ScopedSharing;
-  readonly onChanged: (s: ScopedSharing) => void;
+  readonly sharing: AdminSharing;
+  readonly onChanged: (s: AdminSharing) => void;
 }) {
   const saved = sharing.sharing === "on";
   const [draft, setDraft] = useState(saved);

@@ -1,3 +1,4 @@
+import type { Webhook } from "@assent/sdk/contract/staff";
 import { type FormEvent, useCallback, useEffect, useState } from "react";
 import type { ApiError } from "../../api/client.js";
 import { DataTable } from "../../ui/DataTable.js";
@@ -5,7 +6,7 @@ import { Badge, ErrorNote } from "../../ui/feedback.js";
 import { Time } from "../../ui/format.js";
 import { SecretOnce } from "../../ui/SecretOnce.js";
 import { Section } from "../../ui/Section.js";
-import { evidenceApi, type Webhook } from "./evidence-api.js";
+import { evidenceApi } from "./evidence-api.js";
 
 /** Access and deletion events pushed to the tenant's own endpoint (e.g. its SIEM), with a delivery log. */
 export function Webhooks() {

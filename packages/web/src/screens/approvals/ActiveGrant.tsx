@@ -1,6 +1,6 @@
+import type { AccessRequest } from "@assent/sdk/contract/staff";
 import { accessApi } from "../../api/endpoints.js";
 import { keys } from "../../api/queries.js";
-import type { AccessRequest } from "../../api/types.js";
 import { useAction } from "../../hooks.js";
 import { useConfirm } from "../../ui/confirm.js";
 import { ErrorNote } from "../../ui/feedback.js";

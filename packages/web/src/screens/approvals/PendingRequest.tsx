@@ -1,7 +1,7 @@
+import type { AccessRequest } from "@assent/sdk/contract/staff";
 import { useId, useState } from "react";
 import { accessApi } from "../../api/endpoints.js";
 import { keys } from "../../api/queries.js";
-import type { AccessRequest } from "../../api/types.js";
 import { useAction } from "../../hooks.js";
 import { ErrorNote } from "../../ui/feedback.js";
 import { durationLabel, Time } from "../../ui/format.js";

@@ -1,8 +1,8 @@
+import { API_SCOPES, type ApiScope, type ApiToken, type NewApiToken } from "@assent/sdk/contract/staff";
 import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { opsApi } from "../../api/endpoints.js";
 import { queries } from "../../api/queries.js";
-import { API_SCOPES, type ApiScope, type ApiToken, type NewApiToken } from "../../api/types.js";
 import { useAction } from "../../hooks.js";
 import { useConfirm } from "../../ui/confirm.js";
 import { DataTable, hiddenColumn } from "../../ui/DataTable.js";

@@ -1,8 +1,8 @@
+import type { AuditEvent } from "@assent/sdk/contract/staff";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useNavigate, useSearch } from "@tanstack/react-router";
 import { useState } from "react";
 import { queries } from "../../api/queries.js";
-import type { AuditEvent } from "../../api/types.js";
 import { useCursorPages } from "../../hooks.js";
 import { AUDIT_FILTERS } from "../../search.js";
 import { Actor } from "../../ui/Actor.js";

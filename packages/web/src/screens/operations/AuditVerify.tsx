@@ -1,5 +1,5 @@
+import type { AuditVerifyReport } from "@assent/sdk/contract/staff";
 import { opsApi } from "../../api/endpoints.js";
-import type { AuditVerifyReport } from "../../api/types.js";
 import { useAction } from "../../hooks.js";
 import { ErrorNote, Status } from "../../ui/feedback.js";
 import { ShortId } from "../../ui/format.js";

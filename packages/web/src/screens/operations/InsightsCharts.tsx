@@ -1,6 +1,6 @@
+import type { Insights } from "@assent/sdk/contract/staff";
 import { useMemo } from "react";
 import type uPlot from "uplot";
-import type { Insights } from "../../api/types.js";
 import { Chart, type ChartOptions, Legend, PALETTE } from "../../ui/Chart.js";
 import { num } from "../../ui/format.js";
 import { dailyColumns, optInShare, totals } from "./insights-data.js";
@@ -28,7 +28,7 @@ const line = (i: number, label: string, dash?: number[]): uPlot.Series => ({
 /** Figures first (text), then charts: volume per feature and day, tokens per day, latency percentiles. */
 export function InsightsCharts({ data }: { readonly data: Insights }) {
   const t = totals(data);
-  const share = optInShare(data);
+  const share = optInShare(data.optIn);
   return (
     <>
       <ul className="figures" aria-label="Totals">
@@ -43,29 +43,21 @@ export function InsightsCharts({ data }: { readonly data: Insights }) {
           <strong>{t.ratingAverage === null ? "—" : `${num(t.ratingAverage, 2)}/5`}</strong>
         </li>
         <li data-testid="opt-in">
-          {share ? (
-            <>
-              <strong>{num(share.rate * 100, 1)} %</strong> of tenants share
-              {share.tenants !== null ? (
-                <span className="muted">
-                  {" "}
-                  ({num(share.sharing)} of {num(share.tenants)})
-                </span>
-              ) : null}
-            </>
-          ) : (
-            <span className="muted">Share of tenants sharing: not reported by this server</span>
-          )}
+          <strong>{num(share.rate * 100, 1)} %</strong> of tenants share
+          <span className="muted">
+            {" "}
+            ({num(share.sharing)} of {num(share.tenants)})
+          </span>
         </li>
       </ul>
-      {data.daily ? <DailyCharts data={data} /> : null}
+      <DailyCharts data={data} />
       <LatencyChart data={data} />
     </>
   );
 }
 
 function DailyCharts({ data }: { readonly data: Insights }) {
-  const c = useMemo(() => dailyColumns(data.daily ?? []), [data.daily]);
+  const c = useMemo(() => dailyColumns(data.daily), [data.daily]);
   const volume = useMemo(
     (): [ChartOptions, uPlot.AlignedData] => [
       {

@@ -3,11 +3,12 @@ import { useNavigate, useSearch } from "@tanstack/react-router";
 import { queries } from "../../api/queries.js";
 import { INSIGHTS_FILTERS } from "../../search.js";
 import { DataTable } from "../../ui/DataTable.js";
-import { FilterBar, FilterInput, useFilters } from "../../ui/Filters.js";
+import { useFilters } from "../../ui/Filters.js";
 import { localToIso, num, Time } from "../../ui/format.js";
 import { LoadState } from "../../ui/Loaded.js";
 import { Section } from "../../ui/Section.js";
 import { InsightsCharts } from "./InsightsCharts.js";
+import { InsightsFilters } from "./InsightsFilters.js";
 
 /** Aggregates per feature: volume, latency percentiles, tokens, feedback, ratings. No content. */
 export function InsightsPanel() {
@@ -27,12 +28,7 @@ export function InsightsPanel() {
   const data = insights.data;
   return (
     <Section title="Insights per feature">
-      <FilterBar onSubmit={apply} label="Filter the insights">
-        <FilterInput label="Region" {...field("region")} maxLength={32} />
-        <FilterInput label="Tenant" {...field("tenant")} maxLength={64} />
-        <FilterInput label="From" {...field("from")} type="datetime-local" />
-        <FilterInput label="To" {...field("to")} type="datetime-local" />
-      </FilterBar>
+      <InsightsFilters field={field} onSubmit={apply} />
       <LoadState loaded={insights} what="insights" />
       {data ? (
         <p className="muted small">

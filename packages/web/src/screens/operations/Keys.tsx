@@ -1,8 +1,8 @@
+import type { NewIngestionKey, Tenant } from "@assent/sdk/contract/staff";
 import { useQuery } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { opsApi } from "../../api/endpoints.js";
 import { queries } from "../../api/queries.js";
-import type { NewIngestionKey, Tenant } from "../../api/types.js";
 import { useAction } from "../../hooks.js";
 import { ErrorNote } from "../../ui/feedback.js";
 import { KeyRow } from "../../ui/KeyRow.js";

@@ -1,8 +1,8 @@
+import type { NewIngestionKey } from "@assent/sdk/contract/staff";
 import { useQuery } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { opsApi } from "../../api/endpoints.js";
 import { queries } from "../../api/queries.js";
-import type { NewIngestionKey } from "../../api/types.js";
 import { useAction } from "../../hooks.js";
 import { CopyButton } from "../../ui/CopyButton.js";
 import { ErrorNote } from "../../ui/feedback.js";

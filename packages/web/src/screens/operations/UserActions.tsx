@@ -1,7 +1,7 @@
+import type { User } from "@assent/sdk/contract/staff";
 import { STAFF_ROLES } from "@assent/sdk/contract/staff";
 import { useState } from "react";
 import { keys } from "../../api/queries.js";
-import type { User } from "../../api/types.js";
 import { workApi } from "../../api/work.js";
 import { useAction } from "../../hooks.js";
 import { useConfirm } from "../../ui/confirm.js";

@@ -1,8 +1,8 @@
+import { type NewUser, ROLES } from "@assent/sdk/contract/staff";
 import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { opsApi } from "../../api/endpoints.js";
 import { queries } from "../../api/queries.js";
-import { type NewUser, ROLES } from "../../api/types.js";
 import { DataTable } from "../../ui/DataTable.js";
 import { TextField } from "../../ui/Field.js";
 import { FormFooter, useFormAction } from "../../ui/FormAction.js";

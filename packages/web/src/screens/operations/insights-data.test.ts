@@ -1,8 +1,16 @@
+import type { Insights } from "@assent/sdk/contract/staff";
 import { describe, expect, it } from "vitest";
-import type { Insights } from "../../api/types.js";
 import { dailyColumns, optInShare, totals } from "./insights-data.js";
 
-const base: Insights = { from: "", to: "", regions: ["eu"], features: [] };
+const base: Insights = {
+  from: "",
+  to: "",
+  regions: ["eu"],
+  features: [],
+  totals: { interactions: 0, tokensIn: 0, tokensOut: 0 },
+  daily: [],
+  optIn: { tenants: 0, sharing: 0, rate: null },
+};
 
 describe("insights as chart data", () => {
   it("fills every day between the first and the last, per feature", () => {
@@ -26,14 +34,14 @@ describe("insights as chart data", () => {
     expect(dailyColumns([]).days).toEqual([]);
   });
 
-  it("reads the opt-in share in either form, or says there is none", () => {
-    expect(optInShare(base)).toBeNull();
-    expect(optInShare({ ...base, optIn: { tenants: 4, sharing: 1 } })).toEqual({
+  it("reads the opt-in share, computing the rate when the server leaves it out", () => {
+    expect(optInShare({ tenants: 0, sharing: 0, rate: null })).toEqual({ rate: 0, sharing: 0, tenants: 0 });
+    expect(optInShare({ tenants: 4, sharing: 1, rate: null })).toEqual({
       rate: 0.25,
       sharing: 1,
       tenants: 4,
     });
-    expect(optInShare({ ...base, optInRate: 0.5 })).toEqual({ rate: 0.5, sharing: null, tenants: null });
+    expect(optInShare({ tenants: 3, sharing: 1, rate: 0.5 })).toEqual({ rate: 0.5, sharing: 1, tenants: 3 });
   });
 
   it("totals volume, tokens and the label-weighted average rating", () => {
@@ -45,6 +53,7 @@ describe("insights as chart data", () => {
       tokens: { in: 1, out: 2 },
       feedback: { positive: 0, negative: 0, average: null },
       ratings: { labels, average },
+      finishReasons: {},
     });
     expect(totals({ ...base, features: [f(3, 1, 5), f(4, 3, 1), f(5, 0, null)] })).toEqual({
       interactions: 12,

@@ -1,4 +1,4 @@
-import type { DailyVolume, Insights } from "../../api/types.js";
+import type { DailyVolume, Insights, OptIn } from "@assent/sdk/contract/staff";
 
 const DAY_S = 86_400;
 
@@ -25,16 +25,10 @@ export function dailyColumns(daily: readonly DailyVolume[]) {
   return { days, features, volumes, tokensIn, tokensOut };
 }
 
-/** The share of tenants sharing, from whichever form the server gives it; null when it gives none. */
-export function optInShare(
-  data: Insights,
-): { rate: number; sharing: number | null; tenants: number | null } | null {
-  const o = data.optIn;
-  if (o && o.tenants > 0)
-    return { rate: o.rate ?? o.sharing / o.tenants, sharing: o.sharing, tenants: o.tenants };
-  if (o && o.tenants === 0) return { rate: 0, sharing: 0, tenants: 0 };
-  if (typeof data.optInRate === "number") return { rate: data.optInRate, sharing: null, tenants: null };
-  return null;
+/** The share of tenants sharing (0 when the regions read have no tenant). */
+export function optInShare(optIn: OptIn): { rate: number; sharing: number; tenants: number } {
+  const rate = optIn.rate ?? (optIn.tenants > 0 ? optIn.sharing / optIn.tenants : 0);
+  return { rate, sharing: optIn.sharing, tenants: optIn.tenants };
 }
 
 /** Totals over all features. */

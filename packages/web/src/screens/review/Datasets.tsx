@@ -1,9 +1,10 @@
+import type { Dataset } from "@assent/sdk/contract/staff";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { Link, useNavigate, useSearch } from "@tanstack/react-router";
 import { useState } from "react";
 import type { ApiError } from "../../api/client.js";
 import { queries } from "../../api/queries.js";
-import { type Dataset, workApi } from "../../api/work.js";
+import { workApi } from "../../api/work.js";
 import { workKeys, workQueries } from "../../api/work-queries.js";
 import { type FiltersOf, QUEUE_FILTERS } from "../../search.js";
 import { DataTable } from "../../ui/DataTable.js";

@@ -1,12 +1,13 @@
+import type { Label } from "@assent/sdk/contract/staff";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { Link } from "@tanstack/react-router";
 import { queries } from "../../api/queries.js";
-import type { Label } from "../../api/types.js";
 import { ErrorNote, Loading } from "../../ui/feedback.js";
 import { num, ShortId, Time } from "../../ui/format.js";
 import { Section } from "../../ui/Section.js";
 import { Content } from "./Content.js";
 import { LabelForm } from "./LabelForm.js";
+import { labelText } from "./label-text.js";
 
 /** One interaction with its content. Opening it is an audited read under the reviewer's grant. */
 export function InteractionPage({ id }: { readonly id: string }) {
@@ -96,7 +97,7 @@ export function InteractionPage({ id }: { readonly id: string }) {
           <ul className="labels">
             {i.labels.map((l) => (
               <li key={l.id} data-testid="label">
-                <strong>{l.rating === null ? "no rating" : `${l.rating}/5`}</strong>
+                <strong>{labelText(l)}</strong>
                 {l.tags.length ? <span> · {l.tags.join(", ")}</span> : null}
                 {l.note ? <div>{l.note}</div> : null}
                 <div className="muted small">
@@ -106,6 +107,11 @@ export function InteractionPage({ id }: { readonly id: string }) {
             ))}
           </ul>
           <LabelForm interactionId={i.id} onAdded={addLabel} />
+          <p>
+            <Link to="/review/compare" search={{ a: i.id }} data-testid="compare-link">
+              Compare with another {i.feature} answer
+            </Link>
+          </p>
         </Section>
       </div>
     </div>

@@ -1,6 +1,6 @@
+import { LABEL_LIMITS, type Label } from "@assent/sdk/contract/staff";
 import { useState } from "react";
 import { reviewApi } from "../../api/endpoints.js";
-import { LABEL_LIMITS, type Label } from "../../api/types.js";
 import { FieldLabel, TextField } from "../../ui/Field.js";
 import { FormFooter, useFormAction } from "../../ui/FormAction.js";
 

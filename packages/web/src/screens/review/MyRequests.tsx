@@ -1,7 +1,7 @@
+import type { AccessRequest, AccessRequestList } from "@assent/sdk/contract/staff";
 import { useState } from "react";
 import { accessApi } from "../../api/endpoints.js";
 import { keys } from "../../api/queries.js";
-import type { AccessRequest, Page } from "../../api/types.js";
 import { type Loaded, useAction } from "../../hooks.js";
 import { useConfirm } from "../../ui/confirm.js";
 import { ErrorNote, Status } from "../../ui/feedback.js";
@@ -12,7 +12,7 @@ import { GrantWindow, RequestReason, RequestScope, RequestState } from "../acces
 import { RequestList } from "../access/RequestList.js";
 
 /** The reviewer's own requests and their state: cancel a pending one, end an active grant early. */
-export function MyRequests({ requests }: { readonly requests: Loaded<Page<AccessRequest>> }) {
+export function MyRequests({ requests }: { readonly requests: Loaded<AccessRequestList> }) {
   return (
     <Section title="Your access requests" actions={<RefreshButton loaded={requests} />}>
       <RequestList requests={requests} what="your requests" empty="You have not asked for access yet.">

@@ -1,4 +1,4 @@
-import type { LabelSchema } from "../../api/work.js";
+import type { LabelVocabulary } from "@assent/sdk/contract/staff";
 import { FieldLabel } from "../../ui/Field.js";
 
 /** The label being written for the current item (the queue screen owns it; keys set the rating). */
@@ -20,7 +20,7 @@ export function QueueLabel({
   draft,
   onChange,
 }: {
-  readonly schema: LabelSchema;
+  readonly schema: LabelVocabulary;
   readonly draft: Draft;
   readonly onChange: (d: Draft) => void;
 }) {

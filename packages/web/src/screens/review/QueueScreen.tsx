@@ -1,15 +1,18 @@
+import type { QueueProgress } from "@assent/sdk/contract/staff";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { Link } from "@tanstack/react-router";
 import { useCallback, useEffect, useRef, useState } from "react";
 import type { ApiError } from "../../api/client.js";
 import { queries } from "../../api/queries.js";
-import { type QueueProgress, workApi } from "../../api/work.js";
+import { workApi } from "../../api/work.js";
 import { workKeys, workQueries } from "../../api/work-queries.js";
 import { ErrorNote, Loading, Status } from "../../ui/feedback.js";
 import { num, Time } from "../../ui/format.js";
 import { Section } from "../../ui/Section.js";
+import { ShortcutHelp } from "../../ui/ShortcutHelp.js";
 import { useShortcuts } from "../../ui/shortcuts.js";
 import { Content } from "./Content.js";
+import { labelText } from "./label-text.js";
 import { type Draft, EMPTY_DRAFT, isEmptyDraft, QueueLabel } from "./QueueLabel.js";
 import { queueShortcuts, shortcutHelp } from "./queue-keys.js";
 
@@ -157,21 +160,7 @@ export function QueueScreen({ id }: { readonly id: string }) {
           interaction is recorded in the audit log and shown to its tenant.
         </p>
       </header>
-      {help ? (
-        <section className="card" aria-label="Keyboard shortcuts" data-testid="shortcut-help">
-          <h2>Keyboard shortcuts</h2>
-          <dl className="facts-grid">
-            {shortcutHelp(ratingMax).map((s) => (
-              <div key={s.keys} className="contents">
-                <dt>
-                  <kbd>{s.keys}</kbd>
-                </dt>
-                <dd>{s.what}</dd>
-              </div>
-            ))}
-          </dl>
-        </section>
-      ) : null}
+      {help ? <ShortcutHelp keys={shortcutHelp(ratingMax)} /> : null}
       <ErrorNote error={error ?? (queue.error as ApiError | null)} />
       <Status>{status}</Status>
       {finished && pos >= history.length - 1 ? (
@@ -208,10 +197,7 @@ export function QueueScreen({ id }: { readonly id: string }) {
           <Section title="Label">
             {i.labels.length ? (
               <p className="muted small" data-testid="queue-labels">
-                Labels so far:{" "}
-                {i.labels
-                  .map((l) => (l.rating === null ? "no rating" : `${l.rating}/${ratingMax}`))
-                  .join(", ")}
+                Labels so far: {i.labels.map((l) => labelText(l, ratingMax)).join(", ")}
               </p>
             ) : null}
             <QueueLabel schema={schema.data} draft={draft} onChange={setDraft} />

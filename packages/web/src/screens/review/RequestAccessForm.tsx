@@ -1,8 +1,8 @@
+import { REASON_CODES, type ReasonCode } from "@assent/sdk/contract/staff";
 import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { accessApi } from "../../api/endpoints.js";
 import { keys, queries } from "../../api/queries.js";
-import { REASON_CODES } from "../../api/types.js";
 import { workQueries } from "../../api/work-queries.js";
 import { FieldLabel, TextField } from "../../ui/Field.js";
 import { FormFooter, useFormAction } from "../../ui/FormAction.js";
@@ -15,7 +15,7 @@ const DURATIONS = [30, 60, 120, 240, 480];
 export function RequestAccessForm() {
   const [region, setRegion] = useState("");
   const [tenantId, setTenantId] = useState("");
-  const [reasonCode, setReasonCode] = useState<string>(REASON_CODES[1]);
+  const [reasonCode, setReasonCode] = useState<ReasonCode>(REASON_CODES[1]);
   const [justification, setJustification] = useState("");
   const [ticket, setTicket] = useState("");
   const [duration, setDuration] = useState(60);
@@ -86,7 +86,11 @@ export function RequestAccessForm() {
         <div className="row">
           <div>
             <FieldLabel id="req-reason" label="Reason" />
-            <select id="req-reason" value={reasonCode} onChange={(e) => setReasonCode(e.target.value)}>
+            <select
+              id="req-reason"
+              value={reasonCode}
+              onChange={(e) => setReasonCode(e.target.value as ReasonCode)}
+            >
               {REASON_CODES.map((c) => (
                 <option key={c} value={c}>
                   {c}

@@ -36,16 +36,19 @@ export function RegionPicker({
 export function TenantPicker({
   tenants,
   region,
+  anyLabel = "Every tenant your grants open",
   ...p
 }: PickerProps & {
   readonly tenants: readonly { id: string; name: string; region: string }[];
   /** Only tenants of this region, when one is chosen. */
   readonly region?: string;
+  /** The choice meaning "no tenant filter". */
+  readonly anyLabel?: string;
 }) {
   const shown = tenants.filter((t) => !region || t.region === region);
   return (
     <select id={p.id} value={p.value} onChange={p.onChange}>
-      <option value="">Every tenant your grants open</option>
+      <option value="">{anyLabel}</option>
       {shown.map((t) => (
         <option key={t.id} value={t.id}>
           {t.name} ({t.region})

@@ -1,14 +1,10 @@
 // @vitest-environment happy-dom
-import { act, useState } from "react";
-import { createRoot, type Root } from "react-dom/client";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { useState } from "react";
+import { beforeEach, describe, expect, it } from "vitest";
+import { press, testHost } from "../../ui/keys-testing.js";
 import { useShortcuts } from "../../ui/shortcuts.js";
 import { queueShortcuts, shortcutHelp } from "./queue-keys.js";
 
-(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
-
-let root: Root;
-let host: HTMLElement;
 let log: string[];
 
 /** A stand-in for the queue screen: the same shortcuts over a rating, a note and a help toggle. */
@@ -34,26 +30,14 @@ function Screen({ ratingMax = 5 }: { readonly ratingMax?: number }) {
   );
 }
 
-const press = (target: EventTarget, key: string) =>
-  act(() => {
-    target.dispatchEvent(new KeyboardEvent("keydown", { key, bubbles: true, cancelable: true }));
-  });
-const text = (id: string) => host.querySelector(`[data-testid="${id}"]`)?.textContent ?? null;
-
 describe("queue keyboard shortcuts", () => {
+  const { host, render, text } = testHost();
   beforeEach(() => {
     log = [];
-    host = document.createElement("div");
-    document.body.append(host);
-    root = createRoot(host);
-  });
-  afterEach(() => {
-    act(() => root.unmount());
-    host.remove();
   });
 
   it("rate with 1-5, save & next with n, back with p, skip with s", async () => {
-    act(() => root.render(<Screen />));
+    render(<Screen />);
     await press(document.body, "4");
     expect(text("rating")).toBe("4");
     await press(document.body, "n");
@@ -65,7 +49,7 @@ describe("queue keyboard shortcuts", () => {
   });
 
   it("? shows and hides the shortcuts", async () => {
-    act(() => root.render(<Screen />));
+    render(<Screen />);
     expect(text("help")).toBeNull();
     await press(document.body, "?");
     expect(text("help")).toBe("shortcuts");
@@ -74,13 +58,13 @@ describe("queue keyboard shortcuts", () => {
   });
 
   it("follows the program's rating scale and never fires while typing a note", async () => {
-    act(() => root.render(<Screen ratingMax={3} />));
+    render(<Screen ratingMax={3} />);
     await press(document.body, "5");
     expect(text("rating")).toBe("");
     await press(document.body, "3");
     expect(text("rating")).toBe("3");
-    await press(host.querySelector("textarea") as Element, "n");
-    await press(host.querySelector("textarea") as Element, "1");
+    await press(host().querySelector("textarea") as Element, "n");
+    await press(host().querySelector("textarea") as Element, "1");
     expect(log).toEqual([]);
     expect(text("rating")).toBe("3");
     expect(shortcutHelp(3)[0]).toEqual({ keys: "1–3", what: "Rate the interaction" });

@@ -1,7 +1,6 @@
-export { REASON_CODES, type ReasonCode } from "@assent/sdk/contract";
+import type { RequestState } from "@assent/sdk/contract";
 
-export const REQUEST_STATES = ["pending", "approved", "denied", "expired", "cancelled"] as const;
-export type RequestState = (typeof REQUEST_STATES)[number];
+export { REASON_CODES, REQUEST_STATES, type ReasonCode, type RequestState } from "@assent/sdk/contract";
 
 export type GrantStatus = "active" | "ended" | "revoked";
 

@@ -1,5 +1,7 @@
 import { Type } from "typebox";
 
+export { CreatedInvitationSchema, InvitationSchema, TenantAccountsSchema } from "@assent/sdk/contract";
+
 export const InviteSchema = Type.Object(
   {
     email: Type.String({ minLength: 3, maxLength: 254 }),
@@ -16,45 +18,3 @@ export const AcceptInvitationSchema = Type.Object(
   },
   { additionalProperties: false },
 );
-
-export const InvitationSchema = Type.Object({
-  id: Type.String(),
-  email: Type.String(),
-  name: Type.Union([Type.String(), Type.Null()]),
-  tenantId: Type.Union([Type.String(), Type.Null()]),
-  invitedBy: Type.String(),
-  createdAt: Type.String({ format: "date-time" }),
-  expiresAt: Type.String({ format: "date-time" }),
-  acceptedAt: Type.Union([Type.String({ format: "date-time" }), Type.Null()]),
-});
-
-export const CreatedInvitationSchema = Type.Object({
-  invitation: InvitationSchema,
-  token: Type.String({ description: "one-time; shown only now" }),
-  acceptPath: Type.String({
-    description: "the web app's accept screen; the token is in the fragment, never sent to a server log",
-  }),
-});
-
-export const TenantAccountsSchema = Type.Object({
-  accounts: Type.Array(
-    Type.Object({
-      id: Type.String(),
-      email: Type.String(),
-      name: Type.Union([Type.String(), Type.Null()]),
-      createdAt: Type.String({ format: "date-time" }),
-      createdBy: Type.Union([Type.String(), Type.Null()]),
-      origin: Type.Union([Type.Literal("invitation"), Type.Literal("direct")]),
-      invitation: Type.Union([
-        Type.Object({
-          id: Type.String(),
-          invitedAt: Type.String({ format: "date-time" }),
-          acceptedAt: Type.Union([Type.String({ format: "date-time" }), Type.Null()]),
-        }),
-        Type.Null(),
-      ]),
-      disabled: Type.Boolean(),
-    }),
-  ),
-  invitations: Type.Array(InvitationSchema),
-});

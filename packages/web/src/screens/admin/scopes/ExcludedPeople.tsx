@@ -1,8 +1,9 @@
 import "./scopes.css";
+import type { Exclusion } from "@assent/sdk/contract/staff";
 import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { queries } from "../../../api/queries.js";
-import { type Exclusion, scopesApi } from "../../../api/scopes.js";
+import { scopesApi } from "../../../api/scopes.js";
 import { useAction } from "../../../hooks.js";
 import { useConfirm } from "../../../ui/confirm.js";
 import { TextField } from "../../../ui/Field.js";
@@ -33,9 +34,10 @@ export function ExcludedPeople({ onChanged }: { readonly onChanged: () => void }
   const [confirm, dialog] = useConfirm();
   const id = subject.trim();
 
-  const done = (text: string) => {
+  // The status is shown once the list shows the change too (never a message ahead of the list).
+  const done = async (text: string) => {
+    await list.refetch();
     setStatus(text);
-    void list.refetch();
     onChanged();
   };
   const onExclude = async () => {
@@ -43,7 +45,7 @@ export function ExcludedPeople({ onChanged }: { readonly onChanged: () => void }
     const r = await exclude.run(id);
     if (r) {
       setSubject("");
-      done(`Excluded (fingerprint ${r.ref}): their interactions are no longer captured.`);
+      await done(`Excluded (fingerprint ${r.ref}): their interactions are no longer captured.`);
     }
   };
   const onErase = async () => {
@@ -67,13 +69,14 @@ export function ExcludedPeople({ onChanged }: { readonly onChanged: () => void }
     if (r) {
       setSubject("");
       setReceipt(r);
-      done("Erased. The receipt below lists what was deleted.");
+      await done("Erased. The receipt below lists what was deleted.");
     }
   };
   const onLift = async (ref: string) => {
     setStatus(null);
     const r = await lift.run(ref);
-    if (r) done(r.lifted ? `Removed ${ref}: their interactions are captured again.` : "Already removed.");
+    if (r)
+      await done(r.lifted ? `Removed ${ref}: their interactions are captured again.` : "Already removed.");
   };
 
   const items = list.data?.items ?? [];

@@ -1,6 +1,6 @@
 import "./scopes.css";
+import type { AdminSharing } from "@assent/sdk/contract/staff";
 import { type ReactNode, useEffect, useMemo, useState } from "react";
-import type { ScopedSharing } from "../../../api/scopes.js";
 
 export interface FeatureDraft {
   /** The features to share; null: every feature (also what a program without features has). */
@@ -19,7 +19,7 @@ const same = (a: readonly string[] | null, b: readonly string[] | null) =>
  * feature checked means "every feature", which also covers features the program adds later;
  * any other choice shares only the checked ones (a feature added later stays unshared).
  */
-export function useFeatureDraft(sharing: ScopedSharing, enabled: boolean): FeatureDraft {
+export function useFeatureDraft(sharing: AdminSharing, enabled: boolean): FeatureDraft {
   const all = useMemo(() => sharing.program.features ?? [], [sharing.program.features]);
   const saved = sharing.sharing === "on" ? (sharing.features ?? null) : null;
   const [checked, setChecked] = useState<string[] | null>(saved);

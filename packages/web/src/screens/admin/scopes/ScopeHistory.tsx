@@ -1,4 +1,4 @@
-import type { ProgramFeature, ScopeChange } from "../../../api/scopes.js";
+import type { ProgramFeature, ScopeChange } from "@assent/sdk/contract/staff";
 import { Time } from "../../../ui/format.js";
 import { Section } from "../../../ui/Section.js";
 
