@@ -20,7 +20,13 @@ describe("tenant streams", () => {
     const listeners = new Set<(s: SharingState) => void>();
     let subscriptions = 0;
     const made: number[] = [];
+    let reads = 0;
     const streams = createTenantStreams({
+      read: async () => {
+        reads += 1;
+        await settle();
+        return state(reads);
+      },
       subscribe: (_t, listener) => {
         subscriptions += 1;
         listeners.add(listener);
@@ -42,7 +48,15 @@ describe("tenant streams", () => {
         send: (e: string | Buffer) => got.push(e as Buffer),
       };
     };
-    return { streams, publish, client, listeners, made, subscriptions: () => subscriptions };
+    return {
+      streams,
+      publish,
+      client,
+      listeners,
+      made,
+      subscriptions: () => subscriptions,
+      reads: () => reads,
+    };
   };
 
   it("subscribes once per tenant and writes each state's one Buffer to every stream", async () => {
@@ -72,6 +86,28 @@ describe("tenant streams", () => {
     await settle();
     expect(first.versions()).toEqual(["v1", "v2", "v3", "v4"]);
     expect(later.versions()).toEqual(["v3", "v4"]);
+  });
+
+  it("gives a stream whose state was read before a change the tenant's streams already had that change", async () => {
+    const s = setup();
+    const first = s.client();
+    s.streams.join(tenant, state(1), first);
+    s.publish(state(2));
+    await settle();
+    const stale = s.client();
+    s.streams.join(tenant, state(1), stale); // its read began before change 2 was announced
+    await settle();
+    expect(stale.versions()).toEqual(["v1", "v2"]);
+    expect(first.versions()).toEqual(["v1", "v2"]);
+  });
+
+  it("shares one read among streams opening at once, and reads again for a later one", async () => {
+    const s = setup();
+    const states = await Promise.all(Array.from({ length: 20 }, () => s.streams.state(tenant)));
+    expect(s.reads()).toBe(1);
+    expect(new Set(states).size).toBe(1);
+    await s.streams.state(tenant);
+    expect(s.reads()).toBe(2);
   });
 
   it("ends the tenant's subscription with its last stream, and stops writing to streams that left", async () => {

@@ -66,7 +66,11 @@ export const consentRoutes: FastifyPluginAsyncTypebox<ConsentRoutesDeps> = async
     return event;
   };
   /** A tenant's streams of this process share one subscription and each event's bytes. */
-  const tenantStreams = createTenantStreams({ subscribe: consent.subscribe, event: keyEvent });
+  const tenantStreams = createTenantStreams({
+    read: (tenant) => consent.getState(tenant),
+    subscribe: consent.subscribe,
+    event: keyEvent,
+  });
 
   app.get(
     "/api/tenant/sharing",
@@ -180,7 +184,7 @@ export const consentRoutes: FastifyPluginAsyncTypebox<ConsentRoutesDeps> = async
       }
       const { key } = caller;
       const tenant = { id: key.tenantId, region: key.region };
-      const state = await consent.getState(tenant);
+      const state = await tenantStreams.state(tenant);
       reply.hijack();
       const res = reply.raw;
       res.writeHead(200, SSE_HEADERS);

@@ -10,6 +10,12 @@ import type { SharingState, TenantRef } from "./types.js";
  */
 export interface TenantStreams {
   /**
+   * The tenant's state for a stream that opens: streams opening at once share one read (10,000
+   * clients reconnecting after a restart make a handful of queries, not 10,000 queued ones). A
+   * change committed while the shared read runs still reaches them (`join`).
+   */
+  state(tenant: TenantRef): Promise<SharingState>;
+  /**
    * Sends `initial` (the state read when the stream opened) to `stream` as its first event, then
    * every later state of the tenant. Returns the function to call when the stream ends.
    */
@@ -25,6 +31,8 @@ export interface TenantStreamsDeps {
     listener: (state: SharingState) => void,
     knownVersion?: number,
   ) => () => void;
+  /** Reads the tenant's current state (ConsentService.getState). */
+  readonly read: (tenant: TenantRef) => Promise<SharingState>;
   /** A state's `sharing` event as sent on the wire, made once per state object; never rejects. */
   readonly event: (state: SharingState) => Promise<Buffer>;
 }
@@ -41,11 +49,14 @@ interface Group {
   readonly members: Set<Member>;
   /** Events in order: each waits for the one before (an event may need a read first). */
   queue: Promise<void>;
+  /** The newest state the notifier gave the group: a stream joining with an older one gets it too. */
+  latest: SharingState | null;
   unsubscribe: () => void;
 }
 
 export function createTenantStreams(deps: TenantStreamsDeps): TenantStreams {
   const groups = new Map<string, Group>();
+  const reading = new Map<string, Promise<SharingState>>();
 
   const write = (members: Iterable<Member>, state: SharingState, bytes: Buffer) => {
     for (const m of members) {
@@ -57,6 +68,7 @@ export function createTenantStreams(deps: TenantStreamsDeps): TenantStreams {
 
   /** Queues `state` for every member of the group at the time it goes out (or for `only`). */
   const enqueue = (group: Group, state: SharingState, only?: Member) => {
+    if (!only && state.version > (group.latest?.version ?? 0)) group.latest = state;
     const event = deps.event(state);
     group.queue = group.queue
       .then(async () => {
@@ -73,10 +85,23 @@ export function createTenantStreams(deps: TenantStreamsDeps): TenantStreams {
   };
 
   return {
+    state(tenant) {
+      let read = reading.get(tenant.id);
+      if (read === undefined) {
+        read = deps.read(tenant).finally(() => reading.delete(tenant.id));
+        reading.set(tenant.id, read);
+      }
+      return read;
+    },
     join(tenant, initial, stream) {
       let group = groups.get(tenant.id);
       if (!group) {
-        const created: Group = { members: new Set(), queue: Promise.resolve(), unsubscribe: () => {} };
+        const created: Group = {
+          members: new Set(),
+          queue: Promise.resolve(),
+          latest: null,
+          unsubscribe: () => {},
+        };
         groups.set(tenant.id, created);
         created.unsubscribe = deps.subscribe(tenant, (state) => enqueue(created, state), initial.version);
         group = created;
@@ -84,6 +109,8 @@ export function createTenantStreams(deps: TenantStreamsDeps): TenantStreams {
       const member: Member = { stream, version: 0, started: false };
       group.members.add(member);
       enqueue(group, initial, member);
+      // Its state was read before a change the group has already had: that change follows.
+      if (group.latest && group.latest.version > initial.version) enqueue(group, group.latest, member);
       const joined = group;
       return () => {
         if (!joined.members.delete(member)) return;
