@@ -1,6 +1,8 @@
 /**
  * EXPLAIN (ANALYZE, BUFFERS, WAL) of one 200-row capture insert in both statement shapes, on the
- * real schema (every migration applied): where PostgreSQL's time goes, per statement.
+ * real schema (every migration applied): where PostgreSQL's time goes, per statement; then the
+ * backend's CPU per shape, including the VALUES statement prepared once under a name (whole and
+ * split into 128 + 64 + 8 rows, so that only a few named statements would exist per connection).
  * `BENCH_PG_URL=… node --import tsx bench/scale/explain.ts`
  */
 import { randomBytes } from "node:crypto";
@@ -103,11 +105,13 @@ await client.query(`set search_path = ${schema}_us`);
 const pid = (await client.query<{ pid: number }>("select pg_backend_pid() as pid")).rows[0]?.pid as number;
 const cost = {
   values: { client: 0, backend: 0 },
+  "values, named (prepared once)": { client: 0, backend: 0 },
+  "values, named, 128 + 64 + 8 rows": { client: 0, backend: 0 },
   unnest: { client: 0, backend: 0 },
   "unnest, content as base64": { client: 0, backend: 0 },
 };
 for (let i = 0; i < 20; i++) {
-  for (const shape of ["values", "unnest", "unnest, content as base64"] as const) {
+  for (const shape of Object.keys(cost) as (keyof typeof cost)[]) {
     const r = rows(200);
     const c0 = process.cpuUsage();
     const b0 = cpuOfPid(pid);
@@ -119,6 +123,19 @@ for (let i = 0; i < 20; i++) {
         .returning(["id", "tenant_id"])
         .compile();
       await client.query(q.sql, [...q.parameters]);
+    } else if (shape.startsWith("values, named")) {
+      const sizes = shape === "values, named (prepared once)" ? [200] : [128, 64, 8];
+      let at = 0;
+      for (const n of sizes) {
+        const q = db
+          .insertInto("interactions")
+          .values(r.slice(at, at + n))
+          .onConflict((oc) => oc.columns(["tenant_id", "client_id"]).doNothing())
+          .returning(["id", "tenant_id"])
+          .compile();
+        at += n;
+        await client.query({ name: `bench_ins_${n}`, text: q.sql, values: [...q.parameters] });
+      }
     } else if (shape === "unnest, content as base64") {
       const cols = Object.keys(r[0] as object);
       const types: Record<string, string> = {

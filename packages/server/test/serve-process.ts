@@ -8,6 +8,7 @@ import { loadConfig } from "../src/config.js";
 import { createServices } from "../src/wiring.js";
 
 const cliEntry = fileURLToPath(new URL("../src/cli.ts", import.meta.url));
+const builtEntry = fileURLToPath(new URL("../bin/assent.js", import.meta.url));
 
 export interface ServeProcess {
   readonly child: ChildProcess;
@@ -26,6 +27,11 @@ export interface ServeOptions {
   readonly config?: Record<string, unknown>;
   /** Make the tenant `acme` and its key first (default); false when the stores are set up already. */
   readonly tenant?: boolean;
+  /**
+   * Run the compiled command (`bin/assent.js`, dist/) as deployed, not the sources through tsx
+   * (whose loader thread and transforms add ~60 MB): for benchmarks after `npm run build`.
+   */
+  readonly built?: boolean;
 }
 
 /**
@@ -55,7 +61,9 @@ export async function startServe(opts: ServeOptions = {}): Promise<ServeProcess 
   }
   const child = spawn(
     process.execPath,
-    ["--conditions=@assent/source", "--import", "tsx", cliEntry, "serve"],
+    opts.built
+      ? [builtEntry, "serve"]
+      : ["--conditions=@assent/source", "--import", "tsx", cliEntry, "serve"],
     {
       env: fullEnv,
       stdio: ["ignore", "pipe", "pipe"],

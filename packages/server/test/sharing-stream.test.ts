@@ -35,6 +35,35 @@ describe.each(dialects())("sharing change stream on %s", (dialect) => {
     }
   });
 
+  it("gives every stream of a tenant each change once, in order", async () => {
+    const t = await tenantWithAdmin(ctx);
+    const streams = Array.from({ length: 3 }, () =>
+      openEventStream(`${base}/v1/sharing/stream`, { authorization: `Bearer ${t.key}` }),
+    );
+    try {
+      for (const s of streams) await s.waitFor(1);
+      await setSharing(ctx, t, true);
+      await setSharing(ctx, t, false);
+      for (const s of streams) {
+        const events = await s.waitFor(3, 1000);
+        expect(events.map((e) => JSON.parse(e.data).sharing)).toEqual(["off", "on", "off"]);
+        const versions = events.map((e) => Number(e.id));
+        expect(versions[0]).toBeLessThan(versions[1] as number);
+        expect(versions[1]).toBeLessThan(versions[2] as number);
+      }
+      // A stream opened now starts at the current state.
+      const late = openEventStream(`${base}/v1/sharing/stream`, { authorization: `Bearer ${t.key}` });
+      try {
+        const [first] = await late.waitFor(1);
+        expect(JSON.parse(first!.data).sharing).toBe("off");
+      } finally {
+        await late.close();
+      }
+    } finally {
+      for (const s of streams) await s.close();
+    }
+  });
+
   it("ends an open stream once its key is revoked", async () => {
     const t = await tenantWithAdmin(ctx);
     const { id, key } = await ctx.services.tenants.createKey(t.id, { id: "test", role: "system" });

@@ -1,12 +1,14 @@
-import type { Insertable, Kysely } from "kysely";
+import type { Kysely } from "kysely";
 import type { DataKeyTable, InteractionTable, RegionDb } from "../../stores/region-schema.js";
+import type { Dialect } from "../../stores/store.js";
 import { rollupRepo } from "../insights/rollup-repo.js";
 import { foldInteractions } from "../insights/rollups.js";
+import { type InteractionRow, insertInteractionsQuery } from "./insert-statement.js";
 
 /** Rows per INSERT statement: well inside both dialects' parameter limits. */
 const INSERT_CHUNK = 500;
 
-const rolled = (r: Insertable<InteractionTable>) => ({
+const rolled = (r: InteractionRow) => ({
   tenant_id: r.tenant_id,
   feature: r.feature,
   occurred_at: r.occurred_at,
@@ -53,18 +55,14 @@ export const captureRepo = {
    */
   async insertInteractions(
     trx: Kysely<RegionDb>,
-    rows: Insertable<InteractionTable>[],
+    dialect: Dialect,
+    rows: readonly InteractionRow[],
   ): Promise<Map<string, number>> {
     const insertedIds = new Set<string>();
     const inserted = new Map<string, number>();
     for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
       const chunk = rows.slice(i, i + INSERT_CHUNK);
-      const res = await trx
-        .insertInto("interactions")
-        .values(chunk)
-        .onConflict((oc) => oc.columns(["tenant_id", "client_id"]).doNothing())
-        .returning(["id", "tenant_id"])
-        .execute();
+      const res = (await trx.executeQuery(insertInteractionsQuery(dialect, chunk))).rows;
       for (const r of res) {
         insertedIds.add(r.id);
         inserted.set(r.tenant_id, (inserted.get(r.tenant_id) ?? 0) + 1);

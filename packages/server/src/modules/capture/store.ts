@@ -1,11 +1,12 @@
-import type { Insertable, Kysely } from "kysely";
+import type { Kysely } from "kysely";
 import { dayOf } from "../../clock.js";
 import type { KeyWrapper } from "../../crypto/data-keys.js";
 import { newId } from "../../ids.js";
-import type { InteractionTable, RegionDb } from "../../stores/region-schema.js";
+import type { RegionDb } from "../../stores/region-schema.js";
 import { writeJson } from "../../stores/store.js";
 import type { RegionGate } from "../consent/service.js";
 import { sealContent } from "./content.js";
+import type { InteractionRow } from "./insert-statement.js";
 import { captureRepo } from "./repo.js";
 import type { InteractionInput } from "./types.js";
 
@@ -137,7 +138,7 @@ export async function storeInRegion(
     needs.set(needKey(n), n);
   }
   const dayKeys = await dataKeys(keys, gate.trx, [...needs.values()], gate.now);
-  const rows: Insertable<InteractionTable>[] = [];
+  const rows: InteractionRow[] = [];
   const sent = new Map<string, number>();
   for (const { tenantId, periodId, item: it } of taken) {
     const k = dayKeys.get(needKey({ tenantId, periodId, day: dayOf(it.occurredAt) })) as {
@@ -169,7 +170,7 @@ export async function storeInRegion(
       subject_hash: it.subjectHash ?? null,
     });
   }
-  const inserted = await captureRepo.insertInteractions(gate.trx, rows);
+  const inserted = await captureRepo.insertInteractions(gate.trx, gate.dialect, rows);
   const counts = new Map<string, StoredCounts>();
   for (const [tenantId, gone] of dropped) {
     const accepted = inserted.get(tenantId) ?? 0;

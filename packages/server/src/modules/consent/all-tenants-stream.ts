@@ -4,7 +4,7 @@ import type { AllTenantsSharing } from "./all-tenants.js";
 import { changeView } from "./all-tenants.js";
 import type { ChangeLog, ChangeSubscription, StreamedChange } from "./change-log.js";
 import { parseCursor } from "./change-log.js";
-import type { SharingStreams, StreamHandle } from "./open-streams.js";
+import { RETRY, type SharingStreams, type StreamHandle } from "./open-streams.js";
 
 /**
  * The all-tenant sharing streams of this process (GET /v1/sharing/stream with a service key):
@@ -25,6 +25,16 @@ export interface AllTenantStreamsDeps {
 
 export function createAllTenantStreams(deps: AllTenantStreamsDeps): AllTenantStreams {
   const open = new Set<StreamHandle>();
+  /** Each change's data serialized once, whatever the number of streams it goes to. */
+  const changeData = new WeakMap<StreamedChange, string>();
+  const dataOf = (change: StreamedChange) => {
+    let data = changeData.get(change);
+    if (data === undefined) {
+      data = JSON.stringify(changeView(change));
+      changeData.set(change, data);
+    }
+    return data;
+  };
   return {
     async open(res, key, lastEventId) {
       let subscription: ChangeSubscription | null = null;
@@ -35,11 +45,11 @@ export function createAllTenantStreams(deps: AllTenantStreamsDeps): AllTenantStr
         open.delete(stream);
       });
       open.add(stream);
-      const send = (event: string, id: string, data: unknown) =>
-        stream.send(`id: ${id}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
-      const onChange = (change: StreamedChange, cursor: string) => send("change", cursor, changeView(change));
+      // The id is the stream's own cursor (its regions), so only the data is shared.
+      const onChange = (change: StreamedChange, cursor: string) =>
+        stream.send(`id: ${cursor}\nevent: change\ndata: ${dataOf(change)}\n\n`);
 
-      stream.send("retry: 1000\n\n");
+      stream.send(RETRY);
       const resume = parseCursor(lastEventId);
       if (resume) subscription = await deps.changes.subscribe(key.regions, resume, onChange);
       if (!subscription) {

@@ -8,8 +8,11 @@ export interface StreamKey {
 }
 
 export interface StreamHandle {
-  /** Writes one event; a client that stopped reading is cut off rather than buffered without end. */
-  send(text: string): void;
+  /**
+   * Writes one event (a Buffer when the same event goes to many streams: serialized once); a
+   * client that stopped reading is cut off rather than buffered without end.
+   */
+  send(event: string | Buffer): void;
   end(reason?: "revoked"): void;
 }
 
@@ -35,6 +38,11 @@ export interface SharingStreamsDeps {
   /** Bytes a stream may have waiting for a slow client before it is ended (default 256 KiB). */
   readonly maxBufferedBytes?: number;
 }
+
+/** Reconnect after a second: the first line of every stream. */
+export const RETRY = Buffer.from("retry: 1000\n\n");
+/** The heartbeat comment, one Buffer for every stream. */
+const PING = Buffer.from(": ping\n\n");
 
 interface Entry {
   readonly key: StreamKey;
@@ -81,7 +89,7 @@ export function createSharingStreams(deps: SharingStreamsDeps): SharingStreams {
       }, deps.keyCheckMs);
       keyTimer.unref();
       pingTimer = setInterval(() => {
-        for (const s of open) s.handle.send(": ping\n\n");
+        for (const s of open) s.handle.send(PING);
       }, deps.pingMs ?? 15_000);
       pingTimer.unref();
       unlisten =
@@ -102,14 +110,14 @@ export function createSharingStreams(deps: SharingStreamsDeps): SharingStreams {
     add(res, key, onEnd) {
       let ended = false;
       const handle: StreamHandle = {
-        send(text) {
+        send(event) {
           if (ended) return;
           if (res.writableLength > maxBuffered) {
             // The client reconnects (retry: 1000) and resumes from its last event id or state.
             handle.end();
             return;
           }
-          res.write(text);
+          res.write(event);
         },
         end(reason) {
           if (ended) return;

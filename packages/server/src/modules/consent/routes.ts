@@ -8,7 +8,7 @@ import type { TenantRow } from "../tenants/repo.js";
 import type { TenantsService } from "../tenants/service.js";
 import type { AllTenantsSharing } from "./all-tenants.js";
 import type { AllTenantStreams } from "./all-tenants-stream.js";
-import type { SharingStreams } from "./open-streams.js";
+import { RETRY, type SharingStreams } from "./open-streams.js";
 import {
   AdminSharingSchema,
   AllTenantsSharingSchema,
@@ -17,6 +17,7 @@ import {
   SetSharingSchema,
 } from "./schemas.js";
 import type { ConsentService } from "./service.js";
+import { createTenantStreams } from "./tenant-streams.js";
 import type { SharingState } from "./types.js";
 import { machineSharingView, programView, tenantSharingView } from "./views.js";
 
@@ -54,18 +55,24 @@ export const consentRoutes: FastifyPluginAsyncTypebox<ConsentRoutesDeps> = async
     ...machineSharingView(s),
     ...(s.sharing === "on" ? await deps.scopes.sdkExclusions({ id: s.tenantId, region: s.region }) : {}),
   });
-  const keyEvents = new WeakMap<SharingState, Promise<string>>();
+  const keyEvents = new WeakMap<SharingState, Promise<Buffer>>();
   /** The SSE `sharing` event of a state for tenant keys, read and serialized once per state. */
-  const keyEvent = (s: SharingState): Promise<string> => {
+  const keyEvent = (s: SharingState): Promise<Buffer> => {
     let event = keyEvents.get(s);
     if (event === undefined) {
       event = keyView(s)
         .catch(() => machineSharingView(s))
-        .then((view) => `id: ${s.version}\nevent: sharing\ndata: ${JSON.stringify(view)}\n\n`);
+        .then((view) => Buffer.from(`id: ${s.version}\nevent: sharing\ndata: ${JSON.stringify(view)}\n\n`));
       keyEvents.set(s, event);
     }
     return event;
   };
+  /** A tenant's streams of this process share one subscription and each event's bytes. */
+  const tenantStreams = createTenantStreams({
+    read: (tenant) => consent.getState(tenant),
+    subscribe: consent.subscribe,
+    event: keyEvent,
+  });
 
   app.get(
     "/api/tenant/sharing",
@@ -179,27 +186,19 @@ export const consentRoutes: FastifyPluginAsyncTypebox<ConsentRoutesDeps> = async
       }
       const { key } = caller;
       const tenant = { id: key.tenantId, region: key.region };
-      const state = await consent.getState(tenant);
+      const state = await tenantStreams.state(tenant);
       reply.hijack();
       const res = reply.raw;
       res.writeHead(200, SSE_HEADERS);
-      let unsubscribe: (() => void) | null = null;
+      let leave: (() => void) | null = null;
       let ended = false;
       // A key revoked while its stream is open ends the stream: the client reconnects and gets 401.
       const stream = deps.streams.add(res, { kind: "tenant", id: key.keyId }, () => {
         ended = true;
-        unsubscribe?.();
+        leave?.();
       });
-      // Events go out in order: each waits for the one before (a state's event, with the
-      // tenant's exclusions, is read and serialized once however many streams it goes to).
-      let queue: Promise<void> = Promise.resolve();
-      const send = (s: SharingState) => {
-        queue = queue.then(async () => stream.send(await keyEvent(s)));
-      };
-      stream.send("retry: 1000\n\n");
-      send(state);
-      unsubscribe = consent.subscribe(tenant, send, state.version);
-      if (ended) unsubscribe();
+      stream.send(RETRY);
+      if (!ended) leave = tenantStreams.join(tenant, state, stream);
     },
   );
 };

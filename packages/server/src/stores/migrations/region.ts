@@ -499,5 +499,17 @@ export const regionMigrations: MigrationSet = (dialect) => {
           .execute();
       },
     },
+    "013_scale_content_inline": {
+      async up(db: AnyDb) {
+        if (dialect !== "postgres") return;
+        // Content is sealed (AEAD ciphertext), so it never compresses: PostgreSQL's attempt to
+        // compress a row over ~2 KB was wasted, and the content then went to the TOAST table (a
+        // second heap row and index entry per interaction). EXTERNAL: never try to compress;
+        // toast_tuple_target: rows up to ~8 KB stay in the heap page (issue 10, ADR 0010).
+        // Both only change how new rows are stored: processes of the previous release keep working.
+        await sql`alter table interactions alter column content set storage external`.execute(db);
+        await sql`alter table interactions set (toast_tuple_target = 8160)`.execute(db);
+      },
+    },
   };
 };
