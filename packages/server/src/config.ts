@@ -122,10 +122,22 @@ export const ConfigSchema = Type.Object(
         "ingest requests received or processed at once (all ingest routes); beyond: 429 + Retry-After",
       ),
       maxInFlightBytes: int(
-        64 * 1024 * 1024,
+        32 * 1024 * 1024,
         1024,
         4 * 1024 * 1024 * 1024,
         "ingest body bytes held at once (declared, streamed or inflated); beyond: 429 + Retry-After",
+      ),
+      maxLoopUtilization: int(
+        100,
+        10,
+        100,
+        "percent of the last half second the event loop may have been busy for a new ingest request to be taken; beyond: 429 + Retry-After; 100: no such bound",
+      ),
+      bodyTimeoutMs: int(
+        10_000,
+        100,
+        10 * 60_000,
+        "how long an admitted ingest body may take to arrive, in ms; past it 408 and the connection is closed (a slow upload does not hold the budget)",
       ),
       maxConcurrentDrains: int(
         8,

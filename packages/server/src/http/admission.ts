@@ -1,8 +1,10 @@
+import { type EventLoopUtilization, performance } from "node:perf_hooks";
 import { Transform, type TransformCallback } from "node:stream";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { Counter, Gauge, type Registry } from "prom-client";
 import type { IngestConfig } from "../config.js";
 import { AppError } from "../errors.js";
+import { createRetryAfter } from "./retry-after.js";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -11,10 +13,10 @@ declare module "fastify" {
   }
 }
 
-/** Seconds a client is told to wait when the ingest budget is spent. */
-const RETRY_AFTER_SECONDS = 1;
+/** The longest wait a refused client is told (Retry-After; retry-after.ts adapts it to the load). */
+export const MAX_RETRY_AFTER_SECONDS = 60;
 
-export type RejectReason = "requests" | "bytes";
+export type RejectReason = "requests" | "bytes" | "loop";
 
 export interface IngestTicket {
   /**
@@ -30,12 +32,20 @@ export interface IngestTicket {
  * over the budget is answered 429 with Retry-After at once — before authentication, before its
  * body is read (from Content-Length), or as soon as a chunked or compressed body grows past the
  * budget — instead of waiting in a queue, so memory stays bounded whatever the concurrency.
+ * An admitted body must arrive within `bodyTimeoutMs`, else 408: a slow upload does not hold
+ * the budget.
  */
 export function installIngestAdmission(
   app: FastifyInstance,
-  limits: Pick<IngestConfig, "maxInFlightRequests" | "maxInFlightBytes">,
+  limits: Pick<
+    IngestConfig,
+    "maxInFlightRequests" | "maxInFlightBytes" | "bodyTimeoutMs" | "maxLoopUtilization"
+  >,
   registry: Registry,
 ): void {
+  const retryAfter = createRetryAfter(MAX_RETRY_AFTER_SECONDS);
+  const loop = loopLoad(limits.maxLoopUtilization / 100);
+  app.addHook("onClose", async () => loop.stop());
   let requests = 0;
   let bytes = 0;
   // Several apps may be built on one set of services (tests): one counter, the last app's gauges.
@@ -72,7 +82,7 @@ export function installIngestAdmission(
       429,
       "overloaded",
       `the service is taking as much ingest work as it can (${reason} in flight); retry after Retry-After seconds`,
-      { "retry-after": String(RETRY_AFTER_SECONDS) },
+      { "retry-after": String(retryAfter.refused()) },
     );
   };
 
@@ -82,6 +92,9 @@ export function installIngestAdmission(
     const declared = Number(request.headers["content-length"] ?? 0);
     const reserve = Number.isSafeInteger(declared) && declared > 0 ? declared : 0;
     if (requests >= limits.maxInFlightRequests) throw refuse("requests");
+    // One request is always taken when none is in flight, so a loop kept busy by refusals alone
+    // (clients that ignore Retry-After) does not starve ingestion.
+    if (requests > 0 && loop.busy()) throw refuse("loop");
     if (bytes + reserve > limits.maxInFlightBytes) throw refuse("bytes");
     requests += 1;
     bytes += reserve;
@@ -101,38 +114,82 @@ export function installIngestAdmission(
       released = true;
       requests -= 1;
       bytes -= held;
+      if (reply.raw.writableFinished) retryAfter.completed();
     });
   });
-  // A plain body without Content-Length (chunked) is counted as it streams; a compressed one is
-  // counted after decompression (see compression.ts), which is what is buffered.
+  // The body passes through one stream that holds it to its deadline and, when it is plain and
+  // has no Content-Length (chunked), counts it as it streams; a compressed one is counted after
+  // decompression (see compression.ts), which is what is buffered.
   app.addHook("preParsing", async (request, _reply, payload) => {
     const ticket = request.ingestTicket;
-    if (!ticket || request.headers["content-length"] !== undefined) return payload;
+    if (!ticket) return payload;
     const encoding = String(request.headers["content-encoding"] ?? "identity")
       .trim()
       .toLowerCase();
-    if (encoding !== "identity" && encoding !== "") return payload;
-    const counted = new CountingBody(ticket);
-    payload.on("error", (err: Error) => counted.destroy(err));
-    return payload.pipe(counted);
+    const counts =
+      request.headers["content-length"] === undefined && (encoding === "identity" || encoding === "");
+    const body = new AdmittedBody(counts ? ticket : null, limits.bodyTimeoutMs);
+    payload.on("error", (err: Error) => body.destroy(err));
+    return payload.pipe(body);
   });
 }
 
 const isIngest = (request: FastifyRequest) => request.method === "POST" && request.url.startsWith("/v1/");
 
-class CountingBody extends Transform {
+/**
+ * An admitted body on its way in: failed with 408 when it has not all arrived `timeoutMs` after
+ * it began, and counted against the budget as it streams when `ticket` is given.
+ */
+class AdmittedBody extends Transform {
   private seen = 0;
-  constructor(private readonly ticket: IngestTicket) {
+  private readonly deadline: NodeJS.Timeout;
+  constructor(
+    private readonly ticket: IngestTicket | null,
+    timeoutMs: number,
+  ) {
     super();
+    this.deadline = setTimeout(() => {
+      this.destroy(
+        new AppError(
+          408,
+          "body_timeout",
+          `the request body did not arrive within ${timeoutMs} ms; send smaller batches or retry`,
+        ),
+      );
+    }, timeoutMs);
+    this.deadline.unref();
   }
   override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
     this.seen += chunk.length;
     try {
-      this.ticket.grow(this.seen);
+      this.ticket?.grow(this.seen);
     } catch (err) {
       done(err as Error);
       return;
     }
     done(null, chunk);
   }
+  override _flush(done: TransformCallback): void {
+    clearTimeout(this.deadline);
+    done();
+  }
+  override _destroy(err: Error | null, done: (error?: Error | null) => void): void {
+    clearTimeout(this.deadline);
+    done(err);
+  }
+}
+
+/** How busy the event loop was over the last half second, sampled every 100 ms. */
+function loopLoad(max: number): { busy(): boolean; stop(): void } {
+  if (max >= 1) return { busy: () => false, stop: () => {} };
+  const samples: EventLoopUtilization[] = [performance.eventLoopUtilization()];
+  let busy = false;
+  const timer = setInterval(() => {
+    samples.push(performance.eventLoopUtilization());
+    if (samples.length > 6) samples.shift();
+    const first = samples[0] as EventLoopUtilization;
+    busy = performance.eventLoopUtilization(samples.at(-1), first).utilization > max;
+  }, 100);
+  timer.unref();
+  return { busy: () => busy, stop: () => clearInterval(timer) };
 }

@@ -85,6 +85,8 @@ export async function decompressBody(
   // The raw request is piped, not put in a pipeline: a failure here must leave the socket open
   // for the error answer.
   payload.pipe(inflate).pipe(body);
+  // A failure of the body on its way in (its deadline, the budget) fails the inflated body too.
+  payload.on("error", (err: Error) => body.destroy(err));
   inflate.on("error", (err) => body.destroy(err));
   body.on("error", () => {
     inflate.destroy();

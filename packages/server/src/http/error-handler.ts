@@ -79,8 +79,11 @@ export function installErrorHandler(
     // The body is not (all) read: a refusal before it (429 back-pressure, 401) or while reading
     // it (413). Past a few such bodies at once, answer and close without reading the rest, so
     // the refused uploads of an overload do not starve the admitted requests (drain.ts).
-    if (!drains.take()) {
+    // A body that timed out (408) is not read further: its client is too slow to wait for.
+    if (status === 408 || !drains.take()) {
       void reply.header("connection", "close");
+      // Stop reading the body now: what is read of a refused body is only garbage to collect.
+      socket.pause();
       reply.raw.once("finish", () => socket.destroy());
       return send();
     }
