@@ -46,6 +46,30 @@ describe("an admitted body that does not arrive in time", () => {
     expect((await next.answer).status).toBe(200);
   });
 
+  it("a request answered before its body is read leaves no deadline behind to fail later", async () => {
+    // 415 goes before the body is read. Its deadline used to fire a second later on a body
+    // nobody read any more: an uncaught exception that ended the process (and this test file).
+    const wrongType = upload(
+      s.port,
+      "/v1/interactions",
+      s.headers({ "content-type": "application/xml", "content-length": String(small.length) }),
+    );
+    wrongType.finish(small);
+    expect((await wrongType.answer).status).toBe(415);
+    const uncaught: unknown[] = [];
+    const onUncaught = (err: unknown) => uncaught.push(err);
+    process.on("uncaughtException", onUncaught);
+    try {
+      await new Promise((r) => setTimeout(r, 2500));
+    } finally {
+      process.off("uncaughtException", onUncaught);
+    }
+    expect(uncaught).toEqual([]);
+    const next = upload(s.port, "/v1/interactions", s.headers({ "content-length": String(small.length) }));
+    next.finish(small);
+    expect((await next.answer).status).toBe(200);
+  });
+
   it("holds chunked and gzip bodies to the same deadline", async () => {
     const chunked = upload(
       s.port,

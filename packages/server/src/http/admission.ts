@@ -120,7 +120,7 @@ export function installIngestAdmission(
   // The body passes through one stream that holds it to its deadline and, when it is plain and
   // has no Content-Length (chunked), counts it as it streams; a compressed one is counted after
   // decompression (see compression.ts), which is what is buffered.
-  app.addHook("preParsing", async (request, _reply, payload) => {
+  app.addHook("preParsing", async (request, reply, payload) => {
     const ticket = request.ingestTicket;
     if (!ticket) return payload;
     const encoding = String(request.headers["content-encoding"] ?? "identity")
@@ -130,6 +130,8 @@ export function installIngestAdmission(
       request.headers["content-length"] === undefined && (encoding === "identity" || encoding === "");
     const body = new AdmittedBody(counts ? ticket : null, limits.bodyTimeoutMs);
     payload.on("error", (err: Error) => body.destroy(err));
+    // An answer sent before the body was read (a refusal, an abort) ends the deadline with it.
+    reply.raw.once("close", () => body.settle());
     return payload.pipe(body);
   });
 }
@@ -158,6 +160,13 @@ class AdmittedBody extends Transform {
       );
     }, timeoutMs);
     this.deadline.unref();
+    // Whoever reads the body sees the 408 through its own listener; once nobody reads it (the
+    // answer went first), a late failure must not become an uncaught exception.
+    this.on("error", () => {});
+  }
+  /** The request is over: the body's deadline no longer applies. */
+  settle(): void {
+    clearTimeout(this.deadline);
   }
   override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
     this.seen += chunk.length;
