@@ -27,18 +27,22 @@ export interface NotifierDeps {
 }
 
 export function createSharingNotifier(deps: NotifierDeps): SharingNotifier {
-  const listeners = new Map<string, Set<Listener>>();
+  /** Tenant → each listener with the version it already has (each its own: one that joined with a
+   * newer state must not hide a change from one that has an older one). */
+  const listeners = new Map<string, Map<Listener, number>>();
   const regionOf = new Map<string, string>();
-  const lastVersion = new Map<string, number>();
   const watched = new Map<string, () => void>();
   let timer: NodeJS.Timeout | null = null;
   const reading = new Set<string>();
 
   const emit = (state: SharingState) => {
-    const seen = lastVersion.get(state.tenantId) ?? 0;
-    if (state.version <= seen) return;
-    lastVersion.set(state.tenantId, state.version);
-    for (const l of listeners.get(state.tenantId) ?? []) l(state);
+    const subscribed = listeners.get(state.tenantId);
+    if (!subscribed) return;
+    for (const [listener, known] of subscribed) {
+      if (state.version <= known) continue;
+      subscribed.set(listener, state.version);
+      listener(state);
+    }
   };
 
   const subscribedIn = (region: string) => [...listeners.keys()].filter((id) => regionOf.get(id) === region);
@@ -90,9 +94,8 @@ export function createSharingNotifier(deps: NotifierDeps): SharingNotifier {
     publish: emit,
     subscribe(tenant, listener, knownVersion = 0) {
       regionOf.set(tenant.id, tenant.region);
-      lastVersion.set(tenant.id, Math.max(lastVersion.get(tenant.id) ?? 0, knownVersion));
-      const set = listeners.get(tenant.id) ?? new Set();
-      set.add(listener);
+      const set = listeners.get(tenant.id) ?? new Map<Listener, number>();
+      set.set(listener, knownVersion);
       listeners.set(tenant.id, set);
       watch(tenant.region);
       syncTimer();
@@ -104,7 +107,6 @@ export function createSharingNotifier(deps: NotifierDeps): SharingNotifier {
         set.delete(listener);
         if (set.size === 0) {
           listeners.delete(tenant.id);
-          lastVersion.delete(tenant.id);
           regionOf.delete(tenant.id);
         }
         syncTimer();
