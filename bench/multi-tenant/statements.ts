@@ -9,11 +9,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type Database from "better-sqlite3";
-import { CLI_ACTOR } from "../../packages/server/src/actor.js";
 import { parseConfig } from "../../packages/server/src/config.js";
-import type { ServiceKeyIdentity } from "../../packages/server/src/modules/service-keys/service.js";
 import { createServices } from "../../packages/server/src/wiring.js";
-import { batch } from "../common.js";
+import { mixedTenants } from "./tenants.js";
 
 const dir = mkdtempSync(path.join(tmpdir(), "assent-prof-"));
 const services = await createServices(parseConfig({ dataDir: dir, logLevel: "warn" }));
@@ -50,19 +48,7 @@ for (const [name, store] of services.stores.regions) {
 if (process.env.PRAGMA)
   for (const s of services.stores.regions.values())
     (s as unknown as { sqlite: Database.Database }).sqlite.exec(process.env.PRAGMA);
-const single = await services.tenants.createTenant({ name: "s", region: "us" }, CLI_ACTOR);
-await services.consent.setSharing(single, true, CLI_ACTOR);
-for (let i = 0; i < 50; i++) {
-  const t = await services.tenants.createTenant(
-    { name: `t${i}`, region: i % 2 ? "eu" : "us", externalId: `cust-${i}` },
-    CLI_ACTOR,
-  );
-  await services.consent.setSharing(t, true, CLI_ACTOR);
-}
-const { key: secret } = await services.serviceKeys.create({ name: "b" }, CLI_ACTOR);
-const key = (await services.serviceKeys.authenticate(secret)) as ServiceKeyIdentity;
-const body = batch(200);
-const mixed = { interactions: body.interactions.map((it, i) => ({ ...it, tenant: `cust-${i % 50}` })) };
+const { single, key, body, mixed } = await mixedTenants(services);
 const N = Number(process.env.N ?? 40);
 for (const m of ["single", "mixed", "single", "mixed"]) {
   mode = m;
