@@ -70,9 +70,10 @@ export function openEventStream(url: string, headers: Record<string, string>) {
       }
       return events;
     },
+    /** Aborts the stream; waits at most 3 s for its reader to finish (an abort must not hold a test). */
     close() {
       controller.abort();
-      return done.catch(() => {});
+      return Promise.race([done.catch(() => {}), new Promise<void>((r) => setTimeout(r, 3000).unref())]);
     },
   };
 }
